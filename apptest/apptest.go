@@ -1,0 +1,127 @@
+// Package apptest builds a complete Acércate for tests: the real engine and
+// flows, a temporary SQLite file, and Redis — the real one when REDIS_URL is
+// set (CI), under a key prefix of the test's own that is deleted afterwards,
+// or an embedded one otherwise. Time comes from a clock the test moves.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/acercate/acercate/app"
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/localredis"
+	"github.com/acercate/acercate/secret"
+)
+
+// Clock is a settable clock, safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Start is when every test's clock starts: Monday 16 November 2026, 10:00
+// in Tapachula (America/Mexico_City, UTC−6).
+var Start = time.Date(2026, 11, 16, 16, 0, 0, 0, time.UTC)
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Set sets the clock.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Env is a running Acércate for one test.
+type Env struct {
+	*app.App
+	Clock  *Clock
+	Redis  *localredis.Test
+	Keys   *secret.Keys
+	DBPath string
+	cfg    app.Config
+}
+
+// Option changes the configuration before the app opens.
+type Option func(*app.Config)
+
+// WithEngine sets engine options (flood limits, for one).
+func WithEngine(ec flows.Config) Option { return func(c *app.Config) { c.Engine = ec } }
+
+// New opens an Acércate for t, closed when t ends.
+func New(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	r := localredis.ForTest(t, os.Getenv("REDIS_URL"))
+	url := os.Getenv("REDIS_URL")
+	if r.Embedded != nil {
+		url = r.Embedded.URL()
+	}
+	keys, err := secret.Parse(secret.Generate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &Clock{t: Start}
+	cfg := app.Config{
+		RedisURL:    url,
+		RedisPrefix: r.Prefix,
+		DBPath:      filepath.Join(t.TempDir(), "acercate.db"),
+		Keys:        keys,
+		Now:         clock.Now,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e := &Env{Clock: clock, Redis: r, Keys: keys, DBPath: cfg.DBPath, cfg: cfg}
+	e.open(t)
+	return e
+}
+
+func (e *Env) open(t testing.TB) {
+	t.Helper()
+	a, err := app.Open(context.Background(), e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.App = a
+	t.Cleanup(func() { a.Close() })
+}
+
+// Restart closes the app and opens a new one on the same Redis and
+// database, as a process restart would.
+func (e *Env) Restart(t testing.TB) {
+	t.Helper()
+	e.App.Close()
+	e.open(t)
+}
+
+// Second opens another app sharing this one's Redis and database, as a
+// second replica would.
+func (e *Env) Second(t testing.TB) *app.App {
+	t.Helper()
+	a, err := app.Open(context.Background(), e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}

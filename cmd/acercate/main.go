@@ -1,0 +1,99 @@
+// Command acercate is Acércate's one binary: the Telegram bot (serve), the
+// same conversation in the terminal (chat), and the office's tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// version is set at build time: -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+// commands lists every subcommand; each lives in its own file.
+func commands() map[string]command {
+	return map[string]command{
+		"help":    {"list the commands", runHelp},
+		"version": {"print the version", runVersion},
+		"chat":    {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat},
+	}
+}
+
+// Env is what a command may use from the outside world; tests replace it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+// usageError is a bad command line or configuration: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	os.Exit(Run(ctx, env, os.Args[1:]))
+}
+
+// Run runs a command line and returns the exit code.
+func Run(ctx context.Context, env *Env, args []string) int {
+	name := "help"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	cmd, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "acercate: unknown command %q; run 'acercate help'\n", name)
+		return 2
+	}
+	err := cmd.run(ctx, env, args)
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "acercate %s: %s\n", name, ue.msg)
+		return 2
+	default:
+		fmt.Fprintf(env.Stderr, "acercate %s: %v\n", name, err)
+		return 1
+	}
+}
+
+func runHelp(ctx context.Context, env *Env, args []string) error {
+	fmt.Fprintln(env.Stdout, "acercate — information, shelters and complaints for migrants, on Telegram")
+	fmt.Fprintln(env.Stdout, "\nUsage: acercate <command> [arguments]\n\nCommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(env.Stdout, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(env.Stdout, "\nConfiguration is read from the environment; see README.md.")
+	return nil
+}
+
+func runVersion(ctx context.Context, env *Env, args []string) error {
+	fmt.Fprintln(env.Stdout, "acercate", version)
+	return nil
+}

@@ -1,0 +1,139 @@
+package flows
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Catalog renders messages in the shipped languages.
+type Catalog struct {
+	langs []string
+	loc   map[string]*i18n.Localizer
+}
+
+// NewCatalog returns a Catalog over a bundle for the given languages; the
+// first is the fallback when a message is missing in a language (the
+// locale completeness test keeps that from happening in a release). tag
+// maps a language to the tag its messages are kept under in the bundle.
+func NewCatalog(b *i18n.Bundle, langs []string, tag func(string) string) *Catalog {
+	c := &Catalog{langs: langs, loc: map[string]*i18n.Localizer{}}
+	for _, l := range langs {
+		c.loc[l] = i18n.NewLocalizer(b, tag(l))
+	}
+	return c
+}
+
+// Languages returns the shipped languages, fallback first.
+func (c *Catalog) Languages() []string { return c.langs }
+
+// Has reports whether lang is shipped.
+func (c *Catalog) Has(lang string) bool { _, ok := c.loc[lang]; return ok }
+
+// T renders message id in lang with template data (a map or struct).
+func (c *Catalog) T(lang, id string, data any) string {
+	loc := c.loc[lang]
+	if loc == nil {
+		loc = c.loc[c.langs[0]]
+	}
+	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil && lang != c.langs[0] {
+		return c.T(c.langs[0], id, data)
+	}
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Match picks the shipped language for a language code an app reports
+// ("pt-BR" → "pt", "fr_CA" → "fr"), or "" when none is shipped.
+func (c *Catalog) Match(code string) string {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if i := strings.IndexAny(code, "-_"); i > 0 {
+		code = code[:i]
+	}
+	if c.Has(code) {
+		return code
+	}
+	return ""
+}
+
+// keywords maps normalised phrases of every language to a target name.
+type keywords struct {
+	phrases []phrase
+}
+
+type phrase struct {
+	words  []string
+	target string
+}
+
+// add indexes the comma-separated phrases of message id, in every
+// language, for target.
+func (k *keywords) add(c *Catalog, id, target string) {
+	seen := map[string]bool{}
+	for _, l := range c.langs {
+		for _, p := range strings.Split(c.T(l, id, nil), ",") {
+			w := strings.Fields(normalize(p))
+			key := strings.Join(w, " ")
+			if len(w) == 0 || seen[key] {
+				continue
+			}
+			seen[key] = true
+			k.phrases = append(k.phrases, phrase{words: w, target: target})
+		}
+	}
+	// Longer phrases first, so "no tengo papeles" wins over "papeles".
+	sort.SliceStable(k.phrases, func(i, j int) bool { return len(k.phrases[i].words) > len(k.phrases[j].words) })
+}
+
+// match returns the target of the first phrase found in text, or "".
+func (k *keywords) match(text string) string {
+	words := strings.Fields(normalize(text))
+	for _, p := range k.phrases {
+		if containsRun(words, p.words) {
+			return p.target
+		}
+	}
+	return ""
+}
+
+func containsRun(words, run []string) bool {
+	for i := 0; i+len(run) <= len(words); i++ {
+		ok := true
+		for j, w := range run {
+			if words[i+j] != w {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// normalize lowercases text, strips accents and turns punctuation
+// (apostrophes too: "m'ap" is "m ap", "d'aide" is "d aide") into spaces, so
+// "¡Auxilio!" and "auxilio" match, and "Acércate" "acercate".
+func normalize(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return unicode.ToLower(r)
+		}
+		return ' '
+	}, out)
+}

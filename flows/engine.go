@@ -1,0 +1,562 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/acercate/acercate/secret"
+	"golang.org/x/time/rate"
+)
+
+// Config tunes the engine. Zero values take the defaults noted.
+type Config struct {
+	// Now is the clock (time.Now).
+	Now func() time.Time
+	// FloodRate and FloodBurst limit how many events one person may send:
+	// events per second and burst (0.5/s, burst 20). Past that the person
+	// is asked once to slow down and further events are dropped.
+	FloodRate  float64
+	FloodBurst int
+	// Logger receives event kinds and errors, never text (slog.Default).
+	Logger *slog.Logger
+}
+
+// Engine routes events to flows. It holds no per-chat state of its own
+// (beyond the flood limiter): everything is loaded from and saved to Redis
+// for each event, so several engines may share one Redis.
+type Engine struct {
+	cfg       Config
+	store     *Store
+	cat       *Catalog
+	keys      *secret.Keys
+	deps      *Deps
+	flows     map[string]*Flow
+	order     []*Flow
+	commands  map[string]string
+	words     keywords
+	emergency keywords
+	flood     *floodLimiter
+	log       *slog.Logger
+}
+
+// Outcome is what the engine made of an event: the replies to deliver,
+// in order. After delivering each, call Delivered, so a crash and a
+// re-delivered update send only what was not yet sent.
+type Outcome struct {
+	Replies []Reply
+	// Sent is how many replies of this update were delivered before
+	// (non-zero only for a re-delivered update).
+	Sent int
+	// Duplicate is true when the update had been handled already.
+	Duplicate bool
+}
+
+// New returns an engine over a state store and a catalog, with the given
+// flows in menu order. Flows "menu", "language" and "emergency" must be
+// among them (Builtin has them).
+func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, flows []*Flow) (*Engine, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.FloodRate == 0 {
+		cfg.FloodRate = 0.5
+	}
+	if cfg.FloodBurst == 0 {
+		cfg.FloodBurst = 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if deps == nil || deps.Log == nil {
+		return nil, errors.New("engine: a request log is required")
+	}
+	e := &Engine{
+		cfg: cfg, store: store, cat: cat, keys: keys, deps: deps,
+		flows: map[string]*Flow{}, commands: map[string]string{},
+		flood: newFloodLimiter(rate.Limit(cfg.FloodRate), cfg.FloodBurst),
+		log:   cfg.Logger.With("component", "engine"),
+	}
+	for _, f := range flows {
+		if _, dup := e.flows[f.Name]; dup || f.Name == "" || strings.Contains(f.Name, ":") {
+			return nil, fmt.Errorf("engine: bad or duplicate flow name %q", f.Name)
+		}
+		e.flows[f.Name] = f
+		e.order = append(e.order, f)
+		for _, cmd := range f.Commands {
+			e.commands[cmd] = f.Name
+		}
+		if f.Keywords != "" {
+			e.words.add(cat, f.Keywords, f.Name)
+		}
+	}
+	for _, need := range []string{"menu", "language", "emergency"} {
+		if e.flows[need] == nil {
+			return nil, fmt.Errorf("engine: flow %q is required", need)
+		}
+	}
+	e.emergency.add(cat, "keywords.emergency", "emergency")
+	return e, nil
+}
+
+// Menu returns the flows shown in the main menu, in order.
+func (e *Engine) Menu() []*Flow {
+	var out []*Flow
+	for _, f := range e.order {
+		if f.MenuLabel != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Catalog returns the engine's message catalog.
+func (e *Engine) Catalog() *Catalog { return e.cat }
+
+// Store returns the engine's state store.
+func (e *Engine) Store() *Store { return e.store }
+
+// Handle handles one event: loads the chat's state, runs the step, logs
+// the request, and saves the new state with the replies atomically. An
+// update handled before is not handled again: its undelivered replies are
+// returned instead. An error means nothing was saved; retry the event.
+func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
+	if ev.Time.IsZero() {
+		ev.Time = e.cfg.Now()
+	}
+	for attempt := 0; ; attempt++ {
+		l, err := e.store.load(ctx, ev.ChatID, ev.UpdateID)
+		if err != nil {
+			return nil, err
+		}
+		if l.dup {
+			return &Outcome{Replies: l.pending, Sent: l.sent, Duplicate: true}, nil
+		}
+		c := e.run(ctx, ev, l)
+		if c.err != nil {
+			return nil, c.err
+		}
+		if err := e.deps.Log.LogRequest(ctx, c.record); err != nil {
+			return nil, fmt.Errorf("log request: %w", err)
+		}
+		err = e.store.commit(ctx, l, ev.UpdateID, c.State, c.replies)
+		if (errors.Is(err, ErrConflict) || errors.Is(err, errDuplicate)) && attempt < 10 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &Outcome{Replies: c.replies}, nil
+	}
+}
+
+// Delivered records that the first n replies of ev's update (counting
+// those delivered before, Outcome.Sent) reached the person.
+func (e *Engine) Delivered(ctx context.Context, ev Event, n int) error {
+	return e.store.MarkSent(ctx, ev.ChatID, ev.UpdateID, n)
+}
+
+// run is the pure part of handling: (state, event) → (state, replies, record).
+func (e *Engine) run(ctx context.Context, ev Event, l *loaded) (c *Ctx) {
+	st := l.state
+	now := e.cfg.Now()
+	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: now, Deps: e.deps, e: e}
+	c.record = Request{UpdateID: ev.UpdateID, At: now, Kind: string(ev.Kind),
+		Person: e.keys.Hash("person", strconv.FormatInt(ev.person(), 10))}
+	defer func() {
+		if r := recover(); r != nil {
+			// A bug in a step must not leave the person without an answer
+			// or stuck in a broken step: apologise, go back to the menu.
+			e.log.Error("step panicked", "flow", c.flow, "kind", ev.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			keepLang, keepAttr, keepDrafts := st.Lang, st.Attribution, st.Drafts
+			*c.State = State{Lang: keepLang, Attribution: keepAttr, Noticed: true, Drafts: keepDrafts}
+			c.replies, c.err, c.toast = nil, nil, ""
+			c.Send(c.T("menu.apology"))
+			c.Menu()
+		}
+		e.finish(c)
+	}()
+	e.dispatch(c, l.stale)
+	return c
+}
+
+// finish completes what every event needs whatever the flow did: one
+// answer to a button tap, first; addressed replies; the log record.
+func (e *Engine) finish(c *Ctx) {
+	ev := c.Event
+	if ev.Kind == EventButton && ev.TapID != "" {
+		c.replies = append([]Reply{{Kind: AnswerTap, TapID: ev.TapID, Text: c.toast}}, c.replies...)
+	}
+	for i := range c.replies {
+		if c.replies[i].ChatID == 0 {
+			c.replies[i].ChatID = ev.ChatID
+		}
+	}
+	c.State.Schema = SchemaVersion
+	c.State.Updated = c.Now
+	r := &c.record
+	if r.Flow == "" {
+		r.Flow = c.State.Flow
+	}
+	r.Lang = c.State.Lang
+	r.Campaign, r.Modulo = splitAttribution(c.State.Attribution)
+}
+
+func (ev Event) person() int64 {
+	if ev.UserID != 0 {
+		return ev.UserID
+	}
+	return ev.ChatID
+}
+
+// dispatch decides which flow function sees the event.
+func (e *Engine) dispatch(c *Ctx, stale bool) {
+	ev := c.Event
+	if p := ev.Problem(); p != "" {
+		c.record.Kind = p
+		c.Send(c.T("input."+p, "Max", MaxText))
+		return
+	}
+	if !e.flood.allow(c.record.Person, c.Now) {
+		c.record.Kind = "flood"
+		if e.flood.firstRefusal(c.record.Person) {
+			c.Send(c.T("input.flood"))
+		}
+		return
+	}
+	if c.State.Lang == "" {
+		e.firstContact(c)
+		return
+	}
+	if stale {
+		c.Send(c.T("menu.apology"))
+		c.Menu()
+		return
+	}
+	switch ev.Kind {
+	case EventCommand:
+		e.command(c)
+		return
+	case EventButton:
+		e.button(c)
+		return
+	case EventText:
+		if e.emergency.match(ev.Text) != "" {
+			e.overlay(c, "emergency")
+			return
+		}
+	case EventUnsupported:
+		c.record.Kind = string(EventUnsupported)
+		c.Send(c.T("input.unsupported"))
+		e.resume(c)
+		return
+	}
+	e.current(c)
+}
+
+// current gives the event to the current flow, then falls back to
+// keywords and the menu if the flow had no use for it.
+func (e *Engine) current(c *Ctx) {
+	f := e.flows[c.State.Flow]
+	if f == nil {
+		if c.State.Flow != "" {
+			// A flow this version no longer has.
+			c.Send(c.T("menu.apology"))
+			c.Menu()
+			return
+		}
+		f = e.flows["menu"]
+		c.State.enter("menu", "")
+	}
+	c.flow = f.Name
+	f.Handle(c)
+	if !c.unhandled || c.err != nil {
+		return
+	}
+	c.unhandled = false
+	if c.Event.Kind == EventText {
+		if target := e.words.match(c.Event.Text); target != "" {
+			e.start(c, target, "", "")
+			return
+		}
+	}
+	c.Send(c.T("menu.unknown"))
+	c.Menu()
+}
+
+// command handles "/command payload" from any state.
+func (e *Engine) command(c *Ctx) {
+	ev := c.Event
+	switch ev.Command {
+	case "start":
+		if a := ParseAttribution(ev.Payload); a != "" {
+			c.State.Attribution = a
+		}
+		c.Log("start", attributionKind(ev.Payload))
+		c.Menu()
+	case "menu":
+		c.Menu()
+	case "cancelar", "cancel", "anile", "annuler", "cancelar_":
+		e.cancel(c)
+	case "idioma", "language", "langue", "lang", "lang_":
+		e.start(c, "language", "", "")
+	case "ayuda", "help", "aide", "ed", "ajuda":
+		c.flow = "menu"
+		c.Log("help", "")
+		c.Send(c.T("help.text"), c.MenuButton())
+	default:
+		if name, ok := e.commands[ev.Command]; ok {
+			e.start(c, name, "", "")
+			return
+		}
+		c.record.Kind = "unknown_command"
+		c.Send(c.T("command.unknown", "Command", "/"+ev.Command))
+		e.resume(c)
+	}
+}
+
+// cancel abandons what the person was doing, including any draft.
+func (e *Engine) cancel(c *Ctx) {
+	c.flow = "menu"
+	c.Log("cancel", c.State.Flow)
+	had := c.State.Flow != "" && c.State.Flow != "menu" || len(c.State.Drafts) > 0
+	c.State.Drafts = nil
+	if had {
+		c.Send(c.T("cancel.done"))
+	} else {
+		c.Send(c.T("cancel.nothing"))
+	}
+	c.Menu()
+}
+
+// button routes a tap on an inline button.
+func (e *Engine) button(c *Ctx) {
+	d, ok := decodeData(c.Event.Data)
+	f := e.flows[d.flow]
+	if !ok || f == nil {
+		// Forged or from a version that no longer exists.
+		c.record.Kind = "bad_button"
+		c.Toast(c.T("button.unknown"))
+		c.Send(c.T("button.unknown"))
+		c.Menu()
+		return
+	}
+	c.Action, c.Arg = d.action, d.arg
+	if d.gen == anyGen {
+		if f.Overlay {
+			e.overlay(c, f.Name)
+			return
+		}
+		e.start(c, f.Name, d.action, d.arg)
+		return
+	}
+	if d.flow != c.State.Flow || d.gen != strconv.Itoa(c.State.Gen) {
+		c.record.Kind = "stale"
+		c.Toast(c.T("button.stale"))
+		c.Send(c.T("button.stale"))
+		if !e.resume(c) {
+			c.Menu()
+		}
+		return
+	}
+	c.flow = f.Name
+	f.Handle(c)
+	if c.unhandled && c.err == nil {
+		c.unhandled = false
+		c.Send(c.T("button.stale"))
+		c.Menu()
+	}
+}
+
+// start enters a flow.
+func (e *Engine) start(c *Ctx, name, action, arg string) {
+	f := e.flows[name]
+	if f == nil {
+		f = e.flows["menu"]
+	}
+	if f.Overlay {
+		e.overlay(c, f.Name)
+		return
+	}
+	prev := c.flow
+	c.flow = f.Name
+	c.State.enter(f.Name, "")
+	c.Action, c.Arg = action, arg
+	f.Start(c)
+	if prev != "" && !c.logged {
+		c.Log("", "")
+	}
+}
+
+// overlay runs a flow that answers without leaving the current flow, then
+// shows where the person was, so a draft is not lost.
+func (e *Engine) overlay(c *Ctx, name string) {
+	c.flow = name
+	e.flows[name].Start(c)
+	if c.State.Flow != "" && c.State.Flow != "menu" {
+		e.resume(c)
+	}
+}
+
+// resume shows the current step again, if the current flow can.
+func (e *Engine) resume(c *Ctx) bool {
+	f := e.flows[c.State.Flow]
+	if f == nil || f.Resume == nil {
+		return false
+	}
+	prev := c.flow
+	c.flow = f.Name
+	f.Resume(c)
+	c.flow = prev
+	return true
+}
+
+// firstContact greets a person the engine has no state for: takes the
+// attribution of a /start link, picks their language or asks for it, shows
+// the privacy notice and the menu.
+func (e *Engine) firstContact(c *Ctx) {
+	ev := c.Event
+	c.flow = "start"
+	detail := ""
+	if ev.Kind == EventCommand && ev.Command == "start" {
+		if a := ParseAttribution(ev.Payload); a != "" {
+			c.State.Attribution = a
+		}
+		detail = attributionKind(ev.Payload)
+	}
+	c.Log("first", detail)
+	if ev.Kind == EventButton {
+		// A button from a conversation that expired: it may be a language
+		// choice; let the language flow decide.
+		if d, ok := decodeData(ev.Data); ok && d.flow == "language" && e.cat.Has(d.arg) {
+			c.Action, c.Arg = d.action, d.arg
+			c.flow = "language"
+			e.flows["language"].Handle(c)
+			return
+		}
+	}
+	lang := e.cat.Match(ev.Lang)
+	if lang == "" {
+		c.State.Lang = ""
+		e.start(c, "language", "first", "")
+		return
+	}
+	c.State.Lang = lang
+	e.welcome(c)
+}
+
+// welcome shows the privacy notice once, then the flow a first message
+// asked for, or the menu.
+func (e *Engine) welcome(c *Ctx) {
+	c.Send(c.T("privacy.notice"))
+	c.State.Noticed = true
+	if c.Event.Kind == EventText {
+		if e.emergency.match(c.Event.Text) != "" {
+			e.overlay(c, "emergency")
+			c.Menu()
+			return
+		}
+		if target := e.words.match(c.Event.Text); target != "" {
+			e.start(c, target, "", "")
+			return
+		}
+	}
+	c.Menu()
+}
+
+// attributionCode is what Telegram allows in a start parameter, with our
+// prefixes: c- for a campaign, m- for a módulo.
+var attributionCode = regexp.MustCompile(`^[cm]-[a-z0-9][a-z0-9_-]{0,61}$`)
+
+// ParseAttribution validates a /start payload and returns it normalised,
+// or "" for anything that is not a campaign or módulo code.
+func ParseAttribution(payload string) string {
+	p := strings.ToLower(strings.TrimSpace(payload))
+	if !attributionCode.MatchString(p) {
+		return ""
+	}
+	return p
+}
+
+func attributionKind(payload string) string {
+	a := ParseAttribution(payload)
+	switch {
+	case a != "":
+		return a[:1]
+	case payload != "":
+		return "junk"
+	}
+	return ""
+}
+
+func splitAttribution(a string) (campaign, modulo string) {
+	switch {
+	case strings.HasPrefix(a, "c-"):
+		return a[2:], ""
+	case strings.HasPrefix(a, "m-"):
+		return "", a[2:]
+	}
+	return "", ""
+}
+
+// floodLimiter keeps a token bucket per person, forgetting idle ones.
+type floodLimiter struct {
+	mu      sync.Mutex
+	limit   rate.Limit
+	burst   int
+	people  map[string]*floodEntry
+	checked int
+}
+
+type floodEntry struct {
+	lim     *rate.Limiter
+	last    time.Time
+	refused bool
+}
+
+func newFloodLimiter(limit rate.Limit, burst int) *floodLimiter {
+	return &floodLimiter{limit: limit, burst: burst, people: map[string]*floodEntry{}}
+}
+
+func (f *floodLimiter) allow(person string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.checked++; f.checked%4096 == 0 {
+		for p, e := range f.people {
+			if now.Sub(e.last) > 10*time.Minute {
+				delete(f.people, p)
+			}
+		}
+	}
+	e := f.people[person]
+	if e == nil {
+		e = &floodEntry{lim: rate.NewLimiter(f.limit, f.burst)}
+		f.people[person] = e
+	}
+	e.last = now
+	if e.lim.AllowN(now, 1) {
+		e.refused = false
+		return true
+	}
+	return false
+}
+
+// firstRefusal reports whether this is the first refused event since the
+// person was last allowed, so they are asked to slow down only once.
+func (f *floodLimiter) firstRefusal(person string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := f.people[person]
+	if e == nil || e.refused {
+		return false
+	}
+	e.refused = true
+	return true
+}

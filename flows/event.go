@@ -1,0 +1,95 @@
+// Package flows is Acércate's conversation engine. It speaks only in its
+// own events and replies: a channel adapter (Telegram, the terminal) turns
+// what a person did into an Event and delivers the Replies the engine
+// returns. Per-chat state lives in Redis; every flow is a set of steps
+// that read (state, event) and produce (state, replies, a log record).
+package flows
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// EventKind says what a person did.
+type EventKind string
+
+// The kinds of events a channel can deliver.
+const (
+	EventText        EventKind = "text"        // free text
+	EventCommand     EventKind = "command"     // "/start c-feria": Command "start", Payload "c-feria"
+	EventButton      EventKind = "button"      // a tap on an inline button: Data
+	EventLocation    EventKind = "location"    // a shared location
+	EventPhoto       EventKind = "photo"       // a photo: PhotoID is the channel's opaque file id
+	EventUnsupported EventKind = "unsupported" // voice, stickers, documents...
+)
+
+// Location is a point on Earth in decimal degrees.
+type Location struct {
+	Lat, Lon float64
+}
+
+// Valid reports whether l lies within the ranges of latitude and longitude.
+func (l Location) Valid() bool {
+	return l.Lat >= -90 && l.Lat <= 90 && l.Lon >= -180 && l.Lon <= 180 && l.Lat == l.Lat && l.Lon == l.Lon
+}
+
+// Event is one thing a person did in one chat, in channel-neutral form.
+type Event struct {
+	// UpdateID identifies the event for the channel; the engine handles each
+	// UpdateID at most once. Channels must never reuse one within 24 hours.
+	UpdateID int64
+	// ChatID is where replies go; UserID is who acted (the same for a
+	// private chat, different in a staff group).
+	ChatID int64
+	UserID int64
+	// Group is true when the chat is a group (a staff group), not a person.
+	Group bool
+	// Lang is the language code the person's app reports ("es", "pt-br"), if any.
+	Lang string
+	Kind EventKind
+	// Text is the text typed (EventText) or the caption of a photo.
+	Text string
+	// Command and Payload are set for EventCommand: "/start c-feria" is
+	// Command "start", Payload "c-feria". Command is lowercase, without "/".
+	Command string
+	Payload string
+	// Data is the opaque data of a tapped button (EventButton); TapID is the
+	// channel's id for the tap, carried back in the answer to it.
+	Data  string
+	TapID string
+	// MessageID is the channel's id of the message a button belongs to, or
+	// of the message replied to (staff replies), when known.
+	MessageID int64
+	// ReplyTo is the message id this message replies to, when it does.
+	ReplyTo  int64
+	Location *Location
+	PhotoID  string
+	// Time is when the channel received the event.
+	Time time.Time
+}
+
+// Limits on what a person can send. Telegram itself caps a message at 4096
+// characters and button data at 64 bytes; the engine checks again because
+// other channels (and forged requests) may not.
+const (
+	MaxText       = 4096
+	MaxButtonData = 64
+	MaxPayload    = 64
+)
+
+// Problem says what is wrong with an event before any flow sees it, or "".
+func (e Event) Problem() string {
+	for _, s := range []string{e.Text, e.Command, e.Payload, e.Data} {
+		if !utf8.ValidString(s) {
+			return "invalid"
+		}
+	}
+	switch {
+	case utf8.RuneCountInString(e.Text) > MaxText, len(e.Data) > MaxButtonData,
+		len(e.Payload) > MaxPayload, len(e.Command) > 64, len(e.PhotoID) > 256:
+		return "too_long"
+	case e.Kind == EventLocation && (e.Location == nil || !e.Location.Valid()):
+		return "invalid"
+	}
+	return ""
+}

@@ -1,0 +1,30 @@
+package flows
+
+// Flow is one subject of conversation (the menu, rights, albergues...).
+// Flows are plain values registered explicitly with the engine (see
+// Builtin); the engine routes each event to one of their functions.
+type Flow struct {
+	// Name is the flow's stable id: in state, in button data, in the log.
+	// Keep it short; button data is limited to 64 bytes.
+	Name string
+	// MenuLabel is the message id of its main-menu entry; "" keeps it out.
+	MenuLabel string
+	// Keywords is the message id of comma-separated words that start the
+	// flow when typed, matched in every shipped language; "" for none.
+	Keywords string
+	// Commands are the commands that start it ("folio" for /folio).
+	Commands []string
+	// Overlay flows answer without leaving the current flow (emergency
+	// help keeps a denuncia draft where it was).
+	Overlay bool
+	// Start enters the flow: from the menu, a keyword, a command or a
+	// button of another flow. c.Action and c.Arg carry a button's action.
+	Start func(c *Ctx)
+	// Handle receives every event while the flow is current: text, its
+	// own buttons, locations, photos. It calls c.Unhandled when it has no
+	// use for the event, and the engine answers instead.
+	Handle func(c *Ctx)
+	// Resume shows the current step again, after an interruption (an
+	// emergency answer, an old button). Optional.
+	Resume func(c *Ctx)
+}

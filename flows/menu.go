@@ -1,0 +1,20 @@
+package flows
+
+// menuFlow is the main menu: one big button per flow that has a menu
+// entry. Text typed here is matched against every flow's keywords.
+func menuFlow() *Flow {
+	f := &Flow{
+		Name: "menu",
+		Start: func(c *Ctx) {
+			c.Step("")
+			var rows [][]Button
+			for _, f := range c.e.Menu() {
+				rows = append(rows, []Button{c.Nav(c.T(f.MenuLabel), f.Name, "", "")})
+			}
+			c.Send(c.T("menu.title"), rows...)
+		},
+		Handle: func(c *Ctx) { c.Unhandled() },
+	}
+	f.Resume = f.Start
+	return f
+}

@@ -1,0 +1,198 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/acercate/acercate/secret"
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrConflict reports that another writer saved a chat's state between our
+// load and our save. The engine reloads and runs the step again.
+var ErrConflict = errors.New("state changed by another writer")
+
+// errDuplicate reports that an update was already handled.
+var errDuplicate = errors.New("update already handled")
+
+// Store keeps chat states and handled updates in Redis.
+//
+// Keys (with the configured prefix), both hash-tagged by the chat's keyed
+// hash so they live in one Redis Cluster slot and one Lua script can touch both:
+//
+//	st:{chat}       hash: v = version, b = sealed State JSON; idle TTL
+//	up:{chat}:<id>  hash: n = replies, s = replies delivered, r = sealed
+//	                replies JSON; kept 24 h, Telegram's own retention
+//
+// No raw chat id, name or text is ever in a key or in plain form in a value.
+type Store struct {
+	rdb       redis.UniversalClient
+	keys      *secret.Keys
+	prefix    string
+	stateTTL  time.Duration
+	updateTTL time.Duration
+}
+
+// NewStore returns a Store. prefix namespaces every key ("acercate:").
+func NewStore(rdb redis.UniversalClient, keys *secret.Keys, prefix string, stateTTL time.Duration) *Store {
+	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour}
+}
+
+func (s *Store) chatTag(chat int64) string {
+	return s.keys.Hash("chat", strconv.FormatInt(chat, 10))
+}
+
+func (s *Store) stateKey(tag string) string { return s.prefix + "st:{" + tag + "}" }
+
+func (s *Store) updateKey(tag string, update int64) string {
+	return s.prefix + "up:{" + tag + "}:" + strconv.FormatInt(update, 10)
+}
+
+// loaded is a chat's state as read, with what is needed to save it back.
+type loaded struct {
+	tag     string
+	version int64
+	state   State
+	// stale is true when a stored state could not be used (another schema,
+	// another key, corrupt): the person gets an apology.
+	stale bool
+	// pending are replies of an already handled update not yet delivered;
+	// dup is true when the update was already handled.
+	dup     bool
+	pending []Reply
+	sent    int
+}
+
+// load reads a chat's state and whether update was already handled, in one
+// round trip.
+func (s *Store) load(ctx context.Context, chat, update int64) (*loaded, error) {
+	l := &loaded{tag: s.chatTag(chat)}
+	pipe := s.rdb.Pipeline()
+	up := pipe.HMGet(ctx, s.updateKey(l.tag, update), "s", "r")
+	st := pipe.HMGet(ctx, s.stateKey(l.tag), "v", "b")
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("load state: %w", err)
+	}
+	if r := up.Val(); len(r) == 2 && r[1] != nil {
+		l.dup = true
+		l.sent, _ = strconv.Atoi(asString(r[0]))
+		replies, err := s.openReplies(l.tag, update, asString(r[1]))
+		if err != nil {
+			return nil, err
+		}
+		if l.sent < len(replies) {
+			l.pending = replies[l.sent:]
+		}
+		return l, nil
+	}
+	v := st.Val()
+	if len(v) != 2 || v[0] == nil {
+		return l, nil
+	}
+	l.version, _ = strconv.ParseInt(asString(v[0]), 10, 64)
+	plain, err := s.keys.Open([]byte(asString(v[1])), []byte(s.stateKey(l.tag)))
+	if err != nil || json.Unmarshal(plain, &l.state) != nil || l.state.Schema != SchemaVersion {
+		l.state, l.stale = State{}, true
+	}
+	return l, nil
+}
+
+func asString(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func (s *Store) openReplies(tag string, update int64, sealed string) ([]Reply, error) {
+	plain, err := s.keys.Open([]byte(sealed), []byte(s.updateKey(tag, update)))
+	if err != nil {
+		// Sealed under a key we no longer have: the replies cannot be
+		// delivered again, and the update must still not be handled twice.
+		return nil, nil
+	}
+	var replies []Reply
+	if err := json.Unmarshal(plain, &replies); err != nil {
+		return nil, nil
+	}
+	return replies, nil
+}
+
+// commitScript saves a chat's state only if nobody else did since it was
+// loaded, and records the update as handled with its replies, atomically.
+// It returns the new version, 0 on a version conflict, -1 if the update was
+// handled meanwhile.
+var commitScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+local v = redis.call('HGET', KEYS[1], 'v')
+if (v or '0') ~= ARGV[1] then return 0 end
+local nv = tonumber(ARGV[1]) + 1
+redis.call('HSET', KEYS[1], 'v', nv, 'b', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0, 'r', ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return nv
+`)
+
+// commit saves state and the replies of update in one atomic step.
+func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, replies []Reply) error {
+	stJSON, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode state: %w", err)
+	}
+	rJSON, err := json.Marshal(replies)
+	if err != nil {
+		return fmt.Errorf("encode replies: %w", err)
+	}
+	sk, uk := s.stateKey(l.tag), s.updateKey(l.tag, update)
+	res, err := commitScript.Run(ctx, s.rdb, []string{sk, uk},
+		l.version,
+		s.keys.Seal(stJSON, []byte(sk)),
+		s.stateTTL.Milliseconds(),
+		s.keys.Seal(rJSON, []byte(uk)),
+		len(replies),
+		s.updateTTL.Milliseconds(),
+	).Int64()
+	switch {
+	case err != nil:
+		return fmt.Errorf("save state: %w", err)
+	case res == 0:
+		return ErrConflict
+	case res < 0:
+		return errDuplicate
+	}
+	return nil
+}
+
+// markSent records that the first n replies of an update were delivered.
+var markSentScript = redis.NewScript(`
+local s = tonumber(redis.call('HGET', KEYS[1], 's') or '-1')
+if s >= 0 and s < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 's', ARGV[1]) end
+return s
+`)
+
+// MarkSent records that n replies of the update were delivered, counting
+// from the first reply ever returned for it.
+func (s *Store) MarkSent(ctx context.Context, chat, update int64, n int) error {
+	if err := markSentScript.Run(ctx, s.rdb, []string{s.updateKey(s.chatTag(chat), update)}, n).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	return nil
+}
+
+// Forget deletes a chat's state (for /borrar). Handled-update records stay
+// until they expire: they hold no plain data and prevent a re-delivered
+// update from being handled again.
+func (s *Store) Forget(ctx context.Context, chat int64) error {
+	if err := s.rdb.Del(ctx, s.stateKey(s.chatTag(chat))).Err(); err != nil {
+		return fmt.Errorf("forget state: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.rdb.Ping(ctx).Err()
+}

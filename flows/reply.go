@@ -1,0 +1,51 @@
+package flows
+
+// ReplyKind says how a channel delivers a reply.
+type ReplyKind string
+
+// The kinds of replies.
+const (
+	// SendText sends a new message.
+	SendText ReplyKind = "send"
+	// EditText replaces the text and buttons of the message whose button
+	// was tapped (Reply.MessageID), so old choices disappear.
+	EditText ReplyKind = "edit"
+	// AnswerTap answers a button tap (Reply.TapID), with a short notice or
+	// none, so the person's app stops waiting.
+	AnswerTap ReplyKind = "answer"
+)
+
+// Button is an inline button under a message.
+type Button struct {
+	Label string `json:"l"`
+	Data  string `json:"d"`
+}
+
+// KeyButton is a button of the reply keyboard that replaces the person's
+// keyboard. Tapping it sends its label as text, or with RequestLocation,
+// the person's location.
+type KeyButton struct {
+	Label           string `json:"l"`
+	RequestLocation bool   `json:"loc,omitempty"`
+}
+
+// Reply is one thing the engine wants a channel to deliver.
+type Reply struct {
+	Kind ReplyKind `json:"k"`
+	// ChatID is where to deliver; the event's chat when the engine built it.
+	ChatID int64  `json:"c"`
+	Text   string `json:"t,omitempty"`
+	// Buttons are inline buttons, one slice per row.
+	Buttons [][]Button `json:"b,omitempty"`
+	// Keyboard replaces the person's keyboard, one slice per row.
+	Keyboard [][]KeyButton `json:"kb,omitempty"`
+	// RemoveKeyboard gives the person their own keyboard back.
+	RemoveKeyboard bool `json:"rk,omitempty"`
+	// MessageID is the message to edit (EditText) or to reply to (SendText).
+	MessageID int64 `json:"m,omitempty"`
+	// TapID is the tap to answer (AnswerTap).
+	TapID string `json:"tap,omitempty"`
+	// Ref lets a flow follow up on a delivered message (a staff relay
+	// records which ticket a group message belongs to). Opaque to channels.
+	Ref string `json:"ref,omitempty"`
+}

@@ -1,0 +1,160 @@
+package flows_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/acercate/acercate/apptest"
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/term"
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the bot's answers in testdata/*.txtar from what the engine says now")
+
+// TestTranscripts plays every conversation in testdata/*.txtar.
+//
+// A transcript is readable without knowing Go. Its comment says what it
+// shows. Each section is one person's conversation; the section's name is
+// the language their phone reports ("es", "fr", "ht", or "de" for one the
+// bot does not speak). In a section:
+//
+//	> text     what the person types; a number taps that button of the
+//	           bot's last answer; /loc LAT LON shares a location
+//	! wait 3h  time passes (any Go duration)
+//	! restart  the service restarts (same Redis and database)
+//	# ...      a note for the reader
+//
+// and every other line is what the bot answers, messages separated by
+// "----". Run `go test ./flows -run Transcripts -update` to rewrite the
+// answers after changing a message, then read the diff.
+func TestTranscripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no transcripts: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := false
+			for i, f := range ar.Files {
+				got := play(t, f.Name, string(f.Data))
+				if got != string(f.Data) {
+					if *update {
+						ar.Files[i].Data = []byte(got)
+						changed = true
+						continue
+					}
+					t.Errorf("section %s differs (-want +got):\n%s", f.Name, diff(string(f.Data), got))
+				}
+			}
+			if changed {
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// play runs one section and returns it with the bot's actual answers.
+func play(t *testing.T, section, script string) string {
+	t.Helper()
+	env := apptest.New(t)
+	ctx := context.Background()
+	lang, _, _ := strings.Cut(section, " ")
+	s := term.NewSession(env.Engine, 4242, lang)
+	s.Now = env.Clock.Now
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(script, "\n") {
+		text := strings.TrimRight(line, "\n")
+		switch {
+		case strings.HasPrefix(text, "> "):
+			out.WriteString(text + "\n")
+			answer, err := s.Send(ctx, text[2:])
+			if err != nil {
+				t.Fatalf("%s: %q: %v", section, text, err)
+			}
+			checkAnswer(t, section, text, answer, s.Last)
+			out.WriteString(answer)
+		case strings.HasPrefix(text, "! "):
+			out.WriteString(text + "\n")
+			directive(t, env, s, text[2:])
+		case strings.HasPrefix(text, "#"):
+			out.WriteString(text + "\n")
+		}
+	}
+	return out.String()
+}
+
+func directive(t *testing.T, env *apptest.Env, s *term.Session, d string) {
+	t.Helper()
+	verb, arg, _ := strings.Cut(d, " ")
+	switch verb {
+	case "wait":
+		dur, err := time.ParseDuration(arg)
+		if err != nil {
+			t.Fatalf("! wait %s: %v", arg, err)
+		}
+		env.Clock.Advance(dur)
+		if env.Redis.Embedded != nil {
+			env.Redis.Embedded.FastForward(dur)
+		}
+	case "restart":
+		env.Restart(t)
+		*s = *term.NewSession(env.Engine, s.ChatID, s.Lang)
+		s.Now = env.Clock.Now
+	default:
+		t.Fatalf("unknown directive %q", d)
+	}
+}
+
+// checkAnswer holds every answer to Telegram's limits and to "always reply".
+func checkAnswer(t *testing.T, section, input, answer string, replies []flows.Reply) {
+	t.Helper()
+	for _, r := range replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if len(b.Data) > flows.MaxButtonData {
+					t.Errorf("%s: answer to %q has button %q with %d bytes of data", section, input, b.Label, len(b.Data))
+				}
+			}
+		}
+	}
+	if strings.TrimSpace(answer) == "" && !strings.HasPrefix(input, "> /tap") {
+		t.Errorf("%s: no answer to %q", section, input)
+	}
+	for _, msg := range strings.Split(answer, "----\n") {
+		if n := utf8.RuneCountInString(msg); n > 4096 {
+			t.Errorf("%s: answer to %q has a message of %d characters", section, input, n)
+		}
+	}
+}
+
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, wl, gl)
+		}
+	}
+	return b.String()
+}

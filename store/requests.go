@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/acercate/acercate/flows"
+)
+
+// LogRequest appends a row to the request log. A row for the same update
+// and person is ignored, so an event handled again after a crash is not
+// counted twice.
+func (s *DB) LogRequest(ctx context.Context, r flows.Request) error {
+	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO requests
+		(update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo)
+	if err != nil {
+		return fmt.Errorf("log request: %w", err)
+	}
+	return nil
+}
+
+// Requests returns the logged requests in order, for tests and exports.
+func (s *DB) Requests(ctx context.Context) ([]flows.Request, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo
+		FROM requests ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list requests: %w", err)
+	}
+	defer rows.Close()
+	var out []flows.Request
+	for rows.Next() {
+		var r flows.Request
+		var at int64
+		if err := rows.Scan(&r.UpdateID, &at, &r.Person, &r.Kind, &r.Flow, &r.Topic, &r.Detail, &r.Lang, &r.Campaign, &r.Modulo); err != nil {
+			return nil, err
+		}
+		r.At = fromMillis(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,131 @@
+// Package store keeps Acércate's durable records in SQLite: the request
+// log behind the metrics, and (in their own files) shelters, denuncias,
+// tickets, campaigns and módulos. It implements the interfaces flows
+// declares. Schema changes are embedded migrations applied in order at Open.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"time"
+
+	"github.com/acercate/acercate/secret"
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrWrongKey reports that the database was created under another data
+// key: its encrypted fields would not open, so nothing is started.
+var ErrWrongKey = errors.New("ACERCATE_DATA_KEY is not the key this database was created with")
+
+// DB is the store.
+type DB struct {
+	db   *sql.DB
+	keys *secret.Keys
+	// Now is the clock; tests set it to make reports deterministic.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the SQLite database at path, in WAL mode
+// with a busy timeout and foreign keys, applies pending migrations, and
+// checks that keys is the key the database was created with.
+func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &DB{db: db, keys: keys, Now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.checkKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub, goose.WithAllowOutofOrder(true))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// checkKey stores the data key's check value in a new database and
+// compares it in an existing one.
+func (s *DB) checkKey(ctx context.Context) error {
+	want := s.keys.Check()
+	var got string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'key_check'`).Scan(&got)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = s.db.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('key_check', ?)`, want)
+		return err
+	case err != nil:
+		return fmt.Errorf("read key check: %w", err)
+	case got != want:
+		return ErrWrongKey
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Ping reports whether the database answers.
+func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// SQL returns the underlying database, for packages that read reports.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// Keys returns the data keys the store seals with.
+func (s *DB) Keys() *secret.Keys { return s.keys }
+
+// tx runs fn in one transaction, committing if it returns nil.
+func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// millis is how times are stored: Unix milliseconds, UTC.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/secret"
+)
+
+// openTest opens a store in a new temporary file.
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	keys, err := secret.Parse(secret.Generate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "acercate.db"), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenUsesWAL(t *testing.T) {
+	db := openTest(t)
+	var mode string
+	if err := db.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	var fk int
+	if err := db.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Fatalf("foreign_keys = %d, %v", fk, err)
+	}
+}
+
+func TestWrongKeyIsRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acercate.db")
+	a, _ := secret.Parse(secret.Generate())
+	b, _ := secret.Parse(secret.Generate())
+	db, err := Open(ctx, path, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(ctx, path, b); !errors.Is(err, ErrWrongKey) {
+		t.Fatalf("Open with another key = %v, want ErrWrongKey", err)
+	}
+	db, err = Open(ctx, path, a)
+	if err != nil {
+		t.Fatalf("reopen with the right key: %v", err)
+	}
+	db.Close()
+}
+
+func TestLogRequestIsIdempotent(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	r := flows.Request{UpdateID: 7, At: time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC), Person: "p1",
+		Kind: "text", Flow: "rights", Topic: "comar", Lang: "ht", Campaign: "feria"}
+	for i := 0; i < 3; i++ {
+		if err := db.LogRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := r
+	other.Person = "p2"
+	if err := db.LogRequest(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Requests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != r {
+		t.Fatalf("requests = %+v, want the row once per person", got)
+	}
+}

@@ -1,0 +1,164 @@
+// Package term is the terminal channel: it turns lines a person types into
+// engine events and the engine's replies into text, with buttons shown as
+// numbered choices. `acercate chat` and the conversation transcripts use it,
+// so a transcript shows exactly what a person at the terminal sees.
+package term
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+)
+
+// Session is one person's conversation through the terminal.
+type Session struct {
+	eng *flows.Engine
+	// ChatID is the person's chat (and user) id.
+	ChatID int64
+	// Lang is the language code the person's "app" reports.
+	Lang string
+	// Now stamps events (time.Now).
+	Now func() time.Time
+
+	// Last are the replies of the last line sent, as the engine gave them.
+	Last []flows.Reply
+
+	nextUpdate int64
+	nextMsg    int64
+	choices    []choice
+}
+
+// choice is a numbered button the person can tap by typing its number.
+type choice struct {
+	label       string
+	data        string // inline button data; "" for a keyboard button
+	message     int64
+	keyboard    bool
+	requestsLoc bool
+}
+
+// NewSession starts a terminal conversation. Update ids start from the
+// clock so that two runs against one Redis never reuse one.
+func NewSession(eng *flows.Engine, chatID int64, lang string) *Session {
+	return &Session{eng: eng, ChatID: chatID, Lang: lang, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
+}
+
+// Event turns a typed line into an event. Besides text:
+//
+//	3            taps choice 3 of the last answer
+//	/loc LAT LON shares a location
+//	/foto        sends a photo
+//	/audio       sends something the bot cannot read (a voice message)
+//	/tap DATA    taps a button with raw data (old or forged buttons, for tests)
+//	/cmd args    sends a command
+func (s *Session) Event(line string) (flows.Event, error) {
+	s.nextUpdate++
+	ev := flows.Event{UpdateID: s.nextUpdate, ChatID: s.ChatID, UserID: s.ChatID, Lang: s.Lang, Time: s.Now()}
+	trimmed := strings.TrimSpace(line)
+	if n, err := strconv.Atoi(trimmed); err == nil && n >= 1 && n <= len(s.choices) {
+		c := s.choices[n-1]
+		switch {
+		case c.requestsLoc:
+			return ev, fmt.Errorf("to share a location, type /loc LAT LON (for example /loc 14.9 -92.26)")
+		case c.keyboard:
+			ev.Kind, ev.Text = flows.EventText, c.label
+		default:
+			ev.Kind, ev.Data, ev.MessageID = flows.EventButton, c.data, c.message
+			ev.TapID = "tap-" + strconv.FormatInt(s.nextUpdate, 10)
+		}
+		return ev, nil
+	}
+	if strings.HasPrefix(trimmed, "/") {
+		cmd, payload, _ := strings.Cut(trimmed[1:], " ")
+		payload = strings.TrimSpace(payload)
+		switch strings.ToLower(cmd) {
+		case "loc":
+			var lat, lon float64
+			if _, err := fmt.Sscanf(payload, "%g %g", &lat, &lon); err != nil {
+				return ev, fmt.Errorf("usage: /loc LAT LON, for example /loc 14.9 -92.26")
+			}
+			ev.Kind, ev.Location = flows.EventLocation, &flows.Location{Lat: lat, Lon: lon}
+		case "foto", "photo":
+			ev.Kind, ev.PhotoID, ev.Text = flows.EventPhoto, "term-photo-"+strconv.FormatInt(s.nextUpdate, 10), payload
+		case "audio":
+			ev.Kind = flows.EventUnsupported
+		case "tap":
+			ev.Kind, ev.Data, ev.TapID = flows.EventButton, payload, "tap-"+strconv.FormatInt(s.nextUpdate, 10)
+		default:
+			ev.Kind, ev.Command, ev.Payload = flows.EventCommand, strings.ToLower(cmd), payload
+		}
+		return ev, nil
+	}
+	ev.Kind, ev.Text = flows.EventText, line
+	return ev, nil
+}
+
+// Send handles a typed line and returns what the bot answers, rendered.
+func (s *Session) Send(ctx context.Context, line string) (string, error) {
+	ev, err := s.Event(line)
+	if err != nil {
+		return err.Error() + "\n", nil
+	}
+	out, err := s.eng.Handle(ctx, ev)
+	if err != nil {
+		return "", err
+	}
+	s.Last = out.Replies
+	text := s.Render(out.Replies)
+	if err := s.eng.Delivered(ctx, ev, out.Sent+len(out.Replies)); err != nil {
+		return "", err
+	}
+	return text, nil
+}
+
+// Render turns replies into terminal text and remembers their buttons as
+// the numbered choices for the next line. Messages are separated by "----".
+func (s *Session) Render(replies []flows.Reply) string {
+	var b strings.Builder
+	var choices []choice
+	first := true
+	for _, r := range replies {
+		if r.ChatID != 0 && r.ChatID != s.ChatID {
+			continue // a message to someone else (a staff group)
+		}
+		if r.Kind == flows.AnswerTap {
+			if r.Text != "" {
+				fmt.Fprintf(&b, "(%s)\n", r.Text)
+			}
+			continue
+		}
+		if !first {
+			b.WriteString("----\n")
+		}
+		first = false
+		msg := r.MessageID
+		if r.Kind == flows.EditText {
+			b.WriteString("(edited) ")
+		} else {
+			s.nextMsg++
+			msg = s.nextMsg
+		}
+		b.WriteString(strings.TrimRight(r.Text, "\n"))
+		b.WriteString("\n")
+		for _, row := range r.Buttons {
+			for _, btn := range row {
+				choices = append(choices, choice{label: btn.Label, data: btn.Data, message: msg})
+				fmt.Fprintf(&b, "[%d] %s\n", len(choices), btn.Label)
+			}
+		}
+		for _, row := range r.Keyboard {
+			for _, k := range row {
+				choices = append(choices, choice{label: k.Label, keyboard: true, requestsLoc: k.RequestLocation})
+				fmt.Fprintf(&b, "[%d] %s\n", len(choices), k.Label)
+			}
+		}
+	}
+	// Only the newest answer's buttons can be tapped by number: typing "2"
+	// after a question without buttons is an answer, not a tap.
+	s.choices = choices
+	return b.String()
+}
