@@ -147,6 +147,27 @@ func (c *Ctx) Log(topic, detail string) {
 	c.logged = true
 }
 
+// Has reports whether a flow is registered, so a step shows a button to
+// another flow ("talk to a person") only once that flow exists.
+func (c *Ctx) Has(flow string) bool { return c.e.flows[flow] != nil }
+
+// Row returns this event's request-log row as it stands now, with the
+// language and attribution filled in. A step that commits records of its
+// own (a denuncia) writes this row in the same transaction; the engine's
+// later write of the same (update, person) row is then ignored.
+func (c *Ctx) Row() Request {
+	r := c.record
+	if r.Flow == "" {
+		r.Flow = c.flow
+	}
+	r.Lang = c.State.Lang
+	r.Campaign, r.Modulo = splitAttribution(c.State.Attribution)
+	return r
+}
+
+// Person returns the keyed hash of the person who acted.
+func (c *Ctx) Person() string { return c.record.Person }
+
 // Goto starts another flow.
 func (c *Ctx) Goto(flow string) {
 	c.e.start(c, flow, "", "")
