@@ -95,8 +95,15 @@ func (s *Store) load(ctx context.Context, chat, update int64) (*loaded, error) {
 	}
 	l.version, _ = strconv.ParseInt(asString(v[0]), 10, 64)
 	plain, err := s.keys.Open([]byte(asString(v[1])), []byte(s.stateKey(l.tag)))
-	if err != nil || json.Unmarshal(plain, &l.state) != nil || l.state.Schema != SchemaVersion {
+	if err != nil || json.Unmarshal(plain, &l.state) != nil {
 		l.state, l.stale = State{}, true
+	} else if l.state.Schema != SchemaVersion {
+		// Written by another version: where the person was cannot be
+		// trusted, but who they are to us (their language, the link they
+		// came from, that they saw the notice) still holds. The engine
+		// checks these before using them.
+		old := l.state
+		l.state, l.stale = State{Lang: old.Lang, Attribution: old.Attribution, Noticed: old.Noticed}, true
 	}
 	return l, nil
 }

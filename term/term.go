@@ -47,6 +47,11 @@ func NewSession(eng *flows.Engine, chatID int64, lang string) *Session {
 	return &Session{eng: eng, ChatID: chatID, Lang: lang, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
 }
 
+// Attach makes the session talk to another engine (the service restarted)
+// while the person's screen stays as it was: the buttons of the last
+// answer can still be tapped.
+func (s *Session) Attach(eng *flows.Engine) { s.eng = eng }
+
 // Event turns a typed line into an event. Besides text:
 //
 //	3            taps choice 3 of the last answer
