@@ -594,7 +594,7 @@ func (e *Engine) firstContact(c *Ctx) {
 // welcome shows the privacy notice once, then what the first message
 // asked for. Emergency help goes before the notice.
 func (e *Engine) welcome(c *Ctx) {
-	urgent := c.Event.Kind == EventText && e.emergency.match(c.Event.Text) != ""
+	urgent := e.urgent(c.Event)
 	if urgent {
 		prev := c.flow
 		c.flow = "emergency"
@@ -608,6 +608,19 @@ func (e *Engine) welcome(c *Ctx) {
 		return
 	}
 	e.route(c)
+}
+
+// urgent reports whether an event asks for emergency help: emergency
+// words, or a tap on an emergency button.
+func (e *Engine) urgent(ev Event) bool {
+	switch ev.Kind {
+	case EventText:
+		return e.emergency.match(ev.Text) != ""
+	case EventButton:
+		d, ok := decodeData(ev.Data)
+		return ok && d.flow == "emergency"
+	}
+	return false
 }
 
 // route answers what a message asked for when there is no conversation to
