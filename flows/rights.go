@@ -3,6 +3,7 @@ package flows
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // rightsTopics are the "Mis derechos" topics, in the order the topic list
@@ -36,6 +37,7 @@ func rightsFlow() *Flow {
 		Keywords:  "rights.keywords",
 		Commands:  []string{"derechos", "rights", "droits", "dwa", "direitos"},
 	}
+	words := &rightsWords{}
 	f.Start = func(c *Ctx) {
 		// The topic and list buttons edit the message they are on (a
 		// topic list becomes the answer and back); the main menu's entry
@@ -51,7 +53,7 @@ func rightsFlow() *Flow {
 		case "list":
 		default:
 			if c.Event.Kind == EventText {
-				if id := rightsTopicFor(c, c.Event.Text); id != "" {
+				if id := words.topic(c.e.cat, c.Event.Text); id != "" {
 					showRightsTopic(c, id, 1, false)
 					return
 				}
@@ -64,7 +66,7 @@ func rightsFlow() *Flow {
 		// A word typed while reading ("salud", "COMAR") opens its topic;
 		// anything else goes to the engine's keywords and the menu.
 		if c.Event.Kind == EventText {
-			if id := rightsTopicFor(c, c.Event.Text); id != "" {
+			if id := words.topic(c.e.cat, c.Event.Text); id != "" {
 				showRightsTopic(c, id, 1, false)
 				return
 			}
@@ -222,12 +224,27 @@ func isRightsTopic(id string) bool {
 	return false
 }
 
-// rightsTopicFor returns the topic whose words (rights.<id>.words, in any
-// shipped language) appear in text, or "".
-func rightsTopicFor(c *Ctx, text string) string {
-	var k keywords
-	for _, id := range rightsTopics {
-		k.add(c.e.cat, "rights."+id+".words", id)
+// rightsWords finds the topic a typed message names, from the topics'
+// words (rights.<id>.words, in every shipped language). The index is built
+// once per catalog: building it renders every topic's words in every
+// language, too slow to repeat for each message.
+type rightsWords struct {
+	mu  sync.Mutex
+	cat *Catalog
+	k   keywords
+}
+
+// topic returns the topic whose words appear in text, or "".
+func (w *rightsWords) topic(cat *Catalog, text string) string {
+	w.mu.Lock()
+	if w.cat != cat {
+		w.k = keywords{}
+		for _, id := range rightsTopics {
+			w.k.add(cat, "rights."+id+".words", id)
+		}
+		w.cat = cat
 	}
+	k := w.k
+	w.mu.Unlock()
 	return k.match(text)
 }

@@ -121,3 +121,29 @@ func TestParseRightsArg(t *testing.T) {
 		}
 	}
 }
+
+// TestRightsTopicWordsFindTheirTopic: every word of every topic, in every
+// language, finds its own topic and no other (words are matched across
+// languages, so "crime" or "hospital" must not mean two topics).
+func TestRightsTopicWordsFindTheirTopic(t *testing.T) {
+	cat := testCatalog(t)
+	index := &rightsWords{}
+	for _, lang := range locales.Shipped {
+		for _, id := range rightsTopics {
+			words := strings.Split(cat.T(lang, "rights."+id+".words", nil), ",")
+			for _, w := range words {
+				w = strings.TrimSpace(w)
+				if w == "" {
+					t.Errorf("%s %s: an empty word in rights.%s.words", lang, id, id)
+					continue
+				}
+				if got := index.topic(cat, w); got != id {
+					t.Errorf("%s: %q finds topic %q, want %q", lang, w, got, id)
+				}
+			}
+		}
+	}
+	if got := index.topic(cat, "buenos días"); got != "" {
+		t.Errorf("a greeting finds topic %q", got)
+	}
+}
