@@ -26,8 +26,10 @@ var update = flag.Bool("update", false, "rewrite the bot's answers in testdata/*
 // the language their phone reports ("es", "fr", "ht", or "de" for one the
 // bot does not speak). In a section:
 //
-//	> text     what the person types; a number taps that button of the
-//	           bot's last answer; /loc LAT LON shares a location; /foto
+//	> text     what the person types; /loc LAT LON shares a location
+//	> [Label]  the person taps the button "Label" of the bot's last answer
+//	           (a number taps by position, but labels keep a transcript
+//	           right when a menu grows); /foto
 //	           sends a photo, /audio a voice message; /tap DATA taps a
 //	           button with raw data (an old or forged one)
 //	! wait 3h  time passes (any Go duration), for the clock and Redis
