@@ -20,8 +20,9 @@ type Shelter struct {
 	// city's normalised key ("tuxtla-gutierrez"), used in buttons and logs.
 	City, CityKey, State string
 	Address              string
-	// Point is where the shelter is. Exact is false when Point is only the
-	// city centre: distances and the map are then approximate.
+	// Point is where the shelter is. Exact is false when Point is only an
+	// approximation (most often the city centre): distances and the map are
+	// then approximate, and the bot says so.
 	Point Location
 	Exact bool
 	Phone string
@@ -79,20 +80,20 @@ const (
 	SvcPsychological = "psychological"
 	SvcSchool        = "school"       // a school for children
 	SvcLegalAsylum   = "legal_asylum" // legal help to ask for asylum
-	SvcUNHCR         = "unhcr"        // works with UNHCR (ACNUR)
 )
 
 // ShelterServices lists every service code.
-var ShelterServices = []string{SvcMeals, SvcMedical, SvcPsychological, SvcSchool, SvcLegalAsylum, SvcUNHCR}
+var ShelterServices = []string{SvcMeals, SvcMedical, SvcPsychological, SvcSchool, SvcLegalAsylum}
 
 // Rules worth knowing before going: the "notes" column, with albergues.note.<code>.
 const (
 	NotePriorityFamilies = "priority_families" // when full, families and vulnerable people first
 	NoteStay45Days       = "stay_45_days"      // stays of up to 45 days reported
+	NoteUNHCR            = "unhcr"             // works with UNHCR (ACNUR)
 )
 
 // ShelterNotes lists every note code.
-var ShelterNotes = []string{NotePriorityFamilies, NoteStay45Days}
+var ShelterNotes = []string{NotePriorityFamilies, NoteStay45Days, NoteUNHCR}
 
 // What staff report about a shelter today.
 const (
@@ -116,8 +117,8 @@ type NearShelter struct {
 type ShelterCity struct {
 	Key, Name, State string
 	// Center is the point distances from the city are measured from: the
-	// city centre the directory uses for shelters without an exact point,
-	// or the middle of its shelters when all are exact.
+	// approximate point (the city centre) the directory gives its shelters
+	// without an exact one, or the middle of its shelters when all are exact.
 	Center Location
 	// Count is how many shelters the city has.
 	Count int

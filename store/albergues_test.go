@@ -214,13 +214,13 @@ func TestParseSheltersRejectsBadFiles(t *testing.T) {
 
 func TestParseSheltersReadsEveryColumn(t *testing.T) {
 	file := "populations,id,name,city,state,address,lat,lon,exact,phone,services,notes,capacity,verified,source\n" +
-		`"lgbti; women;women",x-1,"La Casa, A.C.",San Cristóbal de Las Casas,Chiapas,"Calle 1, Centro",16.7370,−92.6376,TRUE,+52 (967) 123-4567,meals;unhcr,stay_45_days,150 – 180,2026-10-01,FACTS` + "\n"
+		`"lgbti; women;women",x-1,"La Casa, A.C.",San Cristóbal de Las Casas,Chiapas,"Calle 1, Centro",16.7370,−92.6376,TRUE,+52 (967) 123-4567,meals;school,stay_45_days;unhcr,150 – 180,2026-10-01,FACTS` + "\n"
 	list := mustParse(t, file)
 	s := list[0]
 	want := flows.Shelter{ID: "x-1", Name: "La Casa, A.C.", City: "San Cristóbal de Las Casas", CityKey: "san-cristobal-de-las-casas",
 		State: "Chiapas", Address: "Calle 1, Centro", Point: flows.Location{Lat: 16.737, Lon: -92.6376}, Exact: true,
-		Phone: "+52 (967) 123-4567", Populations: []string{"lgbti", "women"}, Services: []string{"meals", "unhcr"},
-		Notes: []string{"stay_45_days"}, Capacity: "150-180", Verified: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Source: "FACTS"}
+		Phone: "+52 (967) 123-4567", Populations: []string{"lgbti", "women"}, Services: []string{"meals", "school"},
+		Notes: []string{"stay_45_days", "unhcr"}, Capacity: "150-180", Verified: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Source: "FACTS"}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("got  %+v\nwant %+v", s, want)
 	}
