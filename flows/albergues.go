@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -105,6 +106,11 @@ func shelterText(c *Ctx) {
 		shelterSetFilter(c, pop)
 		return
 	}
+	if strings.IndexFunc(text, unicode.IsLetter) < 0 {
+		// "7", "?": not a place; a number that matched no button.
+		shelterAsk(c, c.T("albergues.not_understood"))
+		return
+	}
 	if normalize(text) == normalize(c.T("albergues.share")) {
 		// The keyboard button sent its label instead of a location: this
 		// phone or computer cannot share one.
@@ -138,6 +144,9 @@ func shelterAsk(c *Ctx, note string) {
 		return
 	}
 	c.Step("ask")
+	// A new search: a filter chosen now waits for its place.
+	c.State.SetVar("city", "")
+	c.State.SetVar("by", "")
 	filter := c.State.Var("filter")
 	c.Log("ask", shelterFilterDetail("", filter))
 	text := c.T("albergues.ask")
@@ -319,6 +328,8 @@ func shelterUnknownPlace(c *Ctx, text string) {
 		return
 	}
 	c.Step("ask")
+	c.State.SetVar("city", "")
+	c.State.SetVar("by", "")
 	c.Log("search", shelterFilterDetail("city=unknown", c.State.Var("filter")))
 	place := strings.TrimSpace(text)
 	if utf8.RuneCountInString(place) > 40 {
@@ -391,6 +402,11 @@ func shelterAnswer(c *Ctx, from Location, city *ShelterCity, filter string) {
 			list := find(from, func(s *Shelter) bool { return inCity(s) && open(s) })
 			if len(list) > 0 {
 				blocks = append(blocks, shelterBlock{heading: c.T("albergues.in_city", "City", city.Name), list: list, noKm: true})
+				// Fewer than asked for in the city: the nearest outside it too.
+				if more := elsewhere(func(*Shelter) bool { return true }); len(list) < shelterResults && len(more) > 0 {
+					blocks = append(blocks, shelterBlock{heading: c.T("albergues.also_near", "City", city.Name),
+						list: more[:shelterResults-len(list)], from: city.Name})
+				}
 			} else {
 				help = true
 				blocks = append(blocks, shelterBlock{heading: c.T("albergues.city_none", "City", city.Name),
@@ -399,19 +415,28 @@ func shelterAnswer(c *Ctx, from Location, city *ShelterCity, filter string) {
 		} else {
 			known := find(from, func(s *Shelter) bool { return inCity(s) && open(s) && s.Serves(filter) })
 			maybe := find(from, func(s *Shelter) bool { return inCity(s) && open(s) && !s.Serves(filter) })
-			if len(known) > 0 {
+			maybeBlock := shelterBlock{heading: c.T("albergues.city_maybe_who", "City", city.Name, "Who", who), list: maybe, noKm: true}
+			switch other := elsewhere(func(s *Shelter) bool { return s.Serves(filter) }); {
+			case len(known) > 0:
 				blocks = append(blocks, shelterBlock{heading: c.T("albergues.in_city_who", "City", city.Name, "Who", who), list: known, noKm: true})
-			} else {
-				help = true
-				if other := elsewhere(func(s *Shelter) bool { return s.Serves(filter) }); len(other) > 0 {
-					blocks = append(blocks, shelterBlock{heading: c.T("albergues.city_none_who", "City", city.Name, "Who", who),
-						list: other, from: city.Name})
-				} else {
-					blocks = append(blocks, shelterBlock{heading: c.T("albergues.nobody_who", "Who", who)})
+				if len(maybe) > 0 {
+					blocks = append(blocks, maybeBlock)
 				}
-			}
-			if len(maybe) > 0 {
-				blocks = append(blocks, shelterBlock{heading: c.T("albergues.city_maybe_who", "City", city.Name, "Who", who), list: maybe, noKm: true})
+			case len(other) > 0:
+				// The city's own shelters first (not known is not no), then
+				// the nearest that say they take these people.
+				help = true
+				blocks = append(blocks, shelterBlock{heading: c.T("albergues.city_none_who", "City", city.Name, "Who", who)})
+				if len(maybe) > 0 {
+					blocks = append(blocks, maybeBlock)
+				}
+				blocks = append(blocks, shelterBlock{heading: c.T("albergues.elsewhere_who", "City", city.Name, "Who", who), list: other, from: city.Name})
+			default:
+				help = true
+				blocks = append(blocks, shelterBlock{heading: c.T("albergues.nobody_who", "Who", who)})
+				if len(maybe) > 0 {
+					blocks = append(blocks, maybeBlock)
+				}
 			}
 		}
 	} else {
@@ -500,11 +525,12 @@ func shelterSendAnswer(c *Ctx, intro string, blocks []shelterBlock, closed []Nea
 	if intro != "" {
 		add(intro)
 	}
-	n := 0
+	n, km := 0, false
 	for _, b := range blocks {
 		add(b.heading)
 		for _, s := range b.list {
 			n++
+			km = km || !b.noKm
 			add(shelterEntry(c, n, s, b, filter))
 		}
 	}
@@ -518,7 +544,7 @@ func shelterSendAnswer(c *Ctx, intro string, blocks []shelterBlock, closed []Nea
 		}
 		add(c.T("albergues.closed", "Names", strings.Join(names, "; ")))
 	}
-	if n > 0 {
+	if km {
 		add(c.T("albergues.straight_line"))
 	}
 	msgs = append(msgs, cur.String())
@@ -550,16 +576,15 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 	add := func(id string, kv ...any) { lines = append(lines, c.T(id, kv...)) }
 	lines = append(lines, strconv.Itoa(n)+". "+s.Name)
 	if !b.noKm {
-		km := shelterKm(c, s.Km, !s.Exact)
+		// From a city, a distance is never exact: a city is not a point.
+		km := shelterKm(c, s.Km, !s.Exact || b.from != "")
 		switch {
-		case b.from == "" && s.Exact:
-			add("albergues.km", "Km", km)
-		case b.from == "":
-			add("albergues.km_approx", "Km", km)
-		case s.Exact:
+		case b.from != "":
 			add("albergues.km_from", "Km", km, "From", b.from)
+		case s.Exact:
+			add("albergues.km", "Km", km)
 		default:
-			add("albergues.km_from_approx", "Km", km, "From", b.from)
+			add("albergues.km_approx", "Km", km)
 		}
 	}
 	if s.Address != "" {
@@ -606,7 +631,10 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 		add("albergues.status", "Status", c.T("albergues.status."+s.Status), "Age", shelterAge(c, s.StatusAt))
 	}
 	add("albergues.map", "URL", shelterMapURL(s.Point))
-	if !s.Exact {
+	switch {
+	case !s.Exact && b.noKm:
+		add("albergues.approx_map", "City", s.City)
+	case !s.Exact:
 		add("albergues.approx", "City", s.City)
 	}
 	date := shelterDate(c, s.Verified)
