@@ -32,4 +32,6 @@ type RequestLog interface {
 // Deps are the services steps use, implemented by the store.
 type Deps struct {
 	Log RequestLog
+	// Shelters is the shelter directory (albergues).
+	Shelters Shelters
 }

@@ -13,7 +13,15 @@ func menuFlow() *Flow {
 			}
 			c.Send(c.T("menu.title"), rows...)
 		},
-		Handle: func(c *Ctx) { c.Unhandled() },
+		Handle: func(c *Ctx) {
+			// A location shared from the menu can only mean "what is near
+			// me": the shelter search answers it.
+			if c.Event.Kind == EventLocation && c.Has("albergues") {
+				c.Goto("albergues")
+				return
+			}
+			c.Unhandled()
+		},
 	}
 	f.Resume = f.Start
 	return f

@@ -7,6 +7,7 @@ package flows
 func Builtin() []*Flow {
 	return []*Flow{
 		rightsFlow(),
+		alberguesFlow(),
 		emergencyFlow(),
 		languageFlow(),
 		menuFlow(),

@@ -32,6 +32,8 @@ type DB struct {
 	keys *secret.Keys
 	// Now is the clock; tests set it to make reports deterministic.
 	Now func() time.Time
+
+	shelterCache shelterCache
 }
 
 // Open opens (creating if needed) the SQLite database at path, in WAL mode
@@ -58,6 +60,10 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 		return nil, err
 	}
 	if err := s.checkKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.seedShelterDirectory(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/secret"
+	"github.com/acercate/acercate/store"
+)
+
+const alberguesUsage = `usage:
+  acercate albergues import FILE                     replace the shelter directory with FILE (CSV; - reads stdin)
+  acercate albergues list                            show the directory with each shelter's status
+  acercate albergues export                          write the directory as CSV, to edit and import
+  acercate albergues status ID lleno|abierto|cerrado set a shelter's status as of now`
+
+// statusWords are the words staff type for a status, in Spanish and English.
+var statusWords = map[string]string{
+	"abierto": flows.StatusOpen, "open": flows.StatusOpen,
+	"lleno": flows.StatusFull, "full": flows.StatusFull,
+	"cerrado": flows.StatusClosed, "closed": flows.StatusClosed,
+}
+
+// runAlbergues is `acercate albergues ...`: the office's tools for the
+// shelter directory, on the database at ACERCATE_DB.
+func runAlbergues(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		return usagef("%s", alberguesUsage)
+	}
+	sub, args := args[0], args[1:]
+	want := map[string]int{"import": 1, "list": 0, "export": 0, "status": 2}
+	n, ok := want[sub]
+	if !ok || len(args) != n {
+		return usagef("%s", alberguesUsage)
+	}
+	var status string
+	if sub == "status" {
+		if status = statusWords[strings.ToLower(args[1])]; status == "" {
+			return usagef("status %q: use lleno, abierto or cerrado", args[1])
+		}
+	}
+	var list []flows.Shelter
+	if sub == "import" {
+		// The file is read and checked before the database is touched.
+		var err error
+		if list, err = readShelterFile(env, args[0]); err != nil {
+			return err
+		}
+	}
+	db, err := openShelterStore(ctx, env, sub == "import")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch sub {
+	case "import":
+		res, err := db.ImportShelters(ctx, list)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "imported %d shelters: %d new, %d updated, %d removed\n", len(list), res.Added, res.Updated, res.Removed)
+	case "list":
+		return listShelters(ctx, env, db)
+	case "export":
+		list, err := db.ListShelters(ctx)
+		if err != nil {
+			return err
+		}
+		return store.WriteShelters(env.Stdout, list)
+	case "status":
+		if err := db.SetShelterStatus(ctx, args[0], status, "cli"); err != nil {
+			if errors.Is(err, flows.ErrUnknownShelter) {
+				return fmt.Errorf("no shelter %q in the directory (acercate albergues list shows the ids)", args[0])
+			}
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s: %s, as of %s\n", args[0], status, db.Now().Format("2006-01-02 15:04 MST"))
+	}
+	return nil
+}
+
+// readShelterFile reads and checks a directory file, printing every
+// problem with its line.
+func readShelterFile(env *Env, path string) ([]flows.Shelter, error) {
+	var r io.Reader = env.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	list, err := store.ParseShelters(r, store.ShelterParseOptions{NotAfter: time.Now().Add(24 * time.Hour)})
+	var fe *store.ShelterFileError
+	if errors.As(err, &fe) {
+		for _, p := range fe.Problems {
+			fmt.Fprintf(env.Stderr, "%s: %s\n", path, p)
+		}
+		return nil, fmt.Errorf("%s: %d problem(s); nothing was imported", path, len(fe.Problems))
+	}
+	return list, err
+}
+
+// openShelterStore opens the database. Only an import may create one: a
+// list or status on a mistyped ACERCATE_DB must not make an empty database.
+func openShelterStore(ctx context.Context, env *Env, create bool) (*store.DB, error) {
+	path := dbPath(env)
+	if _, err := os.Stat(path); err != nil && !create {
+		return nil, usagef("ACERCATE_DB: no database at %s", path)
+	}
+	keys, err := shelterKeys(env, path)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, path, keys)
+}
+
+// shelterKeys is ACERCATE_DATA_KEY, or the local key `acercate chat` keeps
+// beside its database, so the directory of a local trial can be changed
+// too; it never creates a key.
+func shelterKeys(env *Env, path string) (*secret.Keys, error) {
+	if env.Getenv("ACERCATE_DATA_KEY") == "" {
+		if _, err := os.Stat(path + ".key"); err == nil {
+			return localKeys(env, path)
+		}
+	}
+	return requiredKeys(env)
+}
+
+func listShelters(ctx context.Context, env *Env, db *store.DB) error {
+	list, err := db.ListShelters(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCITY\tSTATUS\tSINCE\tBY\tPOINT\tVERIFIED\tNAME")
+	for _, s := range list {
+		status, since, by := "-", "-", "-"
+		if s.Status != "" {
+			status, since, by = s.Status, s.StatusAt.In(time.Local).Format("2006-01-02 15:04 MST"), s.StatusBy
+			if len(by) > 12 {
+				by = by[:12] // a keyed hash: enough to tell staff apart
+			}
+		}
+		point := "exact"
+		if !s.Exact {
+			point = "city centre"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.City, status, since, by, point, s.Verified.Format("2006-01-02"), s.Name)
+	}
+	return tw.Flush()
+}
