@@ -32,4 +32,6 @@ type RequestLog interface {
 // Deps are the services steps use, implemented by the store.
 type Deps struct {
 	Log RequestLog
+	// Denuncias files denuncias and tells their status (denuncia.go).
+	Denuncias Denuncias
 }

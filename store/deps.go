@@ -5,6 +5,7 @@ import "github.com/acercate/acercate/flows"
 // Deps returns the services the flows use, all backed by this store.
 func (s *DB) Deps() *flows.Deps {
 	return &flows.Deps{
-		Log: s,
+		Log:       s,
+		Denuncias: s.Denuncias(),
 	}
 }
