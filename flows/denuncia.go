@@ -552,6 +552,9 @@ func denunciaShow(c *Ctx, step string) {
 		denunciaAsk(c, c.T("denuncia.ask.date", "Example", denunciaExample(c)),
 			[]Button{c.Btn(c.T("btn.back"), "back", "")})
 	case "where":
+		// The location keyboard stays on the person's screen until it is
+		// removed: asking again does not send it twice.
+		hadKeyboard := d["kb"] != ""
 		delete(d, "kb")
 		var rows [][]Button
 		var row []Button
@@ -563,7 +566,9 @@ func denunciaShow(c *Ctx, step string) {
 			}
 		}
 		denunciaAsk(c, c.T("denuncia.ask.where"), append(rows, menu)...)
-		c.Keyboard(c.T("denuncia.ask.location"), []KeyButton{{Label: c.T("denuncia.btn.location"), RequestLocation: true}})
+		if !hadKeyboard {
+			c.Keyboard(c.T("denuncia.ask.location"), []KeyButton{{Label: c.T("denuncia.btn.location"), RequestLocation: true}})
+		}
 		d["kb"] = "1"
 	case "place":
 		denunciaAsk(c, c.T("denuncia.ask.place", "Max", DenunciaPlaceMax),

@@ -193,13 +193,18 @@ func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
 }
 
 // denunciaMatchPlace returns the municipality a typed place names, or "".
+// Only a place that is just a name of the list ("Tapachula", "en
+// Huixtla") counts: "la carretera de Tapachula a Huixtla" stays as typed,
+// for staff to read, rather than being filed under the wrong town.
 func denunciaMatchPlace(text string) string {
-	typed := strings.Join(strings.Fields(normalize(text)), " ")
+	words := strings.Fields(normalize(text))
+	if len(words) > 1 && denunciaIsOneOf(words[0], []string{"en", "in", "a", "nan", "em", "no", "na"}) {
+		words = words[1:]
+	}
+	typed := strings.Join(words, " ")
 	for _, m := range DenunciaMunicipalities {
-		for _, name := range m.match {
-			if typed == name || strings.HasPrefix(typed, name+" ") || strings.HasSuffix(typed, " "+name) || strings.Contains(typed, " "+name+" ") {
-				return m.Code
-			}
+		if denunciaIsOneOf(typed, m.match) {
+			return m.Code
 		}
 	}
 	return ""
