@@ -214,6 +214,7 @@ func denunciaHandle(c *Ctx) {
 				[]Button{c.Nav(c.T("denuncia.btn.new"), "denuncia", "new", "")}, c.MenuButton())
 			return
 		case tap("no"):
+			c.Log("discard", "no")
 			if c.State.Var("back") == "summary" {
 				denunciaShow(c, "summary")
 			} else {
@@ -247,6 +248,7 @@ func denunciaHandle(c *Ctx) {
 			denunciaNext(c, "when")
 			return
 		case tap("date"):
+			c.Log("when", "ask_date")
 			denunciaShow(c, "date")
 			return
 		case ev.Kind == EventText:
@@ -271,6 +273,7 @@ func denunciaHandle(c *Ctx) {
 	case "where":
 		switch {
 		case tap("mun") && c.Arg == "other":
+			c.Log("where", "ask_place")
 			denunciaShow(c, "place")
 			return
 		case tap("mun") && denunciaMunicipality(c.Arg):
@@ -358,6 +361,7 @@ func denunciaHandle(c *Ctx) {
 			denunciaNext(c, "text")
 			return
 		case tap("clear"):
+			c.Log("text", "clear")
 			delete(d, "text")
 			denunciaShow(c, "text")
 			return
@@ -365,6 +369,7 @@ func denunciaHandle(c *Ctx) {
 	case "textadd":
 		switch {
 		case tap("add"):
+			c.Log("text", "add_pending")
 			pending := d["pending"]
 			delete(d, "pending")
 			c.Step("text")
@@ -375,6 +380,7 @@ func denunciaHandle(c *Ctx) {
 			}
 			return
 		case tap("skip"):
+			c.Log("text", "drop_pending")
 			delete(d, "pending")
 			denunciaShow(c, "text")
 			return
@@ -399,6 +405,7 @@ func denunciaHandle(c *Ctx) {
 			denunciaNext(c, "photos")
 			return
 		case tap("clear"):
+			c.Log("photos", "clear")
 			delete(d, "photos")
 			c.Send(c.T("denuncia.photos.cleared"))
 			denunciaShow(c, "photos")
@@ -487,6 +494,7 @@ func denunciaOffer(c *Ctx) {
 
 func denunciaDiscardAsk(c *Ctx, back string) {
 	c.Step("discard")
+	c.Log("discard", "ask")
 	c.State.SetVar("back", back)
 	denunciaAsk(c, c.T("denuncia.discard.ask"),
 		[]Button{c.Btn(c.T("denuncia.btn.discard_yes"), "yes", "")},
