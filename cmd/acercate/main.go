@@ -25,9 +25,10 @@ type command struct {
 // commands lists every subcommand; each lives in its own file.
 func commands() map[string]command {
 	return map[string]command{
-		"help":    {"list the commands", runHelp},
-		"version": {"print the version", runVersion},
-		"chat":    {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat},
+		"help":      {"list the commands", runHelp},
+		"version":   {"print the version", runVersion},
+		"chat":      {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat},
+		"denuncias": {"list denuncias, show one (audit-logged), set a status", runDenuncias},
 	}
 }
 
