@@ -34,4 +34,6 @@ type Deps struct {
 	Log RequestLog
 	// Shelters is the shelter directory (albergues).
 	Shelters Shelters
+	// Denuncias files denuncias and tells their status (denuncia.go).
+	Denuncias Denuncias
 }

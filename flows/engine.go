@@ -122,6 +122,9 @@ func (e *Engine) Menu() []*Flow {
 	return out
 }
 
+// Has reports whether a flow is registered.
+func (e *Engine) Has(flow string) bool { return e.flows[flow] != nil }
+
 // Catalog returns the engine's message catalog.
 func (e *Engine) Catalog() *Catalog { return e.cat }
 

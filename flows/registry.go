@@ -8,6 +8,7 @@ func Builtin() []*Flow {
 	return []*Flow{
 		rightsFlow(),
 		alberguesFlow(),
+		denunciaFlow(),
 		emergencyFlow(),
 		languageFlow(),
 		menuFlow(),

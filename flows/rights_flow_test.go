@@ -215,7 +215,16 @@ func TestRightsLinksToOtherFlowsOnceTheyExist(t *testing.T) {
 			Handle: func(c *flows.Ctx) { c.Unhandled() },
 		}
 	}
-	all := append(flows.Builtin(), standIn("denuncia", "menu.denuncia"), standIn("human", "menu.human"))
+	all := flows.Builtin()
+	for _, name := range []string{"denuncia", "human"} {
+		have := false
+		for _, f := range all {
+			have = have || f.Name == name
+		}
+		if !have {
+			all = append(all, standIn(name, "menu."+name))
+		}
+	}
 	st := flows.NewStore(env.Redis.Client, env.Keys, env.Redis.Prefix+"links:", time.Hour)
 	eng, err := flows.New(flows.Config{Now: env.Clock.Now}, st, cat, env.Keys, env.Store.Deps(), all)
 	if err != nil {
@@ -262,13 +271,13 @@ func TestRightsLinksToOtherFlowsOnceTheyExist(t *testing.T) {
 			if _, err := s.Send(ctx, "/tap denuncia:*::"); err != nil {
 				t.Fatal(err)
 			}
-			if text, _ := lastText(s.Last); text != cat.T("es", "menu.denuncia", nil) {
+			if text, _ := lastText(s.Last); !strings.Contains(text, cat.T("es", "menu.denuncia", nil)) {
 				t.Errorf("the denuncia button leads to %q, want the denuncia flow", text)
 			}
 		}
 	}
 
-	// Without those flows (the real Builtin today), no button leads nowhere.
+	// With the real Builtin, no button leads to a flow that does not exist.
 	s := term.NewSession(env.Engine, 4600, "es")
 	s.Now = env.Clock.Now
 	for _, line := range []string{"/start", "/tap rights:*:topic:victims"} {
@@ -278,7 +287,7 @@ func TestRightsLinksToOtherFlowsOnceTheyExist(t *testing.T) {
 	}
 	_, r := lastText(s.Last)
 	for d := range buttons(r) {
-		if strings.HasPrefix(d, "denuncia:") || strings.HasPrefix(d, "human:") {
+		if name, _, _ := strings.Cut(d, ":"); !env.Engine.Has(name) {
 			t.Errorf("button %q shown while that flow does not exist", d)
 		}
 	}

@@ -5,7 +5,8 @@ import "github.com/acercate/acercate/flows"
 // Deps returns the services the flows use, all backed by this store.
 func (s *DB) Deps() *flows.Deps {
 	return &flows.Deps{
-		Log:      s,
-		Shelters: s,
+		Log:       s,
+		Shelters:  s,
+		Denuncias: s.Denuncias(),
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/acercate/acercate/flows"
@@ -11,7 +12,17 @@ import (
 // and person is ignored, so an event handled again after a crash is not
 // counted twice.
 func (s *DB) LogRequest(ctx context.Context, r flows.Request) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO requests
+	return logRequest(ctx, s.db, r)
+}
+
+// execer is what logRequest needs of a database or a transaction, so a
+// flow's own records (a denuncia) commit with their request-log row.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func logRequest(ctx context.Context, db execer, r flows.Request) error {
+	_, err := db.ExecContext(ctx, `INSERT OR IGNORE INTO requests
 		(update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo)

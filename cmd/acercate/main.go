@@ -29,6 +29,7 @@ func commands() map[string]command {
 		"version":   {"print the version", runVersion},
 		"chat":      {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat},
 		"albergues": {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado", runAlbergues},
+		"denuncias": {"list denuncias, show one (audit-logged), set a status", runDenuncias},
 	}
 }
 
