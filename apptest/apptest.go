@@ -114,6 +114,44 @@ func (e *Env) Restart(t testing.TB) {
 	e.open(t)
 }
 
+// Advance moves time forward for the whole service: the clock, and Redis's
+// own clock, so keys whose TTL passed expire as they would in production.
+// The embedded Redis is fast-forwarded; on a real Redis (REDIS_URL) every
+// key of the test's prefix has its TTL shortened by d, or is deleted when
+// that leaves nothing.
+func (e *Env) Advance(t testing.TB, d time.Duration) {
+	t.Helper()
+	e.Clock.Advance(d)
+	if e.Redis.Embedded != nil {
+		e.Redis.Embedded.FastForward(d)
+		return
+	}
+	ctx := context.Background()
+	rdb := e.Redis.Client
+	iter := rdb.Scan(ctx, 0, e.Redis.Prefix+"*", 500).Iterator()
+	for iter.Next(ctx) {
+		key := iter.Val()
+		ttl, err := rdb.PTTL(ctx, key).Result()
+		if err != nil {
+			t.Fatalf("advance: PTTL: %v", err)
+		}
+		if ttl < 0 {
+			continue // no TTL (-1) or gone meanwhile (-2)
+		}
+		if left := ttl - d; left > 0 {
+			err = rdb.PExpire(ctx, key, left).Err()
+		} else {
+			err = rdb.Del(ctx, key).Err()
+		}
+		if err != nil {
+			t.Fatalf("advance: %v", err)
+		}
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatalf("advance: scan: %v", err)
+	}
+}
+
 // Second opens another app sharing this one's Redis and database, as a
 // second replica would.
 func (e *Env) Second(t testing.TB) *app.App {

@@ -72,21 +72,37 @@ type keywords struct {
 type phrase struct {
 	words  []string
 	target string
+	// lang is the language whose message the phrase came from (the first
+	// one, when several languages share it).
+	lang string
 }
 
 // add indexes the comma-separated phrases of message id, in every
 // language, for target.
 func (k *keywords) add(c *Catalog, id, target string) {
+	k.index(c, id, func(string) string { return target })
+}
+
+// addNames indexes the comma-separated phrases of message id, each for the
+// language it is written in: the names a language is known by.
+func (k *keywords) addNames(c *Catalog, id string) {
+	k.index(c, id, func(lang string) string { return lang })
+}
+
+func (k *keywords) index(c *Catalog, id string, target func(lang string) string) {
 	seen := map[string]bool{}
+	for _, p := range k.phrases {
+		seen[strings.Join(p.words, " ")+"\x00"+p.target] = true
+	}
 	for _, l := range c.langs {
 		for _, p := range strings.Split(c.T(l, id, nil), ",") {
 			w := strings.Fields(normalize(p))
-			key := strings.Join(w, " ")
+			key := strings.Join(w, " ") + "\x00" + target(l)
 			if len(w) == 0 || seen[key] {
 				continue
 			}
 			seen[key] = true
-			k.phrases = append(k.phrases, phrase{words: w, target: target})
+			k.phrases = append(k.phrases, phrase{words: w, target: target(l), lang: l})
 		}
 	}
 	// Longer phrases first, so "no tengo papeles" wins over "papeles".
@@ -95,9 +111,28 @@ func (k *keywords) add(c *Catalog, id, target string) {
 
 // match returns the target of the first phrase found in text, or "".
 func (k *keywords) match(text string) string {
+	target, _ := k.matchLang(text)
+	return target
+}
+
+// matchLang returns the target of the first phrase found in text and the
+// language of that phrase, or "", "".
+func (k *keywords) matchLang(text string) (target, lang string) {
 	words := strings.Fields(normalize(text))
 	for _, p := range k.phrases {
 		if containsRun(words, p.words) {
+			return p.target, p.lang
+		}
+	}
+	return "", ""
+}
+
+// exact returns the target of a phrase that is the whole text, or "":
+// "hola" is a greeting, "hola, busco albergue" is not only one.
+func (k *keywords) exact(text string) string {
+	words := strings.Fields(normalize(text))
+	for _, p := range k.phrases {
+		if len(words) == len(p.words) && containsRun(words, p.words) {
 			return p.target
 		}
 	}

@@ -34,10 +34,14 @@ type Ctx struct {
 	err       error
 }
 
-// Lang is the person's language (the fallback before one is chosen).
+// Lang is the person's language. Before one is chosen it is their app's
+// language when shipped, else the fallback (Spanish).
 func (c *Ctx) Lang() string {
 	if c.State.Lang != "" {
 		return c.State.Lang
+	}
+	if l := c.e.cat.Match(c.Event.Lang); l != "" {
+		return l
 	}
 	return c.e.cat.langs[0]
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/acercate/acercate/secret"
 	"golang.org/x/time/rate"
@@ -43,6 +44,8 @@ type Engine struct {
 	commands  map[string]string
 	words     keywords
 	emergency keywords
+	greetings keywords
+	langNames keywords
 	flood     *floodLimiter
 	log       *slog.Logger
 }
@@ -103,6 +106,8 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 		}
 	}
 	e.emergency.add(cat, "keywords.emergency", "emergency")
+	e.greetings.add(cat, "keywords.greeting", "menu")
+	e.langNames.addNames(cat, "lang.names")
 	return e, nil
 }
 
@@ -131,6 +136,9 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	if ev.Time.IsZero() {
 		ev.Time = e.cfg.Now()
 	}
+	// The flood decision is taken once per event: a retry after a write
+	// conflict is the same event and must not spend another token.
+	var flood *floodDecision
 	for attempt := 0; ; attempt++ {
 		l, err := e.store.load(ctx, ev.ChatID, ev.UpdateID)
 		if err != nil {
@@ -139,7 +147,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 		if l.dup {
 			return &Outcome{Replies: l.pending, Sent: l.sent, Duplicate: true}, nil
 		}
-		c := e.run(ctx, ev, l)
+		c := e.run(ctx, ev, l, &flood)
 		if c.err != nil {
 			return nil, c.err
 		}
@@ -164,8 +172,10 @@ func (e *Engine) Delivered(ctx context.Context, ev Event, n int) error {
 }
 
 // run is the pure part of handling: (state, event) → (state, replies, record).
-func (e *Engine) run(ctx context.Context, ev Event, l *loaded) (c *Ctx) {
-	st := l.state
+func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDecision) (c *Ctx) {
+	// The step works on a deep copy, so a step that panics half-way through
+	// changing its maps cannot leave its half-made changes behind.
+	st := l.state.clone()
 	now := e.cfg.Now()
 	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: now, Deps: e.deps, e: e}
 	c.record = Request{UpdateID: ev.UpdateID, At: now, Kind: string(ev.Kind),
@@ -173,17 +183,20 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded) (c *Ctx) {
 	defer func() {
 		if r := recover(); r != nil {
 			// A bug in a step must not leave the person without an answer
-			// or stuck in a broken step: apologise, go back to the menu.
+			// or stuck in a broken step: apologise, go back to the menu,
+			// keeping what the person had before this event (their
+			// language, where they came from, their drafts).
 			e.log.Error("step panicked", "flow", c.flow, "kind", ev.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			keepLang, keepAttr, keepDrafts := st.Lang, st.Attribution, st.Drafts
-			*c.State = State{Lang: keepLang, Attribution: keepAttr, Noticed: true, Drafts: keepDrafts}
-			c.replies, c.err, c.toast = nil, nil, ""
+			before := l.state.clone()
+			*c.State = State{Lang: before.Lang, Attribution: before.Attribution, Noticed: true, Drafts: before.Drafts, Gen: before.Gen}
+			c.replies, c.err, c.toast, c.unhandled = nil, nil, "", false
+			c.record.Kind = "panic"
 			c.Send(c.T("menu.apology"))
 			c.Menu()
 		}
 		e.finish(c)
 	}()
-	e.dispatch(c, l.stale)
+	e.dispatch(c, l.stale, flood)
 	return c
 }
 
@@ -217,27 +230,40 @@ func (ev Event) person() int64 {
 }
 
 // dispatch decides which flow function sees the event.
-func (e *Engine) dispatch(c *Ctx, stale bool) {
+func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	ev := c.Event
 	if p := ev.Problem(); p != "" {
 		c.record.Kind = p
-		c.Send(c.T("input."+p, "Max", MaxText))
+		switch p {
+		case "bad_button":
+			e.badButton(c)
+		case "bad_location":
+			c.Send(c.T("input.bad_location"))
+		default:
+			c.Send(c.T("input."+p, "Max", MaxText))
+		}
 		return
 	}
-	if !e.flood.allow(c.record.Person, c.Now) {
+	if *flood == nil {
+		d := &floodDecision{allow: e.flood.allow(c.record.Person, c.Now)}
+		if !d.allow {
+			d.warn = e.flood.firstRefusal(c.record.Person)
+		}
+		*flood = d
+	}
+	if !(*flood).allow {
 		c.record.Kind = "flood"
-		if e.flood.firstRefusal(c.record.Person) {
+		if (*flood).warn {
 			c.Send(c.T("input.flood"))
 		}
 		return
 	}
-	if c.State.Lang == "" {
-		e.firstContact(c)
+	if stale {
+		e.afterStale(c)
 		return
 	}
-	if stale {
-		c.Send(c.T("menu.apology"))
-		c.Menu()
+	if c.State.Lang == "" {
+		e.firstContact(c)
 		return
 	}
 	switch ev.Kind {
@@ -249,16 +275,67 @@ func (e *Engine) dispatch(c *Ctx, stale bool) {
 		return
 	case EventText:
 		if e.emergency.match(ev.Text) != "" {
-			e.overlay(c, "emergency")
+			e.emergencyText(c)
 			return
 		}
 	case EventUnsupported:
 		c.record.Kind = string(EventUnsupported)
 		c.Send(c.T("input.unsupported"))
-		e.resume(c)
+		if !e.resume(c) {
+			c.Menu()
+		}
 		return
 	}
 	e.current(c)
+}
+
+// floodDecision is the flood limiter's verdict on one event.
+type floodDecision struct {
+	allow, warn bool
+}
+
+// emergencyText answers emergency words typed at any point: the help
+// comes first. A step that takes the person's own words (TextSteps) then
+// gets them too, so a story that mentions danger is not lost; otherwise
+// the conversation goes on where it was, or, from the menu, to the flow
+// the rest of the message asked for ("help me find a shelter").
+func (e *Engine) emergencyText(c *Ctx) {
+	f := e.flows[c.State.Flow]
+	if f != nil && f.takesText(c.State.Step) {
+		c.flow = "emergency"
+		e.flows["emergency"].Start(c)
+		e.current(c)
+		return
+	}
+	e.overlay(c, "emergency")
+	if f == nil || f.Name == "menu" {
+		if target := e.words.match(c.Event.Text); target != "" && target != "emergency" {
+			e.start(c, target, "", "")
+		}
+	}
+}
+
+// afterStale answers the first event after a stored state could not be used
+// (written by another version, or unreadable): an apology, then what the
+// event asked for, keeping the language when it was readable.
+func (e *Engine) afterStale(c *Ctx) {
+	st := c.State
+	if !e.cat.Has(st.Lang) {
+		st.Lang = e.cat.Match(c.Event.Lang)
+	}
+	st.Attribution = ParseAttribution(st.Attribution)
+	if st.Lang == "" {
+		e.firstContact(c)
+		return
+	}
+	c.record.Kind = "stale_state"
+	c.flow = "menu"
+	c.Send(c.T("menu.apology"))
+	if !st.Noticed {
+		c.Send(c.T("privacy.notice"))
+		st.Noticed = true
+	}
+	e.route(c)
 }
 
 // current gives the event to the current flow, then falls back to
@@ -268,6 +345,7 @@ func (e *Engine) current(c *Ctx) {
 	if f == nil {
 		if c.State.Flow != "" {
 			// A flow this version no longer has.
+			c.record.Kind = "stale_state"
 			c.Send(c.T("menu.apology"))
 			c.Menu()
 			return
@@ -276,14 +354,28 @@ func (e *Engine) current(c *Ctx) {
 		c.State.enter("menu", "")
 	}
 	c.flow = f.Name
-	f.Handle(c)
+	if f.Handle != nil {
+		f.Handle(c)
+	} else {
+		c.Unhandled()
+	}
 	if !c.unhandled || c.err != nil {
 		return
 	}
 	c.unhandled = false
 	if c.Event.Kind == EventText {
-		if target := e.words.match(c.Event.Text); target != "" {
+		text := c.Event.Text
+		if target := e.words.match(text); target != "" {
 			e.start(c, target, "", "")
+			return
+		}
+		if l := e.langNames.exact(text); l != "" {
+			c.flow = "language"
+			e.setLanguage(c, l)
+			return
+		}
+		if e.greetings.exact(text) != "" {
+			c.Menu()
 			return
 		}
 	}
@@ -293,13 +385,27 @@ func (e *Engine) current(c *Ctx) {
 
 // command handles "/command payload" from any state.
 func (e *Engine) command(c *Ctx) {
-	ev := c.Event
+	ev := &c.Event
+	// "/start@AcercateBot" is how Telegram sends a command in a group.
+	if i := strings.IndexByte(ev.Command, '@'); i >= 0 {
+		ev.Command = ev.Command[:i]
+	}
+	// A payload the engine cannot use is dropped, not shown to a flow: a
+	// link with junk in it still starts the conversation.
+	junk := false
+	if !utf8.ValidString(ev.Payload) || len(ev.Payload) > MaxPayload {
+		ev.Payload, junk = "", true
+	}
 	switch ev.Command {
 	case "start":
 		if a := ParseAttribution(ev.Payload); a != "" {
 			c.State.Attribution = a
 		}
-		c.Log("start", attributionKind(ev.Payload))
+		kind := attributionKind(ev.Payload)
+		if junk {
+			kind = "junk"
+		}
+		c.Log("start", kind)
 		c.Menu()
 	case "menu":
 		c.Menu()
@@ -317,8 +423,10 @@ func (e *Engine) command(c *Ctx) {
 			return
 		}
 		c.record.Kind = "unknown_command"
-		c.Send(c.T("command.unknown", "Command", "/"+ev.Command))
-		e.resume(c)
+		c.Send(c.T("command.unknown", "Command", "/"+shorten(ev.Command, 32)))
+		if !e.resume(c) {
+			c.Menu()
+		}
 	}
 }
 
@@ -343,9 +451,7 @@ func (e *Engine) button(c *Ctx) {
 	if !ok || f == nil {
 		// Forged or from a version that no longer exists.
 		c.record.Kind = "bad_button"
-		c.Toast(c.T("button.unknown"))
-		c.Send(c.T("button.unknown"))
-		c.Menu()
+		e.badButton(c)
 		return
 	}
 	c.Action, c.Arg = d.action, d.arg
@@ -367,10 +473,27 @@ func (e *Engine) button(c *Ctx) {
 		return
 	}
 	c.flow = f.Name
-	f.Handle(c)
+	if f.Handle != nil {
+		f.Handle(c)
+	} else {
+		c.Unhandled()
+	}
 	if c.unhandled && c.err == nil {
 		c.unhandled = false
+		c.record.Kind = "stale"
+		c.Toast(c.T("button.stale"))
 		c.Send(c.T("button.stale"))
+		c.Menu()
+	}
+}
+
+// badButton answers a tap on a button the engine did not make (forged
+// data, data too long, a flow that no longer exists): kindly, without
+// losing the step the person is at.
+func (e *Engine) badButton(c *Ctx) {
+	c.Toast(c.T("button.unknown"))
+	c.Send(c.T("button.unknown"))
+	if c.State.Lang == "" || !e.resume(c) {
 		c.Menu()
 	}
 }
@@ -433,8 +556,8 @@ func (e *Engine) firstContact(c *Ctx) {
 	}
 	c.Log("first", detail)
 	if ev.Kind == EventButton {
-		// A button from a conversation that expired: it may be a language
-		// choice; let the language flow decide.
+		// A language choice (or a button from a conversation that
+		// expired, which may be one): let the language flow decide.
 		if d, ok := decodeData(ev.Data); ok && d.flow == "language" && e.cat.Has(d.arg) {
 			c.Action, c.Arg = d.action, d.arg
 			c.flow = "language"
@@ -443,8 +566,24 @@ func (e *Engine) firstContact(c *Ctx) {
 		}
 	}
 	lang := e.cat.Match(ev.Lang)
+	if ev.Kind == EventText {
+		// A language named in the first message, or in answer to the
+		// question, wins over the phone's.
+		if l := e.languageNamed(ev.Text, lang == ""); l != "" {
+			c.flow = "language"
+			e.setLanguage(c, l)
+			return
+		}
+	}
 	if lang == "" {
-		c.State.Lang = ""
+		if _, l := e.emergency.matchLang(ev.Text); ev.Kind == EventText && l != "" {
+			// Someone in danger must not have to choose a language first:
+			// the help comes in the language of the words they typed.
+			c.State.Lang = l
+			c.flow = "emergency"
+			e.flows["emergency"].Start(c)
+			c.State.Lang = ""
+		}
 		e.start(c, "language", "first", "")
 		return
 	}
@@ -452,23 +591,101 @@ func (e *Engine) firstContact(c *Ctx) {
 	e.welcome(c)
 }
 
-// welcome shows the privacy notice once, then the flow a first message
-// asked for, or the menu.
+// welcome shows the privacy notice once, then what the first message
+// asked for. Emergency help goes before the notice.
 func (e *Engine) welcome(c *Ctx) {
+	urgent := e.urgent(c.Event)
+	if urgent {
+		prev := c.flow
+		c.flow = "emergency"
+		e.flows["emergency"].Start(c)
+		c.flow = prev
+	}
 	c.Send(c.T("privacy.notice"))
 	c.State.Noticed = true
-	if c.Event.Kind == EventText {
-		if e.emergency.match(c.Event.Text) != "" {
+	if urgent {
+		c.Menu()
+		return
+	}
+	e.route(c)
+}
+
+// urgent reports whether an event asks for emergency help: emergency
+// words, or a tap on an emergency button.
+func (e *Engine) urgent(ev Event) bool {
+	switch ev.Kind {
+	case EventText:
+		return e.emergency.match(ev.Text) != ""
+	case EventButton:
+		d, ok := decodeData(ev.Data)
+		return ok && d.flow == "emergency"
+	}
+	return false
+}
+
+// route answers what a message asked for when there is no conversation to
+// go on with (a first message, or one after a state that could not be
+// used): a flow's keywords, a command, a timeless button; else the menu.
+func (e *Engine) route(c *Ctx) {
+	ev := c.Event
+	switch ev.Kind {
+	case EventText:
+		if e.emergency.match(ev.Text) != "" {
 			e.overlay(c, "emergency")
 			c.Menu()
 			return
 		}
-		if target := e.words.match(c.Event.Text); target != "" {
+		if target := e.words.match(ev.Text); target != "" {
 			e.start(c, target, "", "")
 			return
 		}
+	case EventCommand:
+		if ev.Command != "start" {
+			e.command(c)
+			return
+		}
+		if a := ParseAttribution(ev.Payload); a != "" {
+			c.State.Attribution = a
+		}
+	case EventButton:
+		if d, ok := decodeData(ev.Data); ok && d.gen == anyGen && e.flows[d.flow] != nil {
+			e.button(c)
+			return
+		}
+	case EventUnsupported:
+		c.Send(c.T("input.unsupported"))
 	}
 	c.Menu()
+}
+
+// setLanguage makes lang the person's language, then welcomes a new person
+// or confirms to one who changed it.
+func (e *Engine) setLanguage(c *Ctx, lang string) {
+	c.State.Lang = lang
+	c.Log("set", lang)
+	c.Toast(c.T("lang.name"))
+	if !c.State.Noticed {
+		c.Send(c.T("privacy.notice"))
+		c.State.Noticed = true
+		c.Menu()
+		return
+	}
+	c.Send(c.T("lang.set"))
+	c.Menu()
+}
+
+// languageNamed returns the shipped language whose name or code the text
+// is ("kreyòl", "English", "pt"), or, when loose, names anywhere ("hablo
+// francés"), or "".
+func (e *Engine) languageNamed(text string, loose bool) string {
+	if l := e.cat.Match(strings.TrimSpace(text)); l != "" && len(strings.TrimSpace(text)) <= 5 {
+		return l
+	}
+	if loose {
+		l, _ := e.langNames.matchLang(text)
+		return l
+	}
+	return e.langNames.exact(text)
 }
 
 // attributionCode is what Telegram allows in a start parameter, with our
@@ -483,6 +700,14 @@ func ParseAttribution(payload string) string {
 		return ""
 	}
 	return p
+}
+
+// shorten cuts s to at most n runes, marking the cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 func attributionKind(payload string) string {

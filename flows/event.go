@@ -77,19 +77,27 @@ const (
 	MaxPayload    = 64
 )
 
-// Problem says what is wrong with an event before any flow sees it, or "".
+// Problem says what is wrong with an event before any flow sees it, or "":
+// "invalid" (not UTF-8), "too_long" (text over MaxText characters),
+// "bad_button" (button data that is not UTF-8 or over MaxButtonData bytes),
+// "bad_location" (a location off the globe). A bad /start payload is not a
+// problem: the engine ignores the payload and starts the conversation.
 func (e Event) Problem() string {
-	for _, s := range []string{e.Text, e.Command, e.Payload, e.Data} {
+	if e.Kind == EventButton && (!utf8.ValidString(e.Data) || len(e.Data) > MaxButtonData) {
+		return "bad_button"
+	}
+	for _, s := range []string{e.Text, e.Command, e.PhotoID} {
 		if !utf8.ValidString(s) {
 			return "invalid"
 		}
 	}
 	switch {
-	case utf8.RuneCountInString(e.Text) > MaxText, len(e.Data) > MaxButtonData,
-		len(e.Payload) > MaxPayload, len(e.Command) > 64, len(e.PhotoID) > 256:
+	case utf8.RuneCountInString(e.Text) > MaxText:
 		return "too_long"
-	case e.Kind == EventLocation && (e.Location == nil || !e.Location.Valid()):
+	case len(e.PhotoID) > 256:
 		return "invalid"
+	case e.Kind == EventLocation && (e.Location == nil || !e.Location.Valid()):
+		return "bad_location"
 	}
 	return ""
 }

@@ -27,4 +27,19 @@ type Flow struct {
 	// Resume shows the current step again, after an interruption (an
 	// emergency answer, an old button). Optional.
 	Resume func(c *Ctx)
+	// TextSteps are the steps whose typed answer is the person's own
+	// words (what happened, in a denuncia). Emergency words typed in one
+	// of them show emergency help and then reach Handle as usual, so the
+	// story is not lost; in any other step they only show the help and
+	// the step again. Optional.
+	TextSteps []string
+}
+
+func (f *Flow) takesText(step string) bool {
+	for _, s := range f.TextSteps {
+		if s == step {
+			return true
+		}
+	}
+	return false
 }

@@ -10,11 +10,7 @@ func languageFlow() *Flow {
 		Keywords:  "keywords.language",
 	}
 	f.Start = func(c *Ctx) {
-		first := c.Action == "first"
 		c.Step("choose")
-		if first {
-			c.State.SetVar("first", "1")
-		}
 		var rows [][]Button
 		for _, l := range c.e.cat.Languages() {
 			rows = append(rows, []Button{c.Btn(c.TIn(l, "lang.name"), "set", l)})
@@ -24,39 +20,27 @@ func languageFlow() *Flow {
 		c.Send(c.T("lang.choose"), rows...)
 	}
 	f.Handle = func(c *Ctx) {
-		if c.Event.Kind != EventButton || c.Action != "set" || !c.e.cat.Has(c.Arg) {
-			if c.Event.Kind == EventText {
-				if l := languageByName(c); l != "" {
-					c.Arg = l
-				}
+		lang := ""
+		switch c.Event.Kind {
+		case EventButton:
+			if c.Action == "set" && c.e.cat.Has(c.Arg) {
+				lang = c.Arg
 			}
-			if !c.e.cat.Has(c.Arg) {
-				f.Start(c)
-				return
-			}
+		case EventText:
+			// A person who cannot tap still gets through by typing the
+			// language's name: "english", "kreyòl", "en français".
+			lang = c.e.languageNamed(c.Event.Text, true)
 		}
-		c.State.Lang = c.Arg
-		c.Log("set", c.Arg)
-		c.Toast(c.T("lang.name"))
-		if !c.State.Noticed {
-			c.e.welcome(c)
-			return
+		switch {
+		case lang != "":
+			c.e.setLanguage(c, lang)
+		case c.Event.Kind == EventButton:
+			f.Start(c)
+		default:
+			// Something else: a keyword of another flow, or the menu.
+			c.Unhandled()
 		}
-		c.Send(c.T("lang.set"))
-		c.Menu()
 	}
 	f.Resume = f.Start
 	return f
-}
-
-// languageByName finds a shipped language whose name the person typed
-// ("english", "kreyòl"), so a person who cannot tap still gets through.
-func languageByName(c *Ctx) string {
-	typed := normalize(c.Event.Text)
-	for _, l := range c.e.cat.Languages() {
-		if normalize(c.TIn(l, "lang.name")) == typed || typed == l {
-			return l
-		}
-	}
-	return ""
 }

@@ -42,6 +42,13 @@ func NewStore(rdb redis.UniversalClient, keys *secret.Keys, prefix string, state
 	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour}
 }
 
+// StateKey and UpdateKey return the Redis keys of a chat's state and of
+// one of its handled updates, for tests and operators inspecting TTLs.
+func (s *Store) StateKey(chat int64) string { return s.stateKey(s.chatTag(chat)) }
+
+// UpdateKey: see StateKey.
+func (s *Store) UpdateKey(chat, update int64) string { return s.updateKey(s.chatTag(chat), update) }
+
 func (s *Store) chatTag(chat int64) string {
 	return s.keys.Hash("chat", strconv.FormatInt(chat, 10))
 }
@@ -89,16 +96,44 @@ func (s *Store) load(ctx context.Context, chat, update int64) (*loaded, error) {
 		}
 		return l, nil
 	}
-	v := st.Val()
+	s.decodeState(l, st.Val())
+	return l, nil
+}
+
+// LoadState returns a chat's stored state, and false when there is none
+// or it cannot be used (expired, another schema, another key). The engine
+// never needs it; tests and tools that report what is kept do.
+func (s *Store) LoadState(ctx context.Context, chat int64) (State, bool, error) {
+	l := &loaded{tag: s.chatTag(chat)}
+	v, err := s.rdb.HMGet(ctx, s.stateKey(l.tag), "v", "b").Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return State{}, false, fmt.Errorf("load state: %w", err)
+	}
+	if !s.decodeState(l, v) || l.stale {
+		return State{}, false, nil
+	}
+	return l.state, true, nil
+}
+
+// decodeState fills l from a state hash's v and b fields; it reports
+// whether there was a state at all.
+func (s *Store) decodeState(l *loaded, v []any) bool {
 	if len(v) != 2 || v[0] == nil {
-		return l, nil
+		return false
 	}
 	l.version, _ = strconv.ParseInt(asString(v[0]), 10, 64)
 	plain, err := s.keys.Open([]byte(asString(v[1])), []byte(s.stateKey(l.tag)))
-	if err != nil || json.Unmarshal(plain, &l.state) != nil || l.state.Schema != SchemaVersion {
+	if err != nil || json.Unmarshal(plain, &l.state) != nil {
 		l.state, l.stale = State{}, true
+	} else if l.state.Schema != SchemaVersion {
+		// Written by another version: where the person was cannot be
+		// trusted, but who they are to us (their language, the link they
+		// came from, that they saw the notice) still holds. The engine
+		// checks these before using them.
+		old := l.state
+		l.state, l.stale = State{Lang: old.Lang, Attribution: old.Attribution, Noticed: old.Noticed}, true
 	}
-	return l, nil
+	return true
 }
 
 func asString(v any) string {

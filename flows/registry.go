@@ -6,6 +6,7 @@ package flows
 // albergues, denuncia, emergency, talk to a person, language, privacy.
 func Builtin() []*Flow {
 	return []*Flow{
+		rightsFlow(),
 		denunciaFlow(),
 		emergencyFlow(),
 		languageFlow(),

@@ -81,3 +81,26 @@ func (s *State) enter(flow, step string) {
 	}
 	s.Flow, s.Step = flow, step
 }
+
+// clone returns a copy of s that shares no map with it.
+func (s State) clone() State {
+	if s.Vars != nil {
+		vars := make(map[string]string, len(s.Vars))
+		for k, v := range s.Vars {
+			vars[k] = v
+		}
+		s.Vars = vars
+	}
+	if s.Drafts != nil {
+		drafts := make(map[string]map[string]string, len(s.Drafts))
+		for flow, d := range s.Drafts {
+			cp := make(map[string]string, len(d))
+			for k, v := range d {
+				cp[k] = v
+			}
+			drafts[flow] = cp
+		}
+		s.Drafts = drafts
+	}
+	return s
+}

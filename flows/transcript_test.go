@@ -26,11 +26,19 @@ var update = flag.Bool("update", false, "rewrite the bot's answers in testdata/*
 // the language their phone reports ("es", "fr", "ht", or "de" for one the
 // bot does not speak). In a section:
 //
-//	> text     what the person types; a number taps that button of the
-//	           bot's last answer; /loc LAT LON shares a location
-//	! wait 3h  time passes (any Go duration)
-//	! restart  the service restarts (same Redis and database)
+//	> text     what the person types; /loc LAT LON shares a location
+//	> [Label]  the person taps the button "Label" of the bot's last answer
+//	           (a number taps by position, but labels keep a transcript
+//	           right when a menu grows); /foto
+//	           sends a photo, /audio a voice message; /tap DATA taps a
+//	           button with raw data (an old or forged one)
+//	! wait 3h  time passes (any Go duration), for the clock and Redis
+//	! restart  the service restarts (same Redis and database; the
+//	           person's screen keeps its buttons)
 //	# ...      a note for the reader
+//
+// A person takes a few seconds to type: the clock moves 3 s before each
+// line, so a long transcript is not mistaken for a flood.
 //
 // and every other line is what the bot answers, messages separated by
 // "----". Run `go test ./flows -run Transcripts -update` to rewrite the
@@ -67,6 +75,9 @@ func TestTranscripts(t *testing.T) {
 	}
 }
 
+// typing is how long a person takes to type a line.
+const typing = 3 * time.Second
+
 // play runs one section and returns it with the bot's actual answers.
 func play(t *testing.T, section, script string) string {
 	t.Helper()
@@ -81,6 +92,7 @@ func play(t *testing.T, section, script string) string {
 		switch {
 		case strings.HasPrefix(text, "> "):
 			out.WriteString(text + "\n")
+			env.Clock.Advance(typing)
 			answer, err := s.Send(ctx, text[2:])
 			if err != nil {
 				t.Fatalf("%s: %q: %v", section, text, err)
@@ -106,14 +118,10 @@ func directive(t *testing.T, env *apptest.Env, s *term.Session, d string) {
 		if err != nil {
 			t.Fatalf("! wait %s: %v", arg, err)
 		}
-		env.Clock.Advance(dur)
-		if env.Redis.Embedded != nil {
-			env.Redis.Embedded.FastForward(dur)
-		}
+		env.Advance(t, dur)
 	case "restart":
 		env.Restart(t)
-		*s = *term.NewSession(env.Engine, s.ChatID, s.Lang)
-		s.Now = env.Clock.Now
+		s.Attach(env.Engine)
 	default:
 		t.Fatalf("unknown directive %q", d)
 	}

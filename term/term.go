@@ -47,9 +47,15 @@ func NewSession(eng *flows.Engine, chatID int64, lang string) *Session {
 	return &Session{eng: eng, ChatID: chatID, Lang: lang, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
 }
 
+// Attach makes the session talk to another engine (the service restarted)
+// while the person's screen stays as it was: the buttons of the last
+// answer can still be tapped.
+func (s *Session) Attach(eng *flows.Engine) { s.eng = eng }
+
 // Event turns a typed line into an event. Besides text:
 //
 //	3            taps choice 3 of the last answer
+//	[Idioma]     taps the choice of the last answer labelled "Idioma"
 //	/loc LAT LON shares a location
 //	/foto        sends a photo
 //	/audio       sends something the bot cannot read (a voice message)
@@ -59,7 +65,7 @@ func (s *Session) Event(line string) (flows.Event, error) {
 	s.nextUpdate++
 	ev := flows.Event{UpdateID: s.nextUpdate, ChatID: s.ChatID, UserID: s.ChatID, Lang: s.Lang, Time: s.Now()}
 	trimmed := strings.TrimSpace(line)
-	if n, err := strconv.Atoi(trimmed); err == nil && n >= 1 && n <= len(s.choices) {
+	if n := s.choiceNumber(trimmed); n > 0 {
 		c := s.choices[n-1]
 		switch {
 		case c.requestsLoc:
@@ -95,6 +101,24 @@ func (s *Session) Event(line string) (flows.Event, error) {
 	}
 	ev.Kind, ev.Text = flows.EventText, line
 	return ev, nil
+}
+
+// choiceNumber returns which choice a line taps: "3" taps choice 3, and
+// "[Idioma]" taps the choice labelled Idioma (transcripts use labels, so a
+// new menu entry does not change what an old transcript taps). 0 is none.
+func (s *Session) choiceNumber(line string) int {
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(s.choices) {
+		return n
+	}
+	if len(line) > 2 && line[0] == '[' && line[len(line)-1] == ']' {
+		label := line[1 : len(line)-1]
+		for i, c := range s.choices {
+			if c.label == label {
+				return i + 1
+			}
+		}
+	}
+	return 0
 }
 
 // Send handles a typed line and returns what the bot answers, rendered.
