@@ -413,3 +413,21 @@ func TestDenunciaKeepsDraftOverHours(t *testing.T) {
 		t.Fatalf("after the TTL the draft is still offered:\n%s", got)
 	}
 }
+
+// BenchmarkDenunciaIntake measures a whole intake through the engine, from
+// the menu to the folio (12 events), with Redis and SQLite.
+func BenchmarkDenunciaIntake(b *testing.B) {
+	env := apptest.New(b, apptest.WithEngine(flows.Config{FloodRate: 1e9, FloodBurst: 1e9}))
+	ctx := context.Background()
+	lines := append(append([]string(nil), toSummary...), tapSend)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := term.NewSession(env.Engine, int64(10000+i), "es")
+		s.Now = env.Clock.Now
+		for _, l := range lines {
+			if _, err := s.Send(ctx, l); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
