@@ -96,7 +96,10 @@ func denunciaFlow() *Flow {
 		Commands:  []string{"folio"},
 		Start:     denunciaStart,
 		Handle:    denunciaHandle,
-		Resume:    denunciaResume,
+		Resume:    denunciaReshow,
+		// What happened is the person's own words: emergency words in it
+		// ("me persiguen") show the emergency help and are kept in the story.
+		TextSteps: []string{"text"},
 	}
 }
 
@@ -107,7 +110,7 @@ var denunciaSensitive = map[string]bool{"kidnapping": true, "sexual": true, "tra
 // denunciaSteps are the steps whose answers live in the draft, in order
 // (sub-steps included); a draft's "at" is one of them.
 var denunciaSteps = []string{"cat", "when", "date", "where", "place", "who", "which",
-	"text", "textadd", "photos", "contact", "summary"}
+	"text", "photos", "contact", "summary"}
 
 // denunciaChangeable are the answers the summary offers to change; each is
 // the name of the step that asks it.
@@ -135,27 +138,9 @@ func denunciaStart(c *Ctx) {
 	}
 }
 
-// denunciaResume shows the current step again after an interruption (an
-// emergency answer, an old button, a voice message). A text reaches it
-// only when it held emergency words: at the "what happened" step that
-// text may be part of the story ("me persiguen"), so it is kept aside and
-// the person decides whether it goes into the denuncia.
-func denunciaResume(c *Ctx) {
-	d := denunciaDraft(c)
-	step := c.State.Step
-	if d != nil && c.Event.Kind == EventText && (step == "text" || step == "textadd") {
-		if p := d["pending"]; p != "" {
-			d["pending"] = p + "\n" + strings.TrimSpace(c.Event.Text)
-		} else {
-			d["pending"] = strings.TrimSpace(c.Event.Text)
-		}
-		denunciaShow(c, "textadd")
-		return
-	}
-	denunciaReshow(c)
-}
-
-// denunciaReshow asks the current step's question again.
+// denunciaReshow asks the current step's question again: the flow's
+// Resume, after an interruption (an emergency answer, an old button, a
+// voice message), and after input a step cannot use.
 func denunciaReshow(c *Ctx) {
 	d := denunciaDraft(c)
 	switch step := c.State.Step; {
@@ -363,25 +348,6 @@ func denunciaHandle(c *Ctx) {
 		case tap("clear"):
 			c.Log("text", "clear")
 			delete(d, "text")
-			denunciaShow(c, "text")
-			return
-		}
-	case "textadd":
-		switch {
-		case tap("add"):
-			c.Log("text", "add_pending")
-			pending := d["pending"]
-			delete(d, "pending")
-			c.Step("text")
-			d["at"] = "text"
-			if denunciaAddText(c, d, pending) {
-				c.Send(c.T("denuncia.text.noted", "Count", utf8.RuneCountInString(d["text"]), "Max", DenunciaTextMax),
-					denunciaTextRows(c, d)...)
-			}
-			return
-		case tap("skip"):
-			c.Log("text", "drop_pending")
-			delete(d, "pending")
 			denunciaShow(c, "text")
 			return
 		}
@@ -601,10 +567,6 @@ func denunciaShow(c *Ctx, step string) {
 			denunciaAsk(c, c.T("denuncia.ask.text_more", "Count", utf8.RuneCountInString(d["text"]), "Max", DenunciaTextMax),
 				denunciaTextRows(c, d)...)
 		}
-	case "textadd":
-		denunciaAsk(c, c.T("denuncia.ask.textadd", "Text", d["pending"]),
-			[]Button{c.Btn(c.T("denuncia.btn.textadd_yes"), "add", "")},
-			[]Button{c.Btn(c.T("denuncia.btn.textadd_no"), "skip", "")})
 	case "photos":
 		if n := len(denunciaPhotos(d)); n == 0 {
 			denunciaAsk(c, c.T("denuncia.ask.photos", "Max", DenunciaPhotosMax), denunciaPhotoRows(c, d)...)

@@ -17,11 +17,25 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// toSummary are the taps and answers that take a person from the menu to
-// a denuncia's summary: robbery, today, Tapachula, a criminal group, a
-// text, no photos, anonymous. The summary's "send" button is then 8.
-var toSummary = []string{"/start", "[Hacer una denuncia]", "1", "1", "1", "1", "2",
-	"Me quitaron la mochila en la central de autobuses.", "1", "1", "2"}
+// Taps of the intake, by label.
+const (
+	tapDenuncia = "[Hacer una denuncia]"
+	tapStart    = "[Empezar]"
+	tapDone     = "[✅ Listo]"
+	tapNoPhotos = "[No tengo fotos]"
+	tapAnon     = "[🙈 No, anónima]"
+	tapContact  = "[💬 Sí, que me escriban aquí]"
+	tapSend     = "[📨 Enviar la denuncia]"
+	tapResume   = "[▶️ Seguir con mi denuncia]"
+)
+
+// toText are the taps that take a person from the first message to the
+// "what happened" question: robbery, today, Tapachula, a criminal group.
+var toText = []string{"/start", tapDenuncia, tapStart, "[Robo o asalto]", "[Hoy]", "[Tapachula]", "[Un grupo criminal]"}
+
+// toSummary goes on to the summary: a text, no photos, anonymous.
+var toSummary = append(append([]string(nil), toText...),
+	"Me quitaron la mochila en la central de autobuses.", tapDone, tapNoPhotos, tapAnon)
 
 // say sends lines and returns the last answer, failing on any error.
 func say(t *testing.T, s *term.Session, lines ...string) string {
@@ -86,7 +100,7 @@ func TestDenunciaCrashAfterStoreCommit(t *testing.T) {
 			ctx := context.Background()
 			s := session(env, 4242)
 			say(t, s, toSummary...)
-			confirm, err := s.Event("8")
+			confirm, err := s.Event(tapSend)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,7 +163,7 @@ func TestDenunciaCrashAfterStoreCommit(t *testing.T) {
 			// The draft is gone: a new denuncia starts from the consent note.
 			s2 := term.NewSession(eng, 4242, "es")
 			s2.Now = env.Clock.Now
-			if got := say(t, s2, "/menu", "[Hacer una denuncia]"); !strings.Contains(got, "Antes de empezar") {
+			if got := say(t, s2, "/menu", tapDenuncia); !strings.Contains(got, "Antes de empezar") {
 				t.Fatalf("after filing, the denuncia entry shows:\n%s", got)
 			}
 		})
@@ -164,7 +178,7 @@ func TestDenunciaAnswerLostAfterCommit(t *testing.T) {
 	ctx := context.Background()
 	s := session(env, 4242)
 	say(t, s, toSummary...)
-	confirm, _ := s.Event("8")
+	confirm, _ := s.Event(tapSend)
 	first, err := env.Engine.Handle(ctx, confirm)
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +204,7 @@ func TestDenunciaFolioOnlyForItsPerson(t *testing.T) {
 	ctx := context.Background()
 	owner := session(env, 4242)
 	say(t, owner, toSummary...)
-	if got := say(t, owner, "8"); !strings.Contains(got, "DEN-2026-000001") {
+	if got := say(t, owner, tapSend); !strings.Contains(got, "DEN-2026-000001") {
 		t.Fatalf("filing answered:\n%s", got)
 	}
 	if got := say(t, owner, "/folio DEN-2026-000001"); !strings.Contains(got, "Estado: Recibida") {
@@ -219,19 +233,15 @@ func TestDenunciaFolioOnlyForItsPerson(t *testing.T) {
 // TestDenunciaFoliosAcrossRestarts: folios keep counting after a restart.
 func TestDenunciaFoliosAcrossRestarts(t *testing.T) {
 	env := apptest.New(t)
-	say(t, session(env, 1001), toSummary...)
-	if got := say(t, session(env, 1001), "/menu"); got == "" {
-		t.Fatal("no answer")
-	}
 	a := session(env, 1002)
 	say(t, a, toSummary...)
-	if got := say(t, a, "8"); !strings.Contains(got, "DEN-2026-000001") {
+	if got := say(t, a, tapSend); !strings.Contains(got, "DEN-2026-000001") {
 		t.Fatalf("first folio:\n%s", got)
 	}
 	env.Restart(t)
 	b := session(env, 1003)
 	say(t, b, toSummary...)
-	if got := say(t, b, "8"); !strings.Contains(got, "DEN-2026-000002") {
+	if got := say(t, b, tapSend); !strings.Contains(got, "DEN-2026-000002") {
 		t.Fatalf("folio after a restart:\n%s", got)
 	}
 }
@@ -241,21 +251,21 @@ func TestDenunciaFoliosAcrossRestarts(t *testing.T) {
 func TestDenunciaTooLongText(t *testing.T) {
 	env := apptest.New(t)
 	s := session(env, 4242)
-	say(t, s, "/start", "[Hacer una denuncia]", "1", "1", "1", "1", "2")
+	say(t, s, toText...)
 	say(t, s, "Primero me siguieron.")
 	long := strings.Repeat("palabra ", 300) // 2399 characters once trimmed
 	got := say(t, s, long)
 	if !strings.Contains(got, "2399 letras") || !strings.Contains(got, "ya tengo 21 de 2000") {
 		t.Fatalf("too long answer:\n%s", got)
 	}
-	say(t, s, "1", "1", "2")
-	sum := say(t, s, "/menu", "[Hacer una denuncia]", "1") // leave, come back, continue: the summary
+	say(t, s, tapDone, tapNoPhotos, tapAnon)
+	sum := say(t, s, "/menu", tapDenuncia, tapResume) // leave, come back, continue: the summary
 	if !strings.Contains(sum, "Primero me siguieron.") || strings.Contains(sum, "palabra") {
 		t.Fatalf("summary after a too long message:\n%s", sum)
 	}
 	// A first message that alone is too long.
 	s2 := session(env, 4343)
-	say(t, s2, "/start", "[Hacer una denuncia]", "1", "1", "1", "1", "2")
+	say(t, s2, toText...)
 	if got := say(t, s2, strings.Repeat("x", flows.DenunciaTextMax+1)); !strings.Contains(got, "2001 letras") {
 		t.Fatalf("first message too long:\n%s", got)
 	}
@@ -268,7 +278,7 @@ func TestDenunciaTooLongText(t *testing.T) {
 func TestDenunciaPhotoLimit(t *testing.T) {
 	env := apptest.New(t)
 	s := session(env, 4242)
-	say(t, s, "/start", "[Hacer una denuncia]", "1", "1", "1", "1", "2", "Texto.", "1")
+	say(t, s, append(toText, "Texto.", tapDone)...)
 	for i := 1; i < flows.DenunciaPhotosMax; i++ {
 		if got := say(t, s, "/foto"); !strings.Contains(got, strconv.Itoa(i)+" de 5") {
 			t.Fatalf("photo %d:\n%s", i, got)
@@ -277,8 +287,8 @@ func TestDenunciaPhotoLimit(t *testing.T) {
 	if got := say(t, s, "/foto"); !strings.Contains(got, "el máximo") || !strings.Contains(got, "¿Quieres que alguien") {
 		t.Fatalf("fifth photo:\n%s", got)
 	}
-	say(t, s, "2")
-	if got := say(t, s, "8"); !strings.Contains(got, "DEN-2026-000001") {
+	say(t, s, tapAnon)
+	if got := say(t, s, tapSend); !strings.Contains(got, "DEN-2026-000001") {
 		t.Fatalf("filing:\n%s", got)
 	}
 	rec, err := env.Store.Denuncias().View(context.Background(), "DEN-2026-000001", "test")
@@ -311,14 +321,15 @@ func TestDenunciaSealedAtRest(t *testing.T) {
 	const chat = 987654321777
 	secrets := []string{"MARCADOR-RELATO-7731", "LUGAR-ESCONDIDO-5521", "FOTO-ID-AgACAgE-4410", "FOTO-ID-AgACAgE-4411", strconv.Itoa(chat)}
 	s := session(env, chat)
-	say(t, s, "/start", "[Hacer una denuncia]", "1", "1", "1", "10", secrets[1], "2", "Me golpearon. "+secrets[0], "1")
+	say(t, s, "/start", tapDenuncia, tapStart, "[Robo o asalto]", "[Hoy]", "[Otro lugar]", secrets[1],
+		"[Un grupo criminal]", "Me golpearon. "+secrets[0], tapDone)
 	for _, id := range secrets[2:4] {
 		ev, _ := s.Event("/foto")
 		ev.PhotoID = id
 		send(t, env, s, ev)
 	}
-	say(t, s, "1", "1")
-	if got := say(t, s, "8"); !strings.Contains(got, "DEN-2026-000001") {
+	say(t, s, tapDone, tapContact)
+	if got := say(t, s, tapSend); !strings.Contains(got, "DEN-2026-000001") {
 		t.Fatalf("filing:\n%s", got)
 	}
 
@@ -361,7 +372,8 @@ func TestDenunciaSealedAtRest(t *testing.T) {
 func TestDenunciaLogsNoText(t *testing.T) {
 	env := apptest.New(t)
 	s := session(env, 4242)
-	say(t, s, "/start", "[Hacer una denuncia]", "1", "1", "5", "3/11", "LUGAR-ESCRITO", "2", "RELATO-ESCRITO", "1", "1", "1", "8")
+	say(t, s, "/start", tapDenuncia, tapStart, "[Robo o asalto]", "[📅 Escribir la fecha]", "3/11", "LUGAR-ESCRITO",
+		"[Un grupo criminal]", "RELATO-ESCRITO", tapDone, tapNoPhotos, tapContact, tapSend)
 	reqs, err := env.Store.Requests(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -388,25 +400,34 @@ func TestDenunciaLogsNoText(t *testing.T) {
 func TestDenunciaKeepsDraftOverHours(t *testing.T) {
 	env := apptest.New(t)
 	s := session(env, 4242)
-	say(t, s, "/start", "[Hacer una denuncia]", "1", "4", "/menu")
-	wait := func(d time.Duration) {
-		env.Clock.Advance(d)
-		if env.Redis.Embedded != nil {
-			env.Redis.Embedded.FastForward(d)
-		}
-	}
-	wait(24 * time.Hour)
+	say(t, s, "/start", tapDenuncia, tapStart, "[Violencia sexual]", "/menu")
+	env.Advance(t, 24*time.Hour)
 	if got := say(t, s, "denuncia"); !strings.Contains(got, "sin terminar") {
 		t.Fatalf("after a day:\n%s", got)
 	}
-	if got := say(t, s, "1"); !strings.Contains(got, "¿Cuándo pasó?") {
+	if got := say(t, s, tapResume); !strings.Contains(got, "¿Cuándo pasó?") {
 		t.Fatalf("resume after a day:\n%s", got)
 	}
-	if env.Redis.Embedded == nil {
-		return // a real Redis cannot be fast-forwarded past the TTL
-	}
-	wait(73 * time.Hour)
+	env.Advance(t, 73*time.Hour)
 	if got := say(t, s, "denuncia"); strings.Contains(got, "sin terminar") {
 		t.Fatalf("after the TTL the draft is still offered:\n%s", got)
+	}
+}
+
+// BenchmarkDenunciaIntake measures a whole intake through the engine, from
+// the menu to the folio (12 events), with Redis and SQLite.
+func BenchmarkDenunciaIntake(b *testing.B) {
+	env := apptest.New(b, apptest.WithEngine(flows.Config{FloodRate: 1e9, FloodBurst: 1e9}))
+	ctx := context.Background()
+	lines := append(append([]string(nil), toSummary...), tapSend)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := term.NewSession(env.Engine, int64(10000+i), "es")
+		s.Now = env.Clock.Now
+		for _, l := range lines {
+			if _, err := s.Send(ctx, l); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
