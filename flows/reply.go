@@ -13,6 +13,11 @@ const (
 	// AnswerTap answers a button tap (Reply.TapID), with a short notice or
 	// none, so the person's app stops waiting.
 	AnswerTap ReplyKind = "answer"
+	// ClearChat asks the channel to delete every message of this chat it
+	// still can (the person's and its own: Telegram allows 48 hours in a
+	// private chat), then send Text, a neutral message. It is the quick
+	// exit for a person whose phone may be looked at.
+	ClearChat ReplyKind = "clear"
 )
 
 // Button is an inline button under a message.
@@ -45,6 +50,10 @@ type Reply struct {
 	MessageID int64 `json:"m,omitempty"`
 	// TapID is the tap to answer (AnswerTap).
 	TapID string `json:"tap,omitempty"`
+	// PhotoID, when set on a SendText reply, sends that photo (a channel
+	// file id from an EventPhoto) with Text as its caption: a person's photo
+	// relayed to the staff of a ticket.
+	PhotoID string `json:"p,omitempty"`
 	// Ref lets a flow follow up on a delivered message (a staff relay
 	// records which ticket a group message belongs to). Opaque to channels.
 	Ref string `json:"ref,omitempty"`

@@ -160,11 +160,19 @@ func (s *Session) Render(replies []flows.Reply) string {
 		}
 		first = false
 		msg := r.MessageID
-		if r.Kind == flows.EditText {
+		switch {
+		case r.Kind == flows.EditText:
 			b.WriteString("(edited) ")
-		} else {
+		case r.Kind == flows.ClearChat:
+			b.WriteString("(conversation cleared)\n")
 			s.nextMsg++
 			msg = s.nextMsg
+		default:
+			s.nextMsg++
+			msg = s.nextMsg
+		}
+		if r.PhotoID != "" {
+			b.WriteString("[photo] ")
 		}
 		b.WriteString(strings.TrimRight(r.Text, "\n"))
 		b.WriteString("\n")
