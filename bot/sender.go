@@ -243,7 +243,6 @@ func escapeHTML(text string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text)
 }
 
-
 // plainRetry reports whether a refused send should be tried again as plain
 // text without markup: a formatting error or anything odd must never drop
 // a message.
