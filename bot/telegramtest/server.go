@@ -122,7 +122,7 @@ type failure struct {
 // New starts a fake server; it is closed when the test ends.
 func New(t interface{ Cleanup(func()) }) *Server {
 	s := &Server{
-		Token:     "123456:TEST-token-secret",
+		Token:     "123456:TEST-token-secret-9f8e7d6c5b4a",
 		wake:      make(chan struct{}),
 		nextMsg:   map[int64]int64{},
 		msgs:      map[int64][]*Message{},

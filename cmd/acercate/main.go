@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"chat":      {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat},
 		"albergues": {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado", runAlbergues},
 		"denuncias": {"list denuncias, show one (audit-logged), set a status", runDenuncias},
+		"serve":     {"run the Telegram bot (configured by the environment; see README.md)", runServe},
 	}
 }
 
