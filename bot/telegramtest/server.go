@@ -42,6 +42,10 @@ type Limits struct {
 	Enforce bool
 	// RetryAfter is the retry_after given when enforcing (1 s).
 	RetryAfter int
+	// Slack is how many messages beyond each burst are tolerated: a
+	// client's limiter spends a token before the request travels, so
+	// requests may arrive a little closer together than they left.
+	Slack int
 }
 
 // Call is one API request the server received.
@@ -161,13 +165,16 @@ func (s *Server) SetLimits(l Limits) {
 	s.limits = l
 	s.global = nil
 	if l.Global > 0 {
-		s.global = rate.NewLimiter(rate.Limit(l.Global), max(l.GlobalBurst, 1))
+		s.global = rate.NewLimiter(rate.Limit(l.Global), max(l.GlobalBurst, 1)+l.Slack)
 	}
 	s.perChat = map[int64]*rate.Limiter{}
 }
 
 // Block makes chat a person who blocked the bot: sending to it gets 403.
 func (s *Server) Block(chat int64) { s.mu.Lock(); s.blocked[chat] = true; s.mu.Unlock() }
+
+// Unblock makes chat a person who unblocked the bot.
+func (s *Server) Unblock(chat int64) { s.mu.Lock(); delete(s.blocked, chat); s.mu.Unlock() }
 
 // Fail makes the next n calls of method (or of any method, "") fail with
 // status and description; retryAfter > 0 adds parameters.retry_after.
@@ -872,7 +879,7 @@ func (s *Server) spend(chat int64, now time.Time) bool {
 	if r > 0 {
 		lim := s.perChat[chat]
 		if lim == nil {
-			lim = rate.NewLimiter(rate.Limit(r), max(burst, 1))
+			lim = rate.NewLimiter(rate.Limit(r), max(burst, 1)+l.Slack)
 			s.perChat[chat] = lim
 		}
 		if !lim.AllowN(now, 1) {
