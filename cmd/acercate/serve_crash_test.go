@@ -161,4 +161,3 @@ func feedLines(tg *telegramtest.Server, lines []string) {
 }
 
 func compactRepeats(s []string) []string { return slices.Compact(slices.Clone(s)) }
-
