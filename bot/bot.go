@@ -70,9 +70,9 @@ type Config struct {
 	// HTTPClient makes the calls (one with a timeout suited to each use
 	// when nil).
 	HTTPClient *http.Client
-	// Observe, when set, is told each handled update's handling time
-	// (benchmarks use it).
-	Observe func(kind string, d time.Duration)
+	// Observe, when set, is told of each handled update: its id, kind and
+	// handling time (benchmarks use it).
+	Observe func(updateID int64, kind string, d time.Duration)
 }
 
 // Bot receives updates, hands them to the engine and delivers its replies.
@@ -397,7 +397,7 @@ func (b *Bot) handle(ctx context.Context, in incoming) error {
 	d := time.Since(start)
 	b.metrics.update(in.kind, d)
 	if b.cfg.Observe != nil {
-		b.cfg.Observe(in.kind, d)
+		b.cfg.Observe(ev.UpdateID, in.kind, d)
 	}
 	b.log.Info("update handled", "update_id", ev.UpdateID, "kind", in.kind, "replies", len(out.Replies), "duplicate", out.Duplicate, "ms", d.Milliseconds())
 	return nil
