@@ -35,6 +35,7 @@ type DB struct {
 	Now func() time.Time
 
 	shelterCache shelterCache
+	requestBatch requestBatch
 }
 
 // uriPath escapes what SQLite would read as the end of a URI filename's
