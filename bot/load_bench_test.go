@@ -72,6 +72,7 @@ func newLoad(b *testing.B, workers int) *loadRun {
 		}
 	})
 	l.h.env.App.Redis.AddHook(l.rt)
+	l.h.tg.Lean()
 	return l
 }
 
