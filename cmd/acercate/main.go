@@ -30,6 +30,8 @@ func commands() map[string]command {
 		"chat":      {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat},
 		"albergues": {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado", runAlbergues},
 		"denuncias": {"list denuncias, show one (audit-logged), set a status", runDenuncias},
+		"campaign":  {"the office's campaigns: add CODE --name …, list, link CODE (deep link and QR code)", runCampaign},
+		"modulo":    {"the office's módulos: add CODE --name … [--staff-chat ID] [--staff-users 1,2], list, link CODE", runModulo},
 	}
 }
 
