@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/acercate/acercate/secret"
@@ -36,6 +37,11 @@ type DB struct {
 	shelterCache shelterCache
 }
 
+// uriPath escapes what SQLite would read as the end of a URI filename's
+// path: an unescaped "#" or "?" in a directory name would silently open
+// another file.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 // Open opens (creating if needed) the SQLite database at path, in WAL mode
 // with a busy timeout and foreign keys, applies pending migrations, and
 // checks that keys is the key the database was created with.
@@ -46,7 +52,7 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite3", "file:"+uriPath.Replace(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
