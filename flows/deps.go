@@ -36,4 +36,8 @@ type Deps struct {
 	Shelters Shelters
 	// Denuncias files denuncias and tells their status (denuncia.go).
 	Denuncias Denuncias
+	// Tickets are the conversations with the módulo staff (human.go).
+	Tickets Tickets
+	// DenunciaDesk is what staff do with denuncias from their group.
+	DenunciaDesk DenunciaDesk
 }
