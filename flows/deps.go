@@ -36,4 +36,7 @@ type Deps struct {
 	Shelters Shelters
 	// Denuncias files denuncias and tells their status (denuncia.go).
 	Denuncias Denuncias
+	// Privacy erases what is kept about a person (/borrar) and says how
+	// long things are kept (privacy.go).
+	Privacy Privacy
 }

@@ -12,5 +12,6 @@ func Builtin() []*Flow {
 		emergencyFlow(),
 		languageFlow(),
 		menuFlow(),
+		privacyFlow(),
 	}
 }

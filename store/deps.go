@@ -8,5 +8,6 @@ func (s *DB) Deps() *flows.Deps {
 		Log:       s,
 		Shelters:  s,
 		Denuncias: s.Denuncias(),
+		Privacy:   s,
 	}
 }

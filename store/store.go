@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"sync/atomic"
 	"time"
 
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/secret"
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 	"github.com/pressly/goose/v3"
@@ -34,6 +36,7 @@ type DB struct {
 	Now func() time.Time
 
 	shelterCache shelterCache
+	retention    atomic.Pointer[flows.Retention]
 }
 
 // Open opens (creating if needed) the SQLite database at path, in WAL mode
@@ -46,6 +49,9 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
+	// Deleted and overwritten rows are zeroed, so what a person erased
+	// (/borrar) or retention purged does not linger in free pages.
+	q.Set("_secure_delete", "on")
 	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
