@@ -30,6 +30,8 @@ func commands() map[string]command {
 		"chat":      {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat},
 		"albergues": {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado", runAlbergues},
 		"denuncias": {"list denuncias, show one (audit-logged), set a status", runDenuncias},
+		"audit":     {"print the audit log: who read or changed people's records, erasures, purges", runAudit},
+		"purge":     {"remove what is past its retention (--dry-run: print what would go)", runPurge},
 	}
 }
 
