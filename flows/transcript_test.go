@@ -48,6 +48,24 @@ func TestTranscripts(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no transcripts: %v", err)
 	}
+	// With REDIS_URL set the transcripts play against that Redis and then
+	// against the embedded one, so the default a newcomer runs (and its
+	// expiry of idle chats) is held to the same answers.
+	backends := []string{"default"}
+	if os.Getenv("REDIS_URL") != "" {
+		backends = append(backends, "embedded")
+	}
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			if backend == "embedded" {
+				t.Setenv("REDIS_URL", "")
+			}
+			playFiles(t, files, *update && backend == "default")
+		})
+	}
+}
+
+func playFiles(t *testing.T, files []string, update bool) {
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			ar, err := txtar.ParseFile(file)
@@ -58,7 +76,7 @@ func TestTranscripts(t *testing.T) {
 			for i, f := range ar.Files {
 				got := play(t, f.Name, string(f.Data))
 				if got != string(f.Data) {
-					if *update {
+					if update {
 						ar.Files[i].Data = []byte(got)
 						changed = true
 						continue

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,11 @@ type DB struct {
 	retention    atomic.Pointer[flows.Retention]
 }
 
+// uriPath escapes what SQLite would read as the end of a URI filename's
+// path: an unescaped "#" or "?" in a directory name would silently open
+// another file.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 // Open opens (creating if needed) the SQLite database at path, in WAL mode
 // with a busy timeout and foreign keys, applies pending migrations, and
 // checks that keys is the key the database was created with.
@@ -52,7 +58,7 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 	// Deleted and overwritten rows are zeroed, so what a person erased
 	// (/borrar) or retention purged does not linger in free pages.
 	q.Set("_secure_delete", "on")
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite3", "file:"+uriPath.Replace(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

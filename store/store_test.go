@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -79,5 +80,29 @@ func TestLogRequestIsIdempotent(t *testing.T) {
 	}
 	if len(got) != 2 || got[0] != r {
 		t.Fatalf("requests = %+v, want the row once per person", got)
+	}
+}
+
+// A "#", "?" or "%" in the path is part of the file's name, not the end of
+// a URI: two databases whose paths differ only after one must be two files.
+func TestOpenOddPaths(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a#1", "a#2", "b?x=1", "c%23"} {
+		keys, err := secret.Parse(secret.Generate())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name, "acercate.db")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		db, err := Open(context.Background(), path, keys)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		db.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: the database is not where it was asked to be: %v", name, err)
+		}
 	}
 }

@@ -1,0 +1,88 @@
+package flows_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/acercate/acercate/apptest"
+	"github.com/acercate/acercate/flows"
+	"github.com/redis/go-redis/v9"
+)
+
+// roundTrips counts what the engine asks of Redis: one per command, one
+// per pipeline or transaction (each is a single exchange on the wire).
+type roundTrips struct{ n atomic.Int64 }
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// benchScript is a short visit that moves through three flows: the menu,
+// a rights topic read page by page, the shelters by city, back to the menu.
+var benchScript = []flows.Event{
+	{Kind: flows.EventCommand, Command: "menu"},
+	{Kind: flows.EventText, Text: "derechos"},
+	{Kind: flows.EventText, Text: "asilo"},
+	{Kind: flows.EventText, Text: "albergue"},
+	{Kind: flows.EventText, Text: "Tapachula"},
+	{Kind: flows.EventText, Text: "hola"},
+}
+
+// BenchmarkHandle measures one event through the engine, delivered and
+// confirmed as a channel does, against the real Redis when REDIS_URL is set
+// (the figure that matters) or the embedded one. It reports Redis round
+// trips per event and the bytes one chat's state takes in Redis.
+//
+//	REDIS_URL=redis://127.0.0.1:6379/9 go test ./flows -run '^$' -bench Handle -benchmem
+func BenchmarkHandle(b *testing.B) {
+	for _, mode := range []string{"serial", "parallel"} {
+		b.Run(mode, func(b *testing.B) {
+			env := apptest.New(b, apptest.WithEngine(flows.Config{FloodRate: 1e6, FloodBurst: 1e6}))
+			rt := &roundTrips{}
+			env.App.Redis.AddHook(rt)
+			var chats atomic.Int64
+			newChat := func() *person {
+				p := newPerson(b, env, env.Engine, 7_000_000+chats.Add(1), "es")
+				p.command("start", "")
+				return p
+			}
+			first := newChat()
+			rt.n.Store(0)
+			b.ReportAllocs()
+			b.ResetTimer()
+			if mode == "serial" {
+				for i := 0; i < b.N; i++ {
+					first.do(benchScript[i%len(benchScript)])
+				}
+			} else {
+				b.RunParallel(func(pb *testing.PB) {
+					p := newChat() // one chat per goroutine: chats run in parallel
+					for i := 0; pb.Next(); i++ {
+						p.do(benchScript[i%len(benchScript)])
+					}
+				})
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(rt.n.Load())/float64(b.N), "redis-rt/event")
+			ctx := context.Background()
+			key := env.Engine.Store().StateKey(first.id)
+			if n, err := env.App.Redis.HStrLen(ctx, key, "b").Result(); err == nil {
+				b.ReportMetric(float64(n), "sealed-state-B/chat")
+			}
+			if n, err := env.App.Redis.MemoryUsage(ctx, key).Result(); err == nil {
+				b.ReportMetric(float64(n), "redis-mem-B/chat")
+			}
+		})
+	}
+}
