@@ -103,8 +103,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if ecfg.Logger == nil {
 		ecfg.Logger = cfg.Logger
 	}
-	st := flows.NewStore(rdb, cfg.Keys, cfg.RedisPrefix, cfg.StateTTL)
-	eng, err := flows.New(ecfg, st, cat, cfg.Keys, db.Deps(), flows.Builtin())
+	// The store's keys hash with the hash key kept in the database, which
+	// survives a rotation of the data key (store/rekey.go).
+	st := flows.NewStore(rdb, db.Keys(), cfg.RedisPrefix, cfg.StateTTL)
+	eng, err := flows.New(ecfg, st, cat, db.Keys(), db.Deps(), flows.Builtin())
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}

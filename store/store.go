@@ -75,6 +75,10 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.loadHashKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.seedShelterDirectory(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"denuncias": {"list denuncias, show one (audit-logged), set a status", runDenuncias},
 		"audit":     {"print the audit log: who read or changed people's records, erasures, purges", runAudit},
 		"purge":     {"remove what is past its retention (--dry-run: print what would go)", runPurge},
+		"rekey":     {"re-seal every encrypted field under ACERCATE_NEW_DATA_KEY (key rotation)", runRekey},
 	}
 }
 
