@@ -35,6 +35,9 @@ func commands() map[string]command {
 		"report":    {"the coordinators' weekly summary: weekly [--week 2026-W47|last] [--format md|csv|json|html] [--out FILE]", runReport},
 		"meta":      {"the year's goals for the weekly report: set KEY VALUE [--year], list", runMeta},
 		"modulo":    {"the office's módulos: add CODE --name … [--staff-chat ID] [--staff-users 1,2], list, link CODE", runModulo},
+		"audit":     {"print the audit log: who read or changed people's records, erasures, purges", runAudit},
+		"purge":     {"remove what is past its retention (--dry-run: print what would go)", runPurge},
+		"rekey":     {"re-seal every encrypted field under ACERCATE_NEW_DATA_KEY (key rotation)", runRekey},
 	}
 }
 
