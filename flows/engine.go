@@ -28,6 +28,8 @@ type Config struct {
 	FloodBurst int
 	// Logger receives event kinds and errors, never text (slog.Default).
 	Logger *slog.Logger
+	// Staff configures talking with the módulo staff (human.go).
+	Staff StaffConfig
 }
 
 // Engine routes events to flows. It holds no per-chat state of its own
@@ -48,6 +50,9 @@ type Engine struct {
 	langNames keywords
 	flood     *floodLimiter
 	log       *slog.Logger
+	group     *Flow
+	// forgetters erase what channels keep about a chat (OnForget).
+	forgetters []func(ctx context.Context, chat int64) error
 }
 
 // Outcome is what the engine made of an event: the replies to deliver,
@@ -99,6 +104,12 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 		if f.Keywords != "" {
 			e.words.add(cat, f.Keywords, f.Name)
 		}
+		if f.Group != nil {
+			if e.group != nil {
+				return nil, fmt.Errorf("engine: flows %q and %q both handle groups", e.group.Name, f.Name)
+			}
+			e.group = f
+		}
 	}
 	for _, need := range []string{"menu", "language", "emergency"} {
 		if e.flows[need] == nil {
@@ -139,6 +150,9 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	if ev.Time.IsZero() {
 		ev.Time = e.cfg.Now()
 	}
+	if ev.Group {
+		return e.handleGroup(ctx, ev)
+	}
 	// The flood decision is taken once per event: a retry after a write
 	// conflict is the same event and must not spend another token.
 	var flood *floodDecision
@@ -157,7 +171,11 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 		if err := e.deps.Log.LogRequest(ctx, c.record); err != nil {
 			return nil, fmt.Errorf("log request: %w", err)
 		}
-		err = e.store.commit(ctx, l, ev.UpdateID, c.State, c.replies)
+		if c.forget {
+			err = e.forget(ctx, ev, l)
+		} else {
+			err = e.store.commit(ctx, l, ev.UpdateID, c.State, c.replies)
+		}
 		if (errors.Is(err, ErrConflict) || errors.Is(err, errDuplicate)) && attempt < 10 {
 			continue
 		}
@@ -166,6 +184,27 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 		}
 		return &Outcome{Replies: c.replies}, nil
 	}
+}
+
+// OnForget adds a function that erases what a channel keeps about a chat
+// outside the engine's state (the Telegram adapter's list of message ids),
+// called when the person erases their data (/borrar). It must be
+// idempotent. Call it before handling events.
+func (e *Engine) OnForget(fn func(ctx context.Context, chat int64) error) {
+	e.forgetters = append(e.forgetters, fn)
+}
+
+// forget erases a chat's keys instead of saving its state: first what
+// channels keep (OnForget), then, atomically with the version check, the
+// state and handled-update records. A failure leaves the state as it was,
+// and the event is retried.
+func (e *Engine) forget(ctx context.Context, ev Event, l *loaded) error {
+	for _, fn := range e.forgetters {
+		if err := fn(ctx, ev.ChatID); err != nil {
+			return fmt.Errorf("forget chat: %w", err)
+		}
+	}
+	return e.store.forget(ctx, l)
 }
 
 // Delivered records that the first n replies of ev's update (counting
@@ -192,7 +231,7 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 			e.log.Error("step panicked", "flow", c.flow, "kind", ev.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			before := l.state.clone()
 			*c.State = State{Lang: before.Lang, Attribution: before.Attribution, Noticed: true, Drafts: before.Drafts, Gen: before.Gen}
-			c.replies, c.err, c.toast, c.unhandled = nil, nil, "", false
+			c.replies, c.err, c.toast, c.unhandled, c.forget = nil, nil, "", false, false
 			c.record.Kind = "panic"
 			c.Send(c.T("menu.apology"))
 			c.Menu()
@@ -267,6 +306,13 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	}
 	if c.State.Lang == "" {
 		e.firstContact(c)
+		return
+	}
+	if f := e.flows[c.State.Flow]; f != nil && f.Holds != nil && f.Holds(c) {
+		e.held(c, f)
+		return
+	}
+	if c.err != nil {
 		return
 	}
 	switch ev.Kind {

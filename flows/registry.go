@@ -10,7 +10,9 @@ func Builtin() []*Flow {
 		alberguesFlow(),
 		denunciaFlow(),
 		emergencyFlow(),
+		humanFlow(),
 		languageFlow(),
 		menuFlow(),
+		privacyFlow(),
 	}
 }
