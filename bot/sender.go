@@ -242,9 +242,9 @@ func (s *Sender) message(ctx context.Context, chat int64, method string, p tgbot
 
 // escapeHTML makes text safe to send with parse_mode HTML: everything the
 // engine says (which may quote what a person typed) is text, never markup.
-func escapeHTML(text string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text)
-}
+func escapeHTML(text string) string { return htmlEscaper.Replace(text) }
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // plainRetry reports whether a refused send should be tried again as plain
 // text without markup: a formatting error or anything odd must never drop
