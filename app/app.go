@@ -31,6 +31,9 @@ type Config struct {
 	// Now is the clock (time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Retention is how long records are kept (zero fields: the store's
+	// defaults); /privacidad tells it and purges apply it.
+	Retention flows.Retention
 	// Engine tunes the engine; its Now and Logger default to the above.
 	Engine flows.Config
 }
@@ -86,6 +89,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	db.Now = cfg.Now
+	db.SetRetention(cfg.Retention)
 	a.Store = db
 	bundle, err := locales.Bundle()
 	if err != nil {
@@ -99,8 +103,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if ecfg.Logger == nil {
 		ecfg.Logger = cfg.Logger
 	}
-	st := flows.NewStore(rdb, cfg.Keys, cfg.RedisPrefix, cfg.StateTTL)
-	eng, err := flows.New(ecfg, st, cat, cfg.Keys, db.Deps(), flows.Builtin())
+	// The store's keys hash with the hash key kept in the database, which
+	// survives a rotation of the data key (store/rekey.go).
+	st := flows.NewStore(rdb, db.Keys(), cfg.RedisPrefix, cfg.StateTTL)
+	eng, err := flows.New(ecfg, st, cat, db.Keys(), db.Deps(), flows.Builtin())
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}

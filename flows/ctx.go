@@ -32,6 +32,9 @@ type Ctx struct {
 	logged    bool
 	unhandled bool
 	err       error
+	// forget asks the engine to delete the chat's keys instead of saving
+	// its state (/borrar).
+	forget bool
 }
 
 // Lang is the person's language. Before one is chosen it is their app's

@@ -429,7 +429,11 @@ func denunciaChoose(c *Ctx) {
 // button was tapped, so old choices disappear, or as a new message. The
 // consent note is never replaced: it is what the person agreed to. After
 // the location question, the person's own keyboard is given back.
+//
+// Every question carries the quick exit ("Salir rápido"): a person may
+// have to hide what they are reporting at any moment.
 func denunciaAsk(c *Ctx, text string, rows ...[]Button) {
+	rows = append(rows[:len(rows):len(rows)], []Button{c.QuickExit()})
 	if d := denunciaDraft(c); d != nil && d["kb"] != "" {
 		delete(d, "kb")
 		c.RemoveKeyboard(text, rows...)

@@ -40,4 +40,7 @@ type Deps struct {
 	Tickets Tickets
 	// DenunciaDesk is what staff do with denuncias from their group.
 	DenunciaDesk DenunciaDesk
+	// Privacy erases what is kept about a person (/borrar) and says how
+	// long things are kept (privacy.go).
+	Privacy Privacy
 }

@@ -51,6 +51,8 @@ type Engine struct {
 	flood     *floodLimiter
 	log       *slog.Logger
 	group     *Flow
+	// forgetters erase what channels keep about a chat (OnForget).
+	forgetters []func(ctx context.Context, chat int64) error
 }
 
 // Outcome is what the engine made of an event: the replies to deliver,
@@ -169,7 +171,11 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 		if err := e.deps.Log.LogRequest(ctx, c.record); err != nil {
 			return nil, fmt.Errorf("log request: %w", err)
 		}
-		err = e.store.commit(ctx, l, ev.UpdateID, c.State, c.replies)
+		if c.forget {
+			err = e.forget(ctx, ev, l)
+		} else {
+			err = e.store.commit(ctx, l, ev.UpdateID, c.State, c.replies)
+		}
 		if (errors.Is(err, ErrConflict) || errors.Is(err, errDuplicate)) && attempt < 10 {
 			continue
 		}
@@ -178,6 +184,27 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 		}
 		return &Outcome{Replies: c.replies}, nil
 	}
+}
+
+// OnForget adds a function that erases what a channel keeps about a chat
+// outside the engine's state (the Telegram adapter's list of message ids),
+// called when the person erases their data (/borrar). It must be
+// idempotent. Call it before handling events.
+func (e *Engine) OnForget(fn func(ctx context.Context, chat int64) error) {
+	e.forgetters = append(e.forgetters, fn)
+}
+
+// forget erases a chat's keys instead of saving its state: first what
+// channels keep (OnForget), then, atomically with the version check, the
+// state and handled-update records. A failure leaves the state as it was,
+// and the event is retried.
+func (e *Engine) forget(ctx context.Context, ev Event, l *loaded) error {
+	for _, fn := range e.forgetters {
+		if err := fn(ctx, ev.ChatID); err != nil {
+			return fmt.Errorf("forget chat: %w", err)
+		}
+	}
+	return e.store.forget(ctx, l)
 }
 
 // Delivered records that the first n replies of ev's update (counting
@@ -204,7 +231,7 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 			e.log.Error("step panicked", "flow", c.flow, "kind", ev.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			before := l.state.clone()
 			*c.State = State{Lang: before.Lang, Attribution: before.Attribution, Noticed: true, Drafts: before.Drafts, Gen: before.Gen}
-			c.replies, c.err, c.toast, c.unhandled = nil, nil, "", false
+			c.replies, c.err, c.toast, c.unhandled, c.forget = nil, nil, "", false, false
 			c.record.Kind = "panic"
 			c.Send(c.T("menu.apology"))
 			c.Menu()

@@ -217,12 +217,61 @@ func (s *Store) MarkSent(ctx context.Context, chat, update int64, n int) error {
 	return nil
 }
 
-// Forget deletes a chat's state (for /borrar). Handled-update records stay
-// until they expire: they hold no plain data and prevent a re-delivered
-// update from being handled again.
+// forgetScript deletes a chat's state and its handled-update records, only
+// if nobody saved the state since it was loaded (an update is recorded only
+// together with a state write, so the keys found before are all there is).
+// It returns 1, or 0 on a version conflict.
+var forgetScript = redis.NewScript(`
+local v = redis.call('HGET', KEYS[1], 'v')
+if (v or '0') ~= ARGV[1] then return 0 end
+for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+`)
+
+// forget deletes every key of a chat (/borrar): its state and the records
+// of its handled updates, whose names carry the chat's keyed hash. The
+// update being handled is not recorded: if it comes again it is handled
+// again, which for an erasure finds nothing left to erase.
+func (s *Store) forget(ctx context.Context, l *loaded) error {
+	keys, err := s.chatKeys(ctx, l.tag)
+	if err != nil {
+		return err
+	}
+	res, err := forgetScript.Run(ctx, s.rdb, keys, l.version).Int64()
+	switch {
+	case err != nil:
+		return fmt.Errorf("forget chat: %w", err)
+	case res == 0:
+		return ErrConflict
+	}
+	return nil
+}
+
+// chatKeys returns the state key of a chat, first, and the keys of its
+// handled updates.
+func (s *Store) chatKeys(ctx context.Context, tag string) ([]string, error) {
+	keys := []string{s.stateKey(tag)}
+	// The tag is hex and braces are not special in SCAN patterns.
+	iter := s.rdb.Scan(ctx, 0, s.prefix+"up:{"+tag+"}:*", 1000).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		return nil, fmt.Errorf("list chat keys: %w", err)
+	}
+	return keys, nil
+}
+
+// Forget deletes every key of a chat (its state and handled-update
+// records) outside of any event: for tools and tests. The engine erases
+// through the event that asked for it (/borrar).
 func (s *Store) Forget(ctx context.Context, chat int64) error {
-	if err := s.rdb.Del(ctx, s.stateKey(s.chatTag(chat))).Err(); err != nil {
-		return fmt.Errorf("forget state: %w", err)
+	keys, err := s.chatKeys(ctx, s.chatTag(chat))
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.Del(ctx, keys...).Err(); err != nil {
+		return fmt.Errorf("forget chat: %w", err)
 	}
 	return nil
 }

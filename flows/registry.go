@@ -13,5 +13,6 @@ func Builtin() []*Flow {
 		humanFlow(),
 		languageFlow(),
 		menuFlow(),
+		privacyFlow(),
 	}
 }

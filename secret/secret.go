@@ -40,6 +40,9 @@ type Keys struct {
 	id    [4]byte
 	aead  cipher.AEAD
 	older []*Keys
+	// check identifies the data key itself (Check), whatever hash key is
+	// in use (WithHashKey).
+	check string
 }
 
 // Parse derives Keys from the base64 text of a data key.
@@ -73,6 +76,7 @@ func FromBytes(raw []byte) (*Keys, error) {
 	}
 	k := &Keys{hash: derive("hash"), aead: aead}
 	copy(k.id[:], derive("id"))
+	k.check = k.Hash("key-check", "acercate")
 	return k, nil
 }
 
@@ -108,7 +112,24 @@ func (k *Keys) Hash(domain, value string) string {
 // stored beside encrypted data so a wrong key is refused at start instead of
 // silently failing to open everything later.
 func (k *Keys) Check() string {
-	return k.Hash("key-check", "acercate")
+	return k.check
+}
+
+// HashKey returns a copy of the key behind Hash. The store keeps it,
+// sealed, so that keyed hashes survive a rotation of the data key: a hash
+// cannot be re-keyed (nobody knows the values behind it), so the hash key
+// must not change when the encryption key does.
+func (k *Keys) HashKey() []byte {
+	return append([]byte(nil), k.hash...)
+}
+
+// WithHashKey returns a copy of k whose Hash uses hashKey (a HashKey kept
+// from the data key the hashes were first made under). Sealing, opening
+// and Check are unchanged.
+func (k *Keys) WithHashKey(hashKey []byte) *Keys {
+	c := *k
+	c.hash = append([]byte(nil), hashKey...)
+	return &c
 }
 
 // Seal encrypts and authenticates plain. aad binds the ciphertext to its

@@ -11,5 +11,6 @@ func (s *DB) Deps() *flows.Deps {
 		Tickets:   s.Tickets(),
 		// The staff desk's view of denuncias (store/tickets_desk.go).
 		DenunciaDesk: s.DenunciaDesk(),
+		Privacy:      s,
 	}
 }

@@ -13,8 +13,10 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/secret"
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 	"github.com/pressly/goose/v3"
@@ -35,6 +37,7 @@ type DB struct {
 	Now func() time.Time
 
 	shelterCache shelterCache
+	retention    atomic.Pointer[flows.Retention]
 }
 
 // uriPath escapes what SQLite would read as the end of a URI filename's
@@ -52,6 +55,9 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
+	// Deleted and overwritten rows are zeroed, so what a person erased
+	// (/borrar) or retention purged does not linger in free pages.
+	q.Set("_secure_delete", "on")
 	db, err := sql.Open("sqlite3", "file:"+uriPath.Replace(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -66,6 +72,10 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 		return nil, err
 	}
 	if err := s.checkKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadHashKey(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -39,8 +39,6 @@ const ticketColumns = `id, source, person, chat, lang, modulo, campaign, staff_c
 	taken_by, closed_by, out_of_hours, opened_at, taken_at, first_response_at, closed_at, announced_at,
 	announcements, group_message`
 
-type scanner interface{ Scan(dest ...any) error }
-
 func (t *Tickets) scan(row scanner) (flows.Ticket, error) {
 	var k flows.Ticket
 	var source, chat string
@@ -347,8 +345,8 @@ func (t *Tickets) Wait(ctx context.Context, now time.Time) (flows.WaitEstimate, 
 	return w, nil
 }
 
-// TicketTimes are a ticket's response figures for the weekly summary.
-type TicketTimes struct {
+// TicketTiming is a ticket's response figures for the weekly summary.
+type TicketTiming struct {
 	ID                        int64
 	Priority, Modulo, Lang    string
 	OpenedAt                  time.Time
@@ -357,7 +355,7 @@ type TicketTimes struct {
 
 // TicketTimes returns the first-response and resolution times of the
 // tickets opened in [from, to), oldest first.
-func (t *Tickets) TicketTimes(ctx context.Context, from, to time.Time) ([]TicketTimes, error) {
+func (t *Tickets) TicketTimes(ctx context.Context, from, to time.Time) ([]TicketTiming, error) {
 	rows, err := t.db.db.QueryContext(ctx, `SELECT id, priority, modulo, lang, opened_at,
 		COALESCE(first_response_at - opened_at, 0), COALESCE(closed_at - opened_at, 0)
 		FROM tickets WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id`, millis(from), millis(to))
@@ -365,9 +363,9 @@ func (t *Tickets) TicketTimes(ctx context.Context, from, to time.Time) ([]Ticket
 		return nil, fmt.Errorf("ticket times: %w", err)
 	}
 	defer rows.Close()
-	var out []TicketTimes
+	var out []TicketTiming
 	for rows.Next() {
-		var x TicketTimes
+		var x TicketTiming
 		var opened, first, res int64
 		if err := rows.Scan(&x.ID, &x.Priority, &x.Modulo, &x.Lang, &opened, &first, &res); err != nil {
 			return nil, err

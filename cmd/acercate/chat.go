@@ -33,9 +33,14 @@ func runChat(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	retention, err := retentionEnv(env)
+	if err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.Open(ctx, app.Config{
 		RedisURL: env.Getenv("REDIS_URL"), DBPath: db, Keys: keys, StateTTL: stateTTL, Logger: logger,
+		Retention: retention,
 	})
 	if err != nil {
 		return err

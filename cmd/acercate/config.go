@@ -30,7 +30,25 @@ func requiredKeys(env *Env) (*secret.Keys, error) {
 	if err != nil {
 		return nil, usagef("ACERCATE_DATA_KEY: %v", err)
 	}
-	return k, nil
+	return withOlderKeys(env, k)
+}
+
+// withOlderKeys adds ACERCATE_OLD_DATA_KEY (comma-separated) to k, so
+// data sealed before a rotation still opens (acercate rekey).
+func withOlderKeys(env *Env, k *secret.Keys) (*secret.Keys, error) {
+	v := strings.TrimSpace(env.Getenv("ACERCATE_OLD_DATA_KEY"))
+	if v == "" {
+		return k, nil
+	}
+	var older []*secret.Keys
+	for _, part := range strings.Split(v, ",") {
+		o, err := secret.Parse(part)
+		if err != nil {
+			return nil, usagef("ACERCATE_OLD_DATA_KEY: %v", err)
+		}
+		older = append(older, o)
+	}
+	return k.WithOlder(older...), nil
 }
 
 // localKeys is for the terminal chat: ACERCATE_DATA_KEY when set, else a

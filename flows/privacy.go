@@ -1,0 +1,208 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// Privacy is the person's control over what Acércate keeps about them,
+// implemented by the store.
+type Privacy interface {
+	// Forget erases, or unlinks from the person, everything the store
+	// holds about them (/borrar), and appends one audit row. It is
+	// idempotent: a second call finds nothing left and counts zeros.
+	Forget(ctx context.Context, s Subject) (Erasure, error)
+	// Retention says how long what is kept is kept, for /privacidad.
+	Retention() Retention
+}
+
+// Subject is the person /borrar erases.
+type Subject struct {
+	// Person is their keyed hash (the request log, denuncias, tickets).
+	Person string
+	// Chat is their private chat with the bot, for records that name the
+	// chat (sealed or hashed) rather than the person.
+	Chat int64
+}
+
+// Erasure is what Forget did, area by area, so the person is told exactly.
+type Erasure struct {
+	// Areas are in a fixed order; an area with nothing of the person's
+	// has Count 0.
+	Areas []ErasedArea
+	// Person is the value that replaced the person's hash in the rows
+	// that stay as counts: random, unrelated to who they are. The event
+	// that asked for the erasure is logged under it.
+	Person string
+}
+
+// ErasedArea is one kind of record Forget erased or unlinked.
+type ErasedArea struct {
+	// Name is the area ("denuncias", "requests", "tickets"...): the
+	// message privacy.done.<name> tells the person what it means.
+	Name  string
+	Count int
+}
+
+// Retention is how long records are kept, in days (0: the store does not
+// purge that kind of record).
+type Retention struct {
+	// Requests is the request log (the office's counts).
+	Requests int
+	// Tickets is how long a closed conversation with staff keeps its
+	// messages, and relay records are kept.
+	Tickets int
+	// Denuncias is how long a closed denuncia keeps what the person wrote
+	// and their contact.
+	Denuncias int
+}
+
+// privacy commands, in every shipped language. Telegram commands are
+// lowercase ASCII, so the words are written without accents.
+var (
+	privacyInfoCommands  = []string{"privacidad", "privacy", "confidentialite", "vieprive", "privacidade"}
+	privacyEraseCommands = []string{"borrar", "erase", "effacer", "efase", "apagar"}
+	privacyExitCommands  = []string{"salir", "exit", "sortir", "soti", "sair"}
+)
+
+// privacyFlow is /privacidad (what is kept, how long, who sees it, how to
+// erase it), /borrar (erase everything about me, after a confirmation)
+// and /salir (the quick exit: the chat is cleared and a neutral message
+// left). It is last in the menu.
+func privacyFlow() *Flow {
+	f := &Flow{
+		Name:      "privacy",
+		MenuLabel: "menu.privacy",
+		Keywords:  "keywords.privacy",
+		Commands:  append(append(append([]string(nil), privacyInfoCommands...), privacyEraseCommands...), privacyExitCommands...),
+	}
+	f.Start = func(c *Ctx) {
+		action := c.Action
+		if c.Event.Kind == EventCommand {
+			switch {
+			case privacyIs(c.Event.Command, privacyEraseCommands):
+				action = "erase"
+			case privacyIs(c.Event.Command, privacyExitCommands):
+				action = "exit"
+			}
+		}
+		switch action {
+		case "erase":
+			privacyEraseAsk(c)
+		case "exit":
+			privacyExit(c)
+		default:
+			privacyInfo(c)
+		}
+	}
+	f.Handle = func(c *Ctx) {
+		if c.Event.Kind != EventButton || c.State.Step != "erase" {
+			c.Unhandled()
+			return
+		}
+		switch c.Action {
+		case "yes":
+			privacyErase(c)
+		case "no":
+			c.Log("erase", "no")
+			c.Edit(c.T("privacy.erase.kept"))
+			c.Menu()
+		default:
+			c.Unhandled()
+		}
+	}
+	f.Resume = func(c *Ctx) {
+		if c.State.Step == "erase" {
+			privacyEraseAsk(c)
+			return
+		}
+		privacyInfo(c)
+	}
+	return f
+}
+
+func privacyIs(cmd string, set []string) bool {
+	for _, s := range set {
+		if s == cmd {
+			return true
+		}
+	}
+	return false
+}
+
+// privacyInfo tells what is kept, for how long, who sees it and how to
+// erase it, with the retention actually configured.
+func privacyInfo(c *Ctx) {
+	c.Step("")
+	c.Log("info", "")
+	var r Retention
+	if c.Deps.Privacy != nil {
+		r = c.Deps.Privacy.Retention()
+	}
+	c.Send(c.T("privacy.text",
+		"StateHours", int(c.e.store.stateTTL.Hours()),
+		"RequestDays", r.Requests, "TicketDays", r.Tickets, "DenunciaDays", r.Denuncias),
+		[]Button{c.Nav(c.T("privacy.btn.erase"), "privacy", "erase", "")},
+		[]Button{c.QuickExit()},
+		c.MenuButton())
+}
+
+// privacyEraseAsk says what /borrar erases and what it keeps, and asks.
+func privacyEraseAsk(c *Ctx) {
+	c.Step("erase")
+	c.Log("erase", "ask")
+	c.Send(c.T("privacy.erase.ask"),
+		[]Button{c.Btn(c.T("privacy.btn.erase_yes"), "yes", "")},
+		[]Button{c.Btn(c.T("privacy.btn.erase_no"), "no", "")})
+}
+
+// privacyErase erases everything about the person: the store's records
+// (unlinked or deleted, with an audit row), then, once this event is
+// handled, the chat's state and handled-update records in Redis. The
+// answer says what went and what stayed.
+func privacyErase(c *Ctx) {
+	if c.Deps.Privacy == nil {
+		c.Fail(errors.New("privacy: no store to erase from"))
+		return
+	}
+	er, err := c.Deps.Privacy.Forget(c, Subject{Person: c.Person(), Chat: c.Event.ChatID})
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	c.Log("erase", "done")
+	// This event is counted like the person's earlier ones: under the
+	// value that replaced their hash, which leads back to nobody.
+	c.record.Person = er.Person
+	c.forget = true
+	lines := []string{c.T("privacy.done.state")}
+	for _, a := range er.Areas {
+		if a.Count > 0 {
+			lines = append(lines, c.T("privacy.done."+a.Name, "Count", a.Count))
+		}
+	}
+	c.Edit(c.T("privacy.erase.done", "Erased", strings.Join(lines, "\n")))
+	// Nothing of the conversation is kept: the next message starts anew.
+	*c.State = State{}
+}
+
+// privacyExit is the quick exit: the channel deletes what it can of the
+// chat and leaves a neutral message; the conversation (and any draft) is
+// forgotten, so nothing on the next screen shows what was being done.
+// The language and the link the person came from stay, so they are not
+// asked again and the office's counts keep their origin.
+func privacyExit(c *Ctx) {
+	c.Log("exit", string(c.Event.Kind))
+	st := c.State
+	*st = State{Lang: st.Lang, Noticed: st.Noticed, Attribution: st.Attribution, Gen: st.Gen + 1}
+	c.replies = append(c.replies[:0], Reply{Kind: ClearChat, Text: c.T("privacy.exit.text")})
+	c.toast = ""
+}
+
+// QuickExit is the "Salir rápido" button for sensitive screens (a
+// denuncia's questions, a conversation with staff): tapped at any time,
+// it clears the chat and leaves a neutral message.
+func (c *Ctx) QuickExit() Button {
+	return c.Nav(c.T("privacy.btn.exit"), "privacy", "exit", "")
+}

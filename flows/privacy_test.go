@@ -1,0 +1,354 @@
+package flows_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/acercate/acercate/apptest"
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/term"
+	"github.com/redis/go-redis/v9"
+)
+
+// scanUser is the person of the privacy tests: an id that appears nowhere
+// else, so finding its digits anywhere is a leak.
+const scanUser = 731904862
+
+// scanName and scanTexts are what the person types: their name inside a
+// denuncia's story, a place, free text to the shelter search.
+const scanName = "Wilner Jean-Baptiste"
+
+var scanTexts = []string{
+	"Me llamo " + scanName + " y dos hombres me quitaron 3500 pesos en la combi",
+	"Luego me amenazaron con volver por mi hermana Rosemène",
+	"Cerca del puente Zacualpa junto a la gasolinera",
+	"busco donde dormir esta noche con mis dos hijos pequeños",
+}
+
+// fullSession plays a whole conversation: a campaign link, the shelter
+// search with free text, a denuncia with a typed place, two messages of
+// story with the person's name, a photo and "contact me", filed.
+func fullSession(t *testing.T, env *apptest.Env) *term.Session {
+	t.Helper()
+	s := term.NewSession(env.Engine, scanUser, "es")
+	s.Now = env.Clock.Now
+	lines := []string{
+		"/start c-feria-tapachula",
+		scanTexts[3],
+		"[Menú principal]",
+		"[Hacer una denuncia]", "[Empezar]", "[Extorsión (te pidieron dinero con amenazas)]", "[Ayer]",
+		"[Otro lugar]", scanTexts[2],
+		"[Un grupo criminal]",
+		scanTexts[0], scanTexts[1], "[✅ Listo]",
+		"/foto", "[✅ Listo]",
+		"[💬 Sí, que me escriban aquí]",
+		"[📨 Enviar la denuncia]",
+		"/folio DEN-2026-000001",
+	}
+	ctx := context.Background()
+	for _, l := range lines {
+		env.Clock.Advance(typingTime)
+		out, err := s.Send(ctx, l)
+		if err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		if strings.TrimSpace(out) == "" {
+			t.Fatalf("no answer to %q", l)
+		}
+	}
+	if !strings.Contains(s.Render(s.Last), "DEN-2026-000001") {
+		t.Fatalf("the denuncia was not filed: %s", s.Render(s.Last))
+	}
+	return s
+}
+
+const typingTime = 3e9
+
+// dbBytes returns the SQLite file and its write-ahead log, as a thief of
+// the disk would read them.
+func dbBytes(t *testing.T, env *apptest.Env) []byte {
+	t.Helper()
+	var all []byte
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		b, err := os.ReadFile(env.DBPath + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	if len(all) == 0 {
+		t.Fatal("no database bytes")
+	}
+	return all
+}
+
+// redisDump returns every key of the test's prefix and every value, of
+// every type, as one text.
+func redisDump(t *testing.T, env *apptest.Env) []byte {
+	t.Helper()
+	ctx := context.Background()
+	rdb := env.Redis.Client
+	var b bytes.Buffer
+	iter := rdb.Scan(ctx, 0, env.Redis.Prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		key := iter.Val()
+		fmt.Fprintf(&b, "KEY %s\n", key)
+		typ, err := rdb.Type(ctx, key).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vals []string
+		switch typ {
+		case "string":
+			v, err := rdb.Get(ctx, key).Result()
+			if err != nil && err != redis.Nil {
+				t.Fatal(err)
+			}
+			vals = []string{v}
+		case "hash":
+			m, err := rdb.HGetAll(ctx, key).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range m {
+				vals = append(vals, k, v)
+			}
+		case "list":
+			vals, err = rdb.LRange(ctx, key, 0, -1).Result()
+		case "set":
+			vals, err = rdb.SMembers(ctx, key).Result()
+		case "zset":
+			vals, err = rdb.ZRange(ctx, key, 0, -1).Result()
+		case "stream":
+			msgs, err2 := rdb.XRange(ctx, key, "-", "+").Result()
+			err = err2
+			for _, m := range msgs {
+				vals = append(vals, fmt.Sprint(m.Values))
+			}
+		case "none":
+		default:
+			t.Fatalf("key %s of type %s: teach redisDump to read it", key, typ)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			b.WriteString(v)
+			b.WriteByte('\n')
+		}
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// dbText returns every value of every table, as text, read through SQL.
+func dbText(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, tb := range tables {
+		rows, err := db.QueryContext(ctx, `SELECT * FROM "`+tb+`"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s:", tb)
+			for _, v := range vals {
+				if bs, ok := v.([]byte); ok {
+					v = string(bs)
+				}
+				fmt.Fprintf(&b, " %v", v)
+			}
+			b.WriteByte('\n')
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// TestScanNoPlainPersonalData plays a whole conversation, then reads the
+// SQLite file (and its WAL) byte by byte and every Redis key and value:
+// the person's raw id, their name and nothing they typed may be there in
+// plain form.
+func TestScanNoPlainPersonalData(t *testing.T) {
+	env := apptest.New(t)
+	fullSession(t, env)
+	db, redisBytes := dbBytes(t, env), redisDump(t, env)
+	if len(redisBytes) == 0 {
+		t.Fatal("nothing in Redis: the scan would prove nothing")
+	}
+	secrets := append([]string{strconv.Itoa(scanUser), scanName, "Rosemène", "Zacualpa"}, scanTexts...)
+	for _, s := range secrets {
+		for where, b := range map[string][]byte{"SQLite file": db, "Redis": redisBytes} {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds %q in plain form", where, s)
+			}
+		}
+	}
+	// The scan can fail: the sealed story is there, and opens.
+	rec, err := env.Store.Denuncias().View(context.Background(), "DEN-2026-000001", "test")
+	if err != nil || !strings.Contains(rec.Text, scanName) || rec.Contact != scanUser || rec.Place != scanTexts[2] {
+		t.Fatalf("the denuncia does not hold what was typed: %+v, %v", rec, err)
+	}
+}
+
+// TestEraseLeavesNoTrace: after /borrar, neither SQLite (through SQL, and
+// its file's bytes) nor Redis holds the person's id, raw or hashed; the
+// denuncia stays, anonymised, with its case; one audit row says an
+// erasure happened.
+func TestEraseLeavesNoTrace(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	s := fullSession(t, env)
+	// A second person, whose records must stay linked to them.
+	other := newPerson(t, env, nil, 55501, "es")
+	other.command("start", "")
+	person := env.Keys.Hash("person", strconv.Itoa(scanUser))
+	chat := env.Keys.Hash("chat", strconv.Itoa(scanUser))
+	traces := []string{person, chat, strconv.Itoa(scanUser)}
+	before := dbText(t, env.Store.SQL()) + string(redisDump(t, env))
+	for _, tr := range traces[:2] {
+		if !strings.Contains(before, tr) {
+			t.Fatalf("before /borrar %q is nowhere: the test would prove nothing", tr)
+		}
+	}
+	for _, l := range []string{"/borrar", "[Sí, borrar todo]"} {
+		env.Clock.Advance(typingTime)
+		if _, err := s.Send(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(s.Render(s.Last), "denuncias que ya no están ligadas a ti ni a tu contacto: 1") {
+		t.Fatalf("the erasure report does not count the denuncia:\n%s", s.Render(s.Last))
+	}
+	sqlText, file, rd := dbText(t, env.Store.SQL()), dbBytes(t, env), redisDump(t, env)
+	for _, tr := range traces {
+		if strings.Contains(sqlText, tr) {
+			t.Errorf("SQLite rows still hold %q", tr)
+		}
+		if bytes.Contains(file, []byte(tr)) {
+			t.Errorf("the SQLite file still holds %q", tr)
+		}
+		if bytes.Contains(rd, []byte(tr)) {
+			t.Errorf("Redis still holds %q", tr)
+		}
+	}
+	// The case stays, with what the office needs, and nobody's link.
+	rec, err := env.Store.Denuncias().View(ctx, "DEN-2026-000001", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Category != "extortion" || rec.Person != "" || rec.Contact != 0 || !strings.Contains(rec.Text, "combi") {
+		t.Errorf("anonymised denuncia: category %q person %q contact %d text %q", rec.Category, rec.Person, rec.Contact, rec.Text)
+	}
+	// The request log keeps its counts: every row is still there.
+	reqs, err := env.Store.Requests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := map[string]int{}
+	for _, r := range reqs {
+		people[r.Person]++
+	}
+	if len(people) != 2 {
+		t.Errorf("request log has %d people, want 2 (the erased one under one random value, and the other)", len(people))
+	}
+	if people[env.Keys.Hash("person", "55501")] == 0 {
+		t.Error("the other person's rows lost their link")
+	}
+	log, err := env.Store.AuditLog(ctx, apptest.Start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range log {
+		if e.Action == "privacy.erase" {
+			n++
+			if e.Actor != "person" || strings.Contains(e.Detail, person) {
+				t.Errorf("audit row names the person: %+v", e)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d privacy.erase audit rows, want 1", n)
+	}
+	// The other person's conversation is untouched.
+	if st := other.state(); st.Lang != "es" {
+		t.Errorf("the other person's state changed: %+v", st)
+	}
+	// Coming back starts anew.
+	env.Clock.Advance(typingTime)
+	out, err := s.Send(ctx, "/folio DEN-2026-000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "No encontré una denuncia tuya") {
+		t.Errorf("/folio after /borrar:\n%s", out)
+	}
+}
+
+// TestQuickExitForgetsTheDraft: /salir answers with ClearChat and a
+// neutral text, and the denuncia draft is gone from the state.
+func TestQuickExitForgetsTheDraft(t *testing.T) {
+	env := apptest.New(t)
+	p := newPerson(t, env, nil, 881, "fr")
+	p.command("start", "")
+	out := p.tap("denuncia:*::")
+	out = p.tap(button(t, out, msg(env, "fr", "denuncia.btn.start")))
+	p.tap(button(t, out, msg(env, "fr", "denuncia.cat.robbery")))
+	if st := p.state(); st.Flow != "denuncia" || len(st.Drafts["denuncia"]) == 0 {
+		t.Fatalf("no denuncia draft: %+v", st)
+	}
+	out = p.command("sortir", "")
+	if len(out) != 1 || out[0].Kind != flows.ClearChat || out[0].Text != msg(env, "fr", "privacy.exit.text") {
+		t.Fatalf("/sortir answered %+v", out)
+	}
+	st := p.state()
+	if st.Flow != "" || len(st.Drafts) != 0 || st.Lang != "fr" {
+		t.Errorf("state after the quick exit: %+v", st)
+	}
+}
+
+// button returns the data of the button labelled label in replies.
+func button(t *testing.T, replies []flows.Reply, label string) string {
+	t.Helper()
+	for _, r := range replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Label == label {
+					return b.Data
+				}
+			}
+		}
+	}
+	t.Fatalf("no button %q in %s", label, texts(replies))
+	return ""
+}

@@ -1,0 +1,214 @@
+package store_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/acercate/acercate/apptest"
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/secret"
+	"github.com/acercate/acercate/store"
+)
+
+func newKeys(t *testing.T) *secret.Keys {
+	t.Helper()
+	k, err := secret.Parse(secret.Generate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func open(t *testing.T, path string, keys *secret.Keys) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// fileVaried files denuncias with every sealed field, and one anonymous
+// without place or photos.
+func fileVaried(t *testing.T, db *store.DB, n int) []string {
+	t.Helper()
+	var folios []string
+	for i := 1; i <= n; i++ {
+		folios = append(folios, fileAt(t, db, int64(i), apptest.Start))
+	}
+	f, err := db.Denuncias().File(context.Background(), flows.Denuncia{
+		Category: "other", When: "today", Municipality: "tapachula", Perpetrator: "unknown",
+		Text: "anónima", Person: "anon", Source: "anon:1", At: apptest.Start,
+	}, flows.Request{UpdateID: 999, At: apptest.Start, Person: "anon", Kind: "button"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(folios, f)
+}
+
+func viewAll(t *testing.T, db *store.DB, folios []string) []*store.DenunciaRecord {
+	t.Helper()
+	var out []*store.DenunciaRecord
+	for _, f := range folios {
+		rec, err := db.Denuncias().View(context.Background(), f, "test")
+		if err != nil {
+			t.Fatalf("view %s: %v", f, err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// sealedUnder lists every value in every column of every table that is a
+// sealed value under keys: a rekey that missed a field leaves one.
+func sealedUnder(t *testing.T, db *store.DB, keys *secret.Keys) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.SQL().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var found []string
+	for _, tb := range tables {
+		rows, err := db.SQL().QueryContext(ctx, `SELECT * FROM "`+tb+`"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			rows.Scan(ptrs...)
+			for i, v := range vals {
+				var s string
+				switch x := v.(type) {
+				case string:
+					s = x
+				case []byte:
+					s = string(x)
+				default:
+					continue
+				}
+				raw, err := base64.RawStdEncoding.DecodeString(s)
+				if err == nil && keys.SealedBy(raw) {
+					found = append(found, fmt.Sprintf("%s.%s", tb, cols[i]))
+				}
+			}
+		}
+		rows.Close()
+	}
+	return found
+}
+
+// TestRekeyRoundTripsEveryField: after a rekey in small batches every
+// sealed field opens under the new key alone and reads the same; nothing
+// is left sealed under the old key; the old key is refused; keyed hashes
+// are the same as before, so /folio still finds the person's denuncia.
+func TestRekeyRoundTripsEveryField(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acercate.db")
+	oldK, newK := newKeys(t), newKeys(t)
+	db := open(t, path, oldK)
+	folios := fileVaried(t, db, 5)
+	before := viewAll(t, db, folios)
+	hashBefore := db.Keys().Hash("person", "731904862")
+	if len(sealedUnder(t, db, oldK)) == 0 {
+		t.Fatal("nothing sealed under the old key: the test would prove nothing")
+	}
+	stats, err := db.Rekey(ctx, newK, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 5 denuncias × (place, text, contact) + 5 photos + the anonymous one's text.
+	if stats.Resealed != 5*3+5+1 || stats.Areas["denuncias"] != 16 || stats.Areas["denuncia_photos"] != 5 {
+		t.Errorf("stats %+v", stats)
+	}
+	db.Close()
+
+	if _, err := store.Open(ctx, path, oldK); !errors.Is(err, store.ErrWrongKey) {
+		t.Fatalf("the old key opened the database after the rekey: %v", err)
+	}
+	db = open(t, path, newK)
+	if left := sealedUnder(t, db, oldK); len(left) != 0 {
+		t.Errorf("still sealed under the old key: %v", left)
+	}
+	if after := viewAll(t, db, folios); !reflect.DeepEqual(before, after) {
+		t.Errorf("records changed:\nbefore %+v\nafter  %+v", before[0], after[0])
+	}
+	if h := db.Keys().Hash("person", "731904862"); h != hashBefore {
+		t.Errorf("the person hash changed with the data key: %s, was %s", h, hashBefore)
+	}
+	if _, err := db.Denuncias().Status(ctx, folios[0], "person-1"); err != nil {
+		t.Errorf("/folio after the rekey: %v", err)
+	}
+	// Running again re-seals nothing.
+	stats, err = db.Rekey(ctx, newK, 2)
+	if err != nil || stats.Resealed != 0 || stats.Current != 21 {
+		t.Errorf("second rekey: %+v, %v", stats, err)
+	}
+}
+
+// TestRekeyWithoutDowntime: the bot keeps writing under the old key while
+// the rekey runs; restarted with the new key and the old one to open, it
+// reads everything; a second rekey re-seals what was written meanwhile.
+func TestRekeyWithoutDowntime(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acercate.db")
+	oldK, newK := newKeys(t), newKeys(t)
+	serving := open(t, path, oldK)
+	folios := fileVaried(t, serving, 2)
+	rekeying := open(t, path, oldK)
+	if _, err := rekeying.Rekey(ctx, newK, 1); err != nil {
+		t.Fatal(err)
+	}
+	// The bot, still on the old key, files another denuncia.
+	folios = append(folios, fileAt(t, serving, 50, apptest.Start))
+	serving.Close()
+	rekeying.Close()
+
+	restarted := open(t, path, newK.WithOlder(oldK))
+	all := viewAll(t, restarted, folios)
+	if all[len(all)-1].Text != "me robaron" {
+		t.Fatalf("the denuncia filed during the rekey does not open: %+v", all[len(all)-1])
+	}
+	stats, err := restarted.Rekey(ctx, newK.WithOlder(oldK), 500)
+	if err != nil || stats.Resealed != 4 {
+		t.Fatalf("finishing rekey: %+v, %v (want the 4 fields written during the rotation)", stats, err)
+	}
+	restarted.Close()
+	final := open(t, path, newK)
+	if left := sealedUnder(t, final, oldK); len(left) != 0 {
+		t.Errorf("still sealed under the old key: %v", left)
+	}
+	viewAll(t, final, folios)
+}
+
+// TestWrongKeyIsRefused: a database never opens under another key, and
+// says so, rather than failing later on every sealed field.
+func TestWrongKeyIsRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acercate.db")
+	db := open(t, path, newKeys(t))
+	fileVaried(t, db, 1)
+	db.Close()
+	_, err := store.Open(ctx, path, newKeys(t))
+	if !errors.Is(err, store.ErrWrongKey) {
+		t.Fatalf("another key: %v", err)
+	}
+}
