@@ -36,6 +36,10 @@ type Deps struct {
 	Shelters Shelters
 	// Denuncias files denuncias and tells their status (denuncia.go).
 	Denuncias Denuncias
+	// Tickets are the conversations with the módulo staff (human.go).
+	Tickets Tickets
+	// DenunciaDesk is what staff do with denuncias from their group.
+	DenunciaDesk DenunciaDesk
 	// Privacy erases what is kept about a person (/borrar) and says how
 	// long things are kept (privacy.go).
 	Privacy Privacy

@@ -28,6 +28,8 @@ type Config struct {
 	FloodBurst int
 	// Logger receives event kinds and errors, never text (slog.Default).
 	Logger *slog.Logger
+	// Staff configures talking with the módulo staff (human.go).
+	Staff StaffConfig
 }
 
 // Engine routes events to flows. It holds no per-chat state of its own
@@ -48,6 +50,7 @@ type Engine struct {
 	langNames keywords
 	flood     *floodLimiter
 	log       *slog.Logger
+	group     *Flow
 	// forgetters erase what channels keep about a chat (OnForget).
 	forgetters []func(ctx context.Context, chat int64) error
 }
@@ -101,6 +104,12 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 		if f.Keywords != "" {
 			e.words.add(cat, f.Keywords, f.Name)
 		}
+		if f.Group != nil {
+			if e.group != nil {
+				return nil, fmt.Errorf("engine: flows %q and %q both handle groups", e.group.Name, f.Name)
+			}
+			e.group = f
+		}
 	}
 	for _, need := range []string{"menu", "language", "emergency"} {
 		if e.flows[need] == nil {
@@ -140,6 +149,9 @@ func (e *Engine) Store() *Store { return e.store }
 func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	if ev.Time.IsZero() {
 		ev.Time = e.cfg.Now()
+	}
+	if ev.Group {
+		return e.handleGroup(ctx, ev)
 	}
 	// The flood decision is taken once per event: a retry after a write
 	// conflict is the same event and must not spend another token.
@@ -294,6 +306,13 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	}
 	if c.State.Lang == "" {
 		e.firstContact(c)
+		return
+	}
+	if f := e.flows[c.State.Flow]; f != nil && f.Holds != nil && f.Holds(c) {
+		e.held(c, f)
+		return
+	}
+	if c.err != nil {
 		return
 	}
 	switch ev.Kind {

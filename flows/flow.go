@@ -33,6 +33,17 @@ type Flow struct {
 	// story is not lost; in any other step they only show the help and
 	// the step again. Optional.
 	TextSteps []string
+	// Holds, when set and true for the event, gives the flow every event
+	// while it is current: commands, keywords, other flows' buttons —
+	// all reach Handle, and the engine answers nothing by itself. Only
+	// emergency words and buttons still show the emergency help first.
+	// A person talking with the módulo staff is not answered by
+	// automation. Holds may look the conversation up (c.Deps) and c.Fail.
+	Holds func(c *Ctx) bool
+	// Group handles events from group chats (Event.Group: the staff
+	// groups). One flow at most has it. Group events keep no state beyond
+	// duplicate detection and never enter the request log.
+	Group func(c *Ctx)
 }
 
 func (f *Flow) takesText(step string) bool {

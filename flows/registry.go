@@ -10,6 +10,7 @@ func Builtin() []*Flow {
 		alberguesFlow(),
 		denunciaFlow(),
 		emergencyFlow(),
+		humanFlow(),
 		languageFlow(),
 		menuFlow(),
 		privacyFlow(),

@@ -118,7 +118,7 @@ func TestRightsLogsEachTopicViewed(t *testing.T) {
 	ctx := context.Background()
 	s := term.NewSession(env.Engine, 4343, "fr")
 	s.Now = env.Clock.Now
-	for _, line := range []string{"/start c-feria", "1", "2", "1", "1", "2"} {
+	for _, line := range []string{"/start c-feria", "1", "2", "[Lire la suite ▶]", "[Lire la suite ▶]", "[◀ Autres thèmes]"} {
 		// /start, Mes droits, asylum, more (page 2), more (page 3), back
 		if _, err := s.Send(ctx, line); err != nil {
 			t.Fatal(err)

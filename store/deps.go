@@ -8,6 +8,9 @@ func (s *DB) Deps() *flows.Deps {
 		Log:       s,
 		Shelters:  s,
 		Denuncias: s.Denuncias(),
-		Privacy:   s,
+		Tickets:   s.Tickets(),
+		// The staff desk's view of denuncias (store/tickets_desk.go).
+		DenunciaDesk: s.DenunciaDesk(),
+		Privacy:      s,
 	}
 }

@@ -9,8 +9,12 @@ import (
 
 // forgetRequests unlinks the person's request-log rows: they stay as
 // counts (what was asked, when, from which campaign), under a random value
-// instead of the person's hash, so nobody can tell whose they were.
+// instead of the person's hash, so nobody can tell whose they were. Which
+// campaign first and last brought them (attribution) goes with it.
 func forgetRequests(ctx context.Context, tx *sql.Tx, s *forgetSubject) (int, error) {
+	if err := forgetAttribution(ctx, tx, s.Person); err != nil {
+		return 0, err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE requests SET person = ? WHERE person = ?`, s.Token, s.Person)
 	if err != nil {
 		return 0, fmt.Errorf("unlink requests: %w", err)

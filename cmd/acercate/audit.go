@@ -60,13 +60,6 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // parseSince reads --since: "" (everything), a date (midnight in
 // Chiapas), an RFC 3339 time, or an age before now ("72h", "30d").
 func parseSince(v string, now time.Time) (time.Time, error) {

@@ -1,0 +1,147 @@
+package bot
+
+import (
+	"strings"
+	"unicode/utf16"
+
+	"github.com/acercate/acercate/flows"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// incoming is an update made channel-neutral: the event for the engine
+// (when there is one) and what the bot itself needs to know.
+type incoming struct {
+	ev    flows.Event
+	has   bool
+	chat  int64
+	msgID int64 // the person's message, tracked for the quick exit
+	// blocked/unblocked: a private chat's person blocked or unblocked the bot.
+	blocked, unblocked bool
+	kind               string // for logs and metrics
+}
+
+// convert turns a Telegram update into an event. Updates the engine has no
+// use for (a live location moving, the bot added to a group) have no event
+// and are confirmed as handled.
+func convert(u tgbotapi.Update) incoming {
+	switch {
+	case u.Message != nil:
+		return fromMessage(u.UpdateID, u.Message, false)
+	case u.EditedMessage != nil:
+		return fromMessage(u.UpdateID, u.EditedMessage, true)
+	case u.CallbackQuery != nil:
+		return fromCallback(u.UpdateID, u.CallbackQuery)
+	case u.MyChatMember != nil:
+		m := u.MyChatMember
+		in := incoming{chat: m.Chat.ID, kind: "member"}
+		if m.Chat.Type == "private" {
+			switch m.NewChatMember.Status {
+			case "kicked":
+				in.blocked = true
+			case "member":
+				in.unblocked = true
+			}
+		}
+		return in
+	}
+	return incoming{kind: "other"}
+}
+
+func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
+	in := incoming{chat: chatOf(m)}
+	// Time stays zero: the engine stamps the event with its own clock, the
+	// time the bot received it.
+	ev := flows.Event{UpdateID: int64(updateID), ChatID: in.chat}
+	if m.Chat != nil {
+		ev.Group = m.Chat.Type != "private"
+	}
+	if m.From != nil {
+		ev.UserID, ev.Lang = m.From.ID, m.From.LanguageCode
+	}
+	if m.ReplyToMessage != nil {
+		ev.ReplyTo = int64(m.ReplyToMessage.MessageID)
+		ev.MessageID = ev.ReplyTo
+	}
+	in.msgID = int64(m.MessageID)
+	switch {
+	case m.Text != "":
+		if cmd, payload, ok := command(m); ok && !edited {
+			ev.Kind, ev.Command, ev.Payload = flows.EventCommand, cmd, payload
+		} else {
+			ev.Kind, ev.Text = flows.EventText, m.Text
+		}
+	case edited:
+		// An edited location is a live location moving; an edited photo
+		// or caption changes nothing the engine acted on.
+		in.kind = "edited_other"
+		return in
+	case m.Location != nil:
+		ev.Kind = flows.EventLocation
+		ev.Location = &flows.Location{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+	case len(m.Photo) > 0:
+		ev.Kind, ev.Text = flows.EventPhoto, m.Caption
+		best := m.Photo[0]
+		for _, p := range m.Photo[1:] {
+			if p.Width*p.Height > best.Width*best.Height {
+				best = p
+			}
+		}
+		ev.PhotoID = best.FileID
+	default:
+		ev.Kind, ev.Text = flows.EventUnsupported, ""
+	}
+	in.ev, in.has = ev, true
+	in.kind = string(ev.Kind)
+	if edited {
+		in.kind = "edited_" + in.kind
+	}
+	return in
+}
+
+func chatOf(m *tgbotapi.Message) int64 {
+	if m.Chat != nil {
+		return m.Chat.ID
+	}
+	if m.From != nil {
+		return m.From.ID
+	}
+	return 0
+}
+
+// command reads a command as Telegram marks it: a bot_command entity at
+// offset 0. Entity offsets count UTF-16 units, so they are applied to the
+// text as UTF-16. "/start@AcercateBot c-feria" is ("start", "c-feria").
+func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
+	if len(m.Entities) == 0 {
+		return "", "", false
+	}
+	e := m.Entities[0]
+	if e.Type != "bot_command" || e.Offset != 0 || e.Length < 2 {
+		return "", "", false
+	}
+	units := utf16.Encode([]rune(m.Text))
+	if e.Length > len(units) {
+		return "", "", false
+	}
+	word := string(utf16.Decode(units[1:e.Length]))
+	if i := strings.IndexByte(word, '@'); i >= 0 {
+		word = word[:i]
+	}
+	rest := string(utf16.Decode(units[e.Length:]))
+	return strings.ToLower(word), strings.TrimSpace(rest), true
+}
+
+func fromCallback(updateID int, q *tgbotapi.CallbackQuery) incoming {
+	ev := flows.Event{UpdateID: int64(updateID), Kind: flows.EventButton, Data: q.Data, TapID: q.ID}
+	if q.From != nil {
+		ev.UserID, ev.ChatID, ev.Lang = q.From.ID, q.From.ID, q.From.LanguageCode
+	}
+	if q.Message != nil {
+		ev.MessageID = int64(q.Message.MessageID)
+		if q.Message.Chat != nil {
+			ev.ChatID = q.Message.Chat.ID
+			ev.Group = q.Message.Chat.Type != "private"
+		}
+	}
+	return incoming{ev: ev, has: true, chat: ev.ChatID, kind: string(flows.EventButton)}
+}

@@ -1,0 +1,462 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/secret"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// BlockList keeps the chats whose person blocked the bot, by keyed hash.
+// The store implements it (store/blocked.go).
+type BlockList interface {
+	MarkBlocked(ctx context.Context, chatHash string) error
+	Unblock(ctx context.Context, chatHash string) error
+	BlockedChats(ctx context.Context) ([]string, error)
+}
+
+// FileKind says how SendFile sends a file.
+type FileKind int
+
+// The kinds of files.
+const (
+	Photo FileKind = iota
+	Document
+)
+
+// Sender delivers replies to Telegram within its limits: it waits its turn
+// (global, per chat, per group), waits retry_after on 429, retries network
+// errors and 5xx a bounded number of times, stops sending to a person who
+// blocked the bot, and degrades to plain text rather than dropping a
+// message Telegram would not take as sent. Safe for concurrent use; one
+// chat's messages must be sent from one goroutine to stay in order.
+type Sender struct {
+	api     *api
+	lim     *limiter
+	track   *tracker
+	keys    *secret.Keys
+	list    BlockList
+	metrics *Metrics
+	log     *slog.Logger
+	onDeliv func(ctx context.Context, r flows.Reply, messageID int64)
+	retries int
+	backoff time.Duration
+	maxWait time.Duration
+
+	mu      sync.RWMutex
+	blocked map[string]bool
+}
+
+// Send delivers one reply and returns the id of the message it sent or
+// edited (0 for a tap answer). Failures are *Error values.
+func (s *Sender) Send(ctx context.Context, r flows.Reply) (int64, error) {
+	return s.send(ctx, r, nil)
+}
+
+// SendFile uploads a file (a report, a QR code) to a chat.
+func (s *Sender) SendFile(ctx context.Context, chatID int64, kind FileKind, name string, data []byte, caption string) (int64, error) {
+	if err := s.checkBlocked(chatID); err != nil {
+		return 0, err
+	}
+	method, field := "sendPhoto", "photo"
+	if kind == Document {
+		method, field = "sendDocument", "document"
+	}
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10)}
+	if caption != "" {
+		p["caption"] = truncate(caption, 1024)
+	}
+	files := []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: name, Bytes: data}}}
+	id, err := s.message(ctx, chatID, method, p, files)
+	if err != nil {
+		return 0, err
+	}
+	s.metrics.reply("file")
+	s.tracked(ctx, chatID, id)
+	return id, nil
+}
+
+func (s *Sender) send(ctx context.Context, r flows.Reply, alsoDelete []int64) (int64, error) {
+	if r.Kind != flows.AnswerTap {
+		if err := s.checkBlocked(r.ChatID); err != nil {
+			return 0, err
+		}
+	}
+	var id int64
+	var err error
+	switch r.Kind {
+	case flows.AnswerTap:
+		err = s.answer(ctx, r)
+	case flows.EditText:
+		id, err = s.edit(ctx, r)
+	case flows.ClearChat:
+		id, err = s.clear(ctx, r, alsoDelete)
+	default:
+		id, err = s.sendText(ctx, r)
+	}
+	if err != nil {
+		return 0, err
+	}
+	s.metrics.reply(string(r.Kind))
+	if r.Kind != flows.AnswerTap && r.Kind != flows.ClearChat {
+		s.tracked(ctx, r.ChatID, id)
+	}
+	if r.Ref != "" && s.onDeliv != nil {
+		s.onDeliv(ctx, r, id)
+	}
+	return id, nil
+}
+
+// tracked remembers a sent message for the quick exit; failing that only
+// means the quick exit cannot delete it, so it is logged, not returned.
+func (s *Sender) tracked(ctx context.Context, chat, id int64) {
+	if err := s.track.add(ctx, chat, id); err != nil {
+		s.log.Warn("cannot track a sent message for the quick exit", "err", err)
+	}
+}
+
+func (s *Sender) chatHash(chat int64) string { return s.keys.Hash("chat", strconv.FormatInt(chat, 10)) }
+
+func (s *Sender) checkBlocked(chat int64) error {
+	s.mu.RLock()
+	b := s.blocked[s.chatHash(chat)]
+	s.mu.RUnlock()
+	if b {
+		return &Error{Class: ClassBlocked, Method: "send", Description: "the person blocked the bot"}
+	}
+	return nil
+}
+
+// markBlocked records that a chat's person blocked the bot.
+func (s *Sender) markBlocked(ctx context.Context, chat int64) {
+	h := s.chatHash(chat)
+	s.mu.Lock()
+	s.blocked[h] = true
+	s.mu.Unlock()
+	if s.list != nil {
+		if err := s.list.MarkBlocked(ctx, h); err != nil {
+			s.log.Error("cannot record a blocked chat", "err", err)
+		}
+	}
+	s.log.Info("person blocked the bot; not sending to them until they write again", "chat", h[:12])
+}
+
+// unblock clears the mark when the person writes again.
+func (s *Sender) unblock(ctx context.Context, chat int64) error {
+	h := s.chatHash(chat)
+	s.mu.RLock()
+	b := s.blocked[h]
+	s.mu.RUnlock()
+	if !b {
+		return nil
+	}
+	if s.list != nil {
+		if err := s.list.Unblock(ctx, h); err != nil {
+			return fmt.Errorf("unblock chat: %w", err)
+		}
+	}
+	s.mu.Lock()
+	delete(s.blocked, h)
+	s.mu.Unlock()
+	return nil
+}
+
+// Blocked reports whether the bot stopped sending to a chat because its
+// person blocked it.
+func (s *Sender) Blocked(chat int64) bool { return s.checkBlocked(chat) != nil }
+
+// do calls method, waiting for the limits first when limited, and retries
+// what is worth retrying.
+func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string, p tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, *Error) {
+	server := 0
+	for limits := 0; ; {
+		if limited {
+			if err := s.lim.wait(ctx, chat); err != nil {
+				return nil, &Error{Class: ClassCanceled, Method: method, Err: err}
+			}
+		}
+		res, e := s.api.call(ctx, method, p, files)
+		if e == nil {
+			return res, nil
+		}
+		s.metrics.sendError(e.Class)
+		var wait time.Duration
+		switch e.Class {
+		case ClassRateLimited:
+			if limits++; limits > 3*s.retries {
+				return nil, e
+			}
+			wait = e.RetryAfter
+			s.log.Warn("telegram asked to slow down", "method", method, "retry_after", e.RetryAfter)
+		case ClassServer, ClassNetwork:
+			if server++; server > s.retries {
+				return nil, e
+			}
+			wait = min(s.backoff<<(server-1), s.maxWait)
+			s.log.Warn("telegram call failed; retrying", "method", method, "class", e.Class, "attempt", server)
+		case ClassBlocked:
+			if chat != 0 {
+				s.markBlocked(ctx, chat)
+			}
+			return nil, e
+		default:
+			return nil, e
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, &Error{Class: ClassCanceled, Method: method, Err: ctx.Err()}
+		case <-t.C:
+		}
+	}
+}
+
+// message sends a message-producing method and returns the new message id.
+func (s *Sender) message(ctx context.Context, chat int64, method string, p tgbotapi.Params, files []tgbotapi.RequestFile) (int64, error) {
+	res, e := s.do(ctx, chat, true, method, p, files)
+	if e != nil {
+		return 0, e
+	}
+	var m struct {
+		ID int64 `json:"message_id"`
+	}
+	if err := json.Unmarshal(res, &m); err != nil || m.ID == 0 {
+		// Sent, but the answer is odd: the message exists, its id is unknown.
+		s.log.Warn("telegram answered a send without a message id", "method", method)
+	}
+	return m.ID, nil
+}
+
+// escapeHTML makes text safe to send with parse_mode HTML: everything the
+// engine says (which may quote what a person typed) is text, never markup.
+func escapeHTML(text string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text)
+}
+
+// plainRetry reports whether a refused send should be tried again as plain
+// text without markup: a formatting error or anything odd must never drop
+// a message.
+func plainRetry(e *Error) bool {
+	return e.Class == ClassRejected || e.Class == ClassUnsupported
+}
+
+func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
+	chat := strconv.FormatInt(r.ChatID, 10)
+	markup := replyMarkup(r)
+	if r.PhotoID != "" {
+		fits := r.Text != "" && utf8.RuneCountInString(r.Text) <= 1024
+		p := tgbotapi.Params{"chat_id": chat, "photo": r.PhotoID}
+		if fits {
+			p["caption"], p["parse_mode"] = escapeHTML(r.Text), "HTML"
+			if markup != "" {
+				p["reply_markup"] = markup
+			}
+		}
+		if r.MessageID != 0 {
+			p["reply_to_message_id"], p["allow_sending_without_reply"] = strconv.FormatInt(r.MessageID, 10), "true"
+		}
+		id, err := s.message(ctx, r.ChatID, "sendPhoto", p, nil)
+		var e *Error
+		switch {
+		case err == nil && (fits || r.Text == ""):
+			return id, nil
+		case err == nil:
+			// A caption too long for a photo follows as its own message.
+		case !asError(err, &e) || !plainRetry(e) || r.Text == "":
+			return 0, err
+		default:
+			// The photo cannot go: say in text what was to be said.
+			s.log.Warn("photo refused; sending its caption as text", "code", e.Code)
+		}
+	}
+	p := tgbotapi.Params{"chat_id": chat, "text": escapeHTML(r.Text), "parse_mode": "HTML"}
+	if markup != "" {
+		p["reply_markup"] = markup
+	}
+	if r.MessageID != 0 {
+		p["reply_to_message_id"], p["allow_sending_without_reply"] = strconv.FormatInt(r.MessageID, 10), "true"
+	}
+	id, err := s.message(ctx, r.ChatID, "sendMessage", p, nil)
+	var e *Error
+	if err != nil && asError(err, &e) && plainRetry(e) {
+		s.log.Warn("message refused; sending it as plain text", "code", e.Code)
+		plain := tgbotapi.Params{"chat_id": chat, "text": truncate(r.Text, 4096)}
+		if plain["text"] == "" {
+			plain["text"] = "…"
+		}
+		if markup != "" && e.Code == 400 && !strings.Contains(strings.ToLower(e.Description), "button") && !strings.Contains(strings.ToLower(e.Description), "markup") {
+			plain["reply_markup"] = markup
+		}
+		id, err = s.message(ctx, r.ChatID, "sendMessage", plain, nil)
+	}
+	return id, err
+}
+
+func asError(err error, e **Error) bool {
+	x, ok := err.(*Error)
+	if ok {
+		*e = x
+	}
+	return ok
+}
+
+func (s *Sender) edit(ctx context.Context, r flows.Reply) (int64, error) {
+	if r.MessageID == 0 {
+		return s.sendText(ctx, r)
+	}
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(r.ChatID, 10), "message_id": strconv.FormatInt(r.MessageID, 10),
+		"text": escapeHTML(r.Text), "parse_mode": "HTML"}
+	if len(r.Buttons) > 0 {
+		p["reply_markup"] = inlineMarkup(r.Buttons)
+	}
+	_, e := s.do(ctx, r.ChatID, true, "editMessageText", p, nil)
+	if e == nil {
+		return r.MessageID, nil
+	}
+	if e.Class == ClassRejected && strings.Contains(strings.ToLower(e.Description), "message is not modified") {
+		return r.MessageID, nil
+	}
+	if !plainRetry(e) {
+		return 0, e
+	}
+	// Too old to edit, deleted, an unparsable text, or a server without
+	// the method: the person still gets the message, as a new one.
+	s.log.Warn("edit refused; sending a new message", "code", e.Code)
+	r.Kind, r.MessageID = flows.SendText, 0
+	return s.sendText(ctx, r)
+}
+
+func (s *Sender) answer(ctx context.Context, r flows.Reply) error {
+	if r.TapID == "" {
+		return nil
+	}
+	p := tgbotapi.Params{"callback_query_id": r.TapID}
+	if r.Text != "" {
+		p["text"] = truncate(r.Text, 200)
+	}
+	_, e := s.do(ctx, 0, false, "answerCallbackQuery", p, nil)
+	if e != nil && (e.Class == ClassRejected || e.Class == ClassUnsupported) {
+		// A tap answered too late (or twice, after a crash): the app's
+		// spinner is long gone; nothing to send again.
+		return nil
+	}
+	if e != nil {
+		return e
+	}
+	return nil
+}
+
+// clear deletes what it can of a private chat's last 48 hours, then sends
+// the reply's neutral text.
+func (s *Sender) clear(ctx context.Context, r flows.Reply, also []int64) (int64, error) {
+	ids, err := s.track.list(ctx, r.ChatID)
+	if err != nil {
+		return 0, err
+	}
+	ids = append(ids, also...)
+	if len(ids) > 0 && !isGroup(r.ChatID) {
+		if err := s.deleteAll(ctx, r.ChatID, ids); err != nil {
+			return 0, err
+		}
+	}
+	if err := s.track.forget(ctx, r.ChatID); err != nil {
+		return 0, err
+	}
+	if r.Text == "" {
+		return 0, nil
+	}
+	r.Kind = flows.SendText
+	r.RemoveKeyboard = r.RemoveKeyboard || len(r.Buttons) == 0 && len(r.Keyboard) == 0
+	id, err := s.sendText(ctx, r)
+	if err == nil {
+		s.tracked(ctx, r.ChatID, id)
+	}
+	return id, err
+}
+
+// deleteAll deletes messages 100 at a time with deleteMessages, or one by
+// one where the server lacks it. Messages already gone are not an error.
+func (s *Sender) deleteAll(ctx context.Context, chat int64, ids []int64) error {
+	c := strconv.FormatInt(chat, 10)
+	for len(ids) > 0 {
+		n := min(len(ids), 100)
+		batch := ids[:n]
+		ids = ids[n:]
+		js, _ := json.Marshal(batch)
+		_, e := s.do(ctx, chat, false, "deleteMessages", tgbotapi.Params{"chat_id": c, "message_ids": string(js)}, nil)
+		if e == nil || e.Class == ClassRejected {
+			continue
+		}
+		if e.Class != ClassUnsupported {
+			return e
+		}
+		for _, id := range batch {
+			_, e := s.do(ctx, chat, false, "deleteMessage", tgbotapi.Params{"chat_id": c, "message_id": strconv.FormatInt(id, 10)}, nil)
+			if e != nil && e.Temporary() {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// replyMarkup is the reply_markup of a reply: inline buttons, else a reply
+// keyboard, else a removal of the keyboard.
+func replyMarkup(r flows.Reply) string {
+	switch {
+	case len(r.Buttons) > 0:
+		return inlineMarkup(r.Buttons)
+	case len(r.Keyboard) > 0:
+		type key struct {
+			Text            string `json:"text"`
+			RequestLocation bool   `json:"request_location,omitempty"`
+		}
+		rows := make([][]key, 0, len(r.Keyboard))
+		for _, row := range r.Keyboard {
+			var out []key
+			for _, k := range row {
+				out = append(out, key{Text: k.Label, RequestLocation: k.RequestLocation})
+			}
+			rows = append(rows, out)
+		}
+		b, _ := json.Marshal(map[string]any{"keyboard": rows, "resize_keyboard": true})
+		return string(b)
+	case r.RemoveKeyboard:
+		return `{"remove_keyboard":true}`
+	}
+	return ""
+}
+
+func inlineMarkup(buttons [][]flows.Button) string {
+	type button struct {
+		Text string `json:"text"`
+		Data string `json:"callback_data"`
+	}
+	rows := make([][]button, 0, len(buttons))
+	for _, row := range buttons {
+		out := make([]button, 0, len(row))
+		for _, b := range row {
+			out = append(out, button{Text: b.Label, Data: b.Data})
+		}
+		rows = append(rows, out)
+	}
+	b, _ := json.Marshal(map[string]any{"inline_keyboard": rows})
+	return string(b)
+}

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/acercate/acercate/store"
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+const campaignUsage = `usage:
+  acercate campaign add CODE --name NAME [--modulo CODE] [--starts YYYY-MM-DD]
+  acercate campaign list
+  acercate campaign link CODE [--bot USERNAME] [--qr FILE.png] [--size PIXELS]
+CODE: letters A-Z, digits, _ and - (stored in lower case), at most 62 characters.
+The bot's username comes from --bot or ACERCATE_BOT_USERNAME.`
+
+// runCampaign manages the office's promotion campaigns and prints the
+// deep link and QR code that go on their trípticos, carteles and lonas.
+func runCampaign(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		return usagef("%s", campaignUsage)
+	}
+	switch args[0] {
+	case "add":
+		fs := newFlags(env, "campaign add")
+		name := fs.String("name", "", "what the office calls the campaign")
+		modulo := fs.String("modulo", "", "the módulo running it")
+		starts := fs.String("starts", "", "the day it starts, YYYY-MM-DD")
+		code, err := parseCodeArgs(fs, args[1:])
+		if err != nil {
+			return usagef("%v\n%s", err, campaignUsage)
+		}
+		if strings.TrimSpace(*name) == "" {
+			return usagef("--name is required\n%s", campaignUsage)
+		}
+		db, err := openOfficeDB(ctx, env, false)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		err = db.AddCampaign(ctx, store.Campaign{Code: code, Name: *name, Modulo: *modulo, Starts: *starts})
+		var invalid store.InvalidError
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return usagef("%v (add it first: acercate modulo add)", err)
+		case errors.Is(err, store.ErrExists), errors.As(err, &invalid):
+			return usagef("%v", err)
+		case err != nil:
+			return err
+		}
+		c, err := db.CampaignByCode(ctx, code)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "campaign %s added; print its link with: acercate campaign link %s\n", c.Code, c.Code)
+		return nil
+	case "list":
+		if len(args) != 1 {
+			return usagef("%s", campaignUsage)
+		}
+		db, err := openOfficeDB(ctx, env, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		list, err := db.Campaigns(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "CODE\tNAME\tMÓDULO\tSTARTS")
+		for _, c := range list {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", c.Code, c.Name, dash(c.Modulo), dash(c.Starts))
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%d campaigns\n", len(list))
+		return nil
+	case "link":
+		return runLink(ctx, env, "campaign", "c", args[1:])
+	}
+	return usagef("%s", campaignUsage)
+}
+
+// runLink prints the deep link of a campaign (prefix "c") or módulo ("m")
+// and writes its QR code, after checking the code exists so a printed
+// poster never carries a link the reports will not recognise.
+func runLink(ctx context.Context, env *Env, what, prefix string, args []string) error {
+	usage := campaignUsage
+	if what == "modulo" {
+		usage = moduloUsage
+	}
+	fs := newFlags(env, what+" link")
+	bot := fs.String("bot", "", "the bot's Telegram username (default ACERCATE_BOT_USERNAME)")
+	qr := fs.String("qr", "", "where to write the QR code PNG (default "+prefix+"-CODE.png)")
+	size := fs.Int("size", 1024, "the QR code's width and height in pixels (256 to 4096)")
+	code, err := parseCodeArgs(fs, args)
+	if err != nil {
+		return usagef("%v\n%s", err, usage)
+	}
+	username, err := botUsername(env, *bot)
+	if err != nil {
+		return err
+	}
+	if *size < 256 || *size > 4096 {
+		return usagef("--size %d: use 256 to 4096 pixels", *size)
+	}
+	db, err := openOfficeDB(ctx, env, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if what == "campaign" {
+		c, err := db.CampaignByCode(ctx, code)
+		if errors.Is(err, store.ErrNotFound) {
+			return usagef("%v (see acercate campaign list)", err)
+		} else if err != nil {
+			return err
+		}
+		code = c.Code
+	} else {
+		m, err := db.ModuloByCode(ctx, code)
+		if errors.Is(err, store.ErrNotFound) {
+			return usagef("%v (see acercate modulo list)", err)
+		} else if err != nil {
+			return err
+		}
+		code = m.Code
+	}
+	link := DeepLink(username, prefix, code)
+	path := *qr
+	if path == "" {
+		path = prefix + "-" + code + ".png"
+	}
+	// High error correction: a lona outdoors gets dirty and folded, and a
+	// quarter of the code may be lost and still read.
+	if err := qrcode.WriteFile(link, qrcode.High, *size, path); err != nil {
+		return fmt.Errorf("write QR code: %w", err)
+	}
+	fmt.Fprintln(env.Stdout, link)
+	fmt.Fprintf(env.Stdout, "QR code: %s (%d×%d px)\n", path, *size, *size)
+	return nil
+}
+
+// DeepLink is the t.me link that opens the bot with "/start <prefix>-<code>".
+func DeepLink(username, prefix, code string) string {
+	return "https://t.me/" + username + "?start=" + prefix + "-" + code
+}
+
+// botUsernameRE is Telegram's rule for a bot's username: 5 to 32 letters,
+// digits and underscores, ending in "bot".
+var botUsernameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{1,29}[Bb][Oo][Tt]$`)
+
+func botUsername(env *Env, flagValue string) (string, error) {
+	name, from := strings.TrimSpace(flagValue), "--bot"
+	if name == "" {
+		name, from = strings.TrimSpace(env.Getenv("ACERCATE_BOT_USERNAME")), "ACERCATE_BOT_USERNAME"
+	}
+	if name == "" {
+		return "", usagef("the bot's username is needed: --bot AcercateBot or ACERCATE_BOT_USERNAME")
+	}
+	name = strings.TrimPrefix(name, "@")
+	if !botUsernameRE.MatchString(name) {
+		return "", usagef("%s: %q is not a Telegram bot username (5-32 letters, digits or _, ending in bot)", from, name)
+	}
+	return name, nil
+}
+
+// newFlags is a flag set that reports to stderr and never exits.
+func newFlags(env *Env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// parseCodeArgs parses "CODE --flag value" or "--flag value CODE": exactly
+// one code, validated for a Telegram start parameter.
+func parseCodeArgs(fs *flag.FlagSet, args []string) (string, error) {
+	var code string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		code, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	rest := fs.Args()
+	if code == "" && len(rest) > 0 {
+		code, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return "", fmt.Errorf("unexpected %q", strings.Join(rest, " "))
+	}
+	if code == "" {
+		return "", errors.New("a CODE is required")
+	}
+	code, err := store.NormalizeCode(code)
+	if err != nil {
+		return "", err
+	}
+	return code, nil
+}
+
+// openOfficeDB opens the database for the office's tools. When mustExist,
+// a missing file is an error rather than a new empty database.
+func openOfficeDB(ctx context.Context, env *Env, mustExist bool) (*store.DB, error) {
+	keys, err := requiredKeys(env)
+	if err != nil {
+		return nil, err
+	}
+	path := dbPath(env)
+	if mustExist {
+		if _, err := os.Stat(path); err != nil {
+			return nil, usagef("ACERCATE_DB: no database at %s", path)
+		}
+	}
+	return store.Open(ctx, path, keys)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

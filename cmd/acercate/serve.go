@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/acercate/acercate/app"
+	"github.com/acercate/acercate/bot"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// runServe is `acercate serve`: the Telegram bot, with /healthz, /readyz,
+// /metrics (and the webhook, in webhook mode) on ACERCATE_HTTP_ADDR, until
+// SIGTERM or SIGINT: then it stops receiving, finishes what is in hand and
+// exits 0.
+func runServe(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 {
+		return usagef("serve takes no arguments; it is configured by the environment (see README.md)")
+	}
+	cfg, err := readServeConfig(env)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := logger.With("component", "serve")
+	// Handling goes on after a signal (in-flight updates are finished);
+	// only receiving stops.
+	openCtx := context.WithoutCancel(ctx)
+	a, err := app.Open(openCtx, app.Config{RedisURL: cfg.RedisURL, DBPath: cfg.DBPath, Keys: cfg.Keys, StateTTL: cfg.StateTTL, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	senv := &serveEnv{App: a, Logger: logger, Now: time.Now, Getenv: env.Getenv}
+	b, err := bot.New(openCtx, bot.Config{
+		Token: cfg.Token, APIURL: cfg.APIURL, Engine: a.Engine,
+		Redis: a.Redis, Keys: cfg.Keys, Blocked: a.Store,
+		SendRate: cfg.SendRate, ChatRate: cfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
+		GroupRate: cfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
+		Workers:    cfg.Workers,
+		WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+		OnDelivered: senv.onDelivered,
+		Logger:      logger, Metrics: bot.NewMetrics(reg),
+	})
+	if err != nil {
+		return err
+	}
+	senv.Sender = b.Sender()
+	jobs, err := serveJobs(senv)
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if why := notReady(r.Context(), a, b); len(why) > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, strings.Join(why, "\n"))
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if cfg.WebhookURL != "" {
+		mux.Handle(cfg.webhookPath(), b.WebhookHandler())
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("ACERCATE_HTTP_ADDR: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server failed", "err", err)
+		}
+	}()
+	log.Info("serving", "http", ln.Addr().String(), "webhook", cfg.WebhookURL != "", "workers", cfg.Workers, "jobs", len(jobs))
+
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := j.Run(ctx); err != nil && ctx.Err() == nil {
+				log.Error("job stopped", "job", j.Name, "err", err)
+			}
+		}()
+	}
+	err = b.Run(ctx)
+	wg.Wait()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	if err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// notReady lists why the service cannot do its work now, or nothing.
+func notReady(ctx context.Context, a *app.App, b *bot.Bot) []string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var why []string
+	if err := a.Redis.Ping(ctx).Err(); err != nil {
+		why = append(why, "redis: "+err.Error())
+	}
+	if err := a.Store.Ping(ctx); err != nil {
+		why = append(why, "sqlite: "+err.Error())
+	}
+	if err := b.Ready(); err != nil {
+		why = append(why, err.Error())
+	}
+	return why
+}

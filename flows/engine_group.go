@@ -1,0 +1,99 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// held gives an event to a flow that holds the conversation (Flow.Holds):
+// emergency words and buttons show the emergency help first; everything
+// else goes to the flow's Handle, with a tapped button of its own parsed.
+func (e *Engine) held(c *Ctx, f *Flow) {
+	ev := c.Event
+	if e.urgent(ev) {
+		if ev.Kind == EventButton {
+			e.button(c)
+			return
+		}
+		e.emergencyText(c)
+		return
+	}
+	if ev.Kind == EventButton {
+		if d, ok := decodeData(ev.Data); ok && d.flow == f.Name {
+			c.Action, c.Arg = d.action, d.arg
+		}
+	}
+	if ev.Kind == EventCommand {
+		if i := strings.IndexByte(ev.Command, '@'); i >= 0 {
+			c.Event.Command = ev.Command[:i]
+		}
+	}
+	c.flow = f.Name
+	f.Handle(c)
+}
+
+// handleGroup handles an event from a group chat (a staff group): the
+// flow with a Group function decides; without one, nothing is answered.
+// Like a person's event it is handled at most once per update id and its
+// replies are kept until delivered, but it keeps no conversation state,
+// is not flood-limited (staff are few and known) and is never written to
+// the request log, which counts people, not staff.
+func (e *Engine) handleGroup(ctx context.Context, ev Event) (*Outcome, error) {
+	for attempt := 0; ; attempt++ {
+		l, err := e.store.load(ctx, ev.ChatID, ev.UpdateID)
+		if err != nil {
+			return nil, err
+		}
+		if l.dup {
+			return &Outcome{Replies: l.pending, Sent: l.sent, Duplicate: true}, nil
+		}
+		c := e.runGroup(ctx, ev)
+		if c.err != nil {
+			return nil, c.err
+		}
+		st := State{Schema: SchemaVersion, Updated: c.Now}
+		err = e.store.commit(ctx, l, ev.UpdateID, &st, c.replies)
+		if (errors.Is(err, ErrConflict) || errors.Is(err, errDuplicate)) && attempt < 10 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &Outcome{Replies: c.replies}, nil
+	}
+}
+
+func (e *Engine) runGroup(ctx context.Context, ev Event) (c *Ctx) {
+	st := State{}
+	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: e.cfg.Now(), Deps: e.deps, e: e}
+	c.record.Person = e.keys.Hash("person", strconv.FormatInt(ev.person(), 10))
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("group step panicked", "kind", ev.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			c.replies, c.err, c.toast = nil, nil, ""
+		}
+		if ev.Kind == EventButton && ev.TapID != "" {
+			c.replies = append([]Reply{{Kind: AnswerTap, TapID: ev.TapID, Text: c.toast}}, c.replies...)
+		}
+		for i := range c.replies {
+			if c.replies[i].ChatID == 0 {
+				c.replies[i].ChatID = ev.ChatID
+			}
+		}
+	}()
+	if e.group == nil || ev.Problem() != "" {
+		return c
+	}
+	if ev.Kind == EventCommand {
+		if i := strings.IndexByte(ev.Command, '@'); i >= 0 {
+			c.Event.Command = ev.Command[:i]
+		}
+	}
+	c.flow = e.group.Name
+	e.group.Group(c)
+	return c
+}

@@ -1,0 +1,429 @@
+// Package report builds the coordinators' weekly summary from the store's
+// counts: who came (new and returning people, by campaign, módulo and
+// language), what they asked (rights topics, shelter searches, denuncias,
+// escalations, emergencies), how fast staff answered, the change from the
+// week before and the progress against the year's goals. It renders the
+// summary as Markdown, CSV, JSON (a stable schema, docs/weekly-report.md),
+// HTML, a Telegram message and a chart, and delivers it every Monday.
+package report
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/acercate/acercate/hours"
+	"github.com/acercate/acercate/store"
+)
+
+// SchemaVersion is the version of the JSON schema; it changes only when a
+// field changes meaning or is removed (adding a field keeps it).
+const SchemaVersion = 1
+
+// Report is one week's summary. Its JSON form is documented field by field
+// in docs/weekly-report.md; counts in it are exact (the "<5" rule applies
+// to the human-readable formats).
+type Report struct {
+	Schema       int    `json:"schema"`
+	Week         string `json:"week"`
+	TimeZone     string `json:"time_zone"`
+	From         string `json:"from"`
+	To           string `json:"to"`
+	Partial      bool   `json:"partial"`
+	GeneratedAt  string `json:"generated_at"`
+	Empty        bool   `json:"empty"`
+	PreviousWeek string `json:"previous_week"`
+	// Totals are this week's headline figures, Previous the same figures
+	// for the week before (up to the same hour when this one is partial).
+	Totals      Totals      `json:"totals"`
+	Previous    Totals      `json:"previous"`
+	Rights      []Count     `json:"rights"`
+	Shelters    []Count     `json:"shelters"`
+	Denuncias   Denuncias   `json:"denuncias"`
+	Emergencies []Count     `json:"emergencies"`
+	Escalations Escalations `json:"escalations"`
+	Segments    Segments    `json:"segments"`
+	Goals       []Goal      `json:"goals"`
+}
+
+// Totals are the headline figures of a week.
+type Totals struct {
+	People            int `json:"people"`
+	NewPeople         int `json:"new_people"`
+	ReturningPeople   int `json:"returning_people"`
+	Requests          int `json:"requests"`
+	RightsViews       int `json:"rights_views"`
+	ShelterSearches   int `json:"shelter_searches"`
+	Denuncias         int `json:"denuncias"`
+	EscalationsOpened int `json:"escalations_opened"`
+	Emergencies       int `json:"emergencies"`
+}
+
+// Count is how many of one kind: Key is a stable id (a rights topic, a
+// city key, a denuncia category...).
+type Count struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
+// Denuncias are the denuncias filed in the week.
+type Denuncias struct {
+	ByCategory     []Count `json:"by_category"`
+	ByMunicipality []Count `json:"by_municipality"`
+	ByPerpetrator  []Count `json:"by_perpetrator"`
+}
+
+// Escalations are the tickets of the staff desk: opened, first answered
+// and closed in the week, and how long the first answer took (over the
+// tickets first answered in the week). Available is false when this
+// installation has no staff desk (no tickets table).
+type Escalations struct {
+	Available                 bool     `json:"available"`
+	Opened                    int      `json:"opened"`
+	Answered                  int      `json:"answered"`
+	Closed                    int      `json:"closed"`
+	FirstResponseMedianSecond *float64 `json:"first_response_median_seconds"`
+	FirstResponseP90Second    *float64 `json:"first_response_p90_seconds"`
+}
+
+// Segments break the week down by the attribution in force at each
+// request (campaign, módulo) and by the person's language.
+type Segments struct {
+	Campaign []Segment `json:"campaign"`
+	Modulo   []Segment `json:"modulo"`
+	Lang     []Segment `json:"lang"`
+}
+
+// Segment is one campaign, módulo or language ("" = none).
+type Segment struct {
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	People      int    `json:"people"`
+	NewPeople   int    `json:"new_people"`
+	Requests    int    `json:"requests"`
+	RightsViews int    `json:"rights_views"`
+	Shelters    int    `json:"shelter_searches"`
+	Denuncias   int    `json:"denuncias"`
+	Escalations int    `json:"escalations_opened"`
+	Emergencies int    `json:"emergencies"`
+}
+
+// Goal is the year's progress on one of the office's counted goals.
+// Target is nil when no goal was set (acercate meta set goal.KEY N).
+type Goal struct {
+	Key    string `json:"key"`
+	Year   int    `json:"year"`
+	Actual int    `json:"actual"`
+	Target *int   `json:"target"`
+}
+
+// Source is what the report reads; *store.DB implements it.
+type Source interface {
+	ReportData(ctx context.Context, from, to time.Time) (*store.ReportData, error)
+	YearData(ctx context.Context, yearStart, to time.Time) (*store.YearData, error)
+	Campaigns(ctx context.Context) ([]store.Campaign, error)
+	Modulos(ctx context.Context) ([]store.Modulo, error)
+}
+
+// Build builds the report of a week as it stands at now.
+func Build(ctx context.Context, src Source, week hours.Week, now time.Time) (*Report, error) {
+	r := hours.RangeOf(week, now)
+	prev := r.Shift(-1)
+	if !r.Partial {
+		prev = hours.RangeOf(week.Prev(), now)
+	}
+	cur, err := src.ReportData(ctx, r.From, r.To)
+	if err != nil {
+		return nil, err
+	}
+	before, err := src.ReportData(ctx, prev.From, prev.To)
+	if err != nil {
+		return nil, err
+	}
+	// The year is the calendar year of the week's last day reported.
+	yearStart := hours.YearStart(r.To.Add(-time.Millisecond))
+	if r.To.Equal(r.From) {
+		yearStart = hours.YearStart(r.From)
+	}
+	year, err := src.YearData(ctx, yearStart, r.To)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]map[string]string{"campaign": {}, "modulo": {}}
+	cs, err := src.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		names["campaign"][c.Code] = c.Name
+	}
+	ms, err := src.Modulos(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		names["modulo"][m.Code] = m.Name
+	}
+
+	zone := hours.Zone()
+	rep := &Report{
+		Schema: SchemaVersion, Week: week.String(), TimeZone: hours.ZoneName,
+		From: r.From.In(zone).Format(time.RFC3339), To: r.To.In(zone).Format(time.RFC3339),
+		Partial: r.Partial, GeneratedAt: now.In(zone).Format(time.RFC3339),
+		PreviousWeek: prev.Week.String(),
+	}
+	rep.Totals = totals(cur)
+	rep.Previous = totals(before)
+	rep.Empty = rep.Totals.Requests == 0 && rep.Totals.Denuncias == 0
+
+	rights, shelters, emergencies := counter{}, counter{}, counter{}
+	for _, g := range cur.Requests {
+		switch kindOf(g) {
+		case kindRights:
+			rights.add(g.Topic, g.N)
+		case kindShelter:
+			shelters.add(shelterPlace(g.Detail), g.N)
+		case kindEmergency:
+			emergencies.add(g.Detail, g.N)
+		}
+	}
+	rep.Rights, rep.Shelters, rep.Emergencies = rights.list(), shelters.list(), emergencies.list()
+	cat, mun, who := counter{}, counter{}, counter{}
+	for _, g := range cur.Denuncias {
+		cat.add(g.Category, g.N)
+		mun.add(g.Municipality, g.N)
+		who.add(g.Perpetrator, g.N)
+	}
+	rep.Denuncias = Denuncias{ByCategory: cat.list(), ByMunicipality: mun.list(), ByPerpetrator: who.list()}
+	rep.Escalations = escalations(cur, r.From, r.To)
+	rep.Totals.EscalationsOpened = rep.Escalations.Opened
+	rep.Previous.EscalationsOpened = escalations(before, prev.From, prev.To).Opened
+	rep.Empty = rep.Empty && rep.Escalations.Answered == 0 && rep.Escalations.Closed == 0
+	rep.Segments = segments(cur, r.From, r.To, names)
+	rep.Goals = goals(year, yearStart.Year())
+	return rep, nil
+}
+
+type kind int
+
+const (
+	kindOther kind = iota
+	kindRights
+	kindShelter
+	kindEmergency
+)
+
+// kindOf says what a group of request-log rows was, from what the flows
+// log (flows/rights.go, albergues.go, emergency.go): a rights topic's
+// first page, a shelter search, an emergency trigger.
+func kindOf(g store.RequestGroup) kind {
+	switch {
+	case g.Flow == "rights" && g.Topic != "" && g.Detail == "":
+		return kindRights
+	case g.Flow == "albergues" && g.Topic == "search":
+		return kindShelter
+	case g.Flow == "emergency" && g.Topic == "help":
+		return kindEmergency
+	}
+	return kindOther
+}
+
+// shelterPlace turns a search's detail ("city=tapachula;filter=women",
+// "by_location", "city=unknown") into the place counted: a city key,
+// "location" or "unknown".
+func shelterPlace(detail string) string {
+	for _, part := range strings.Split(detail, ";") {
+		switch {
+		case part == "by_location":
+			return "location"
+		case strings.HasPrefix(part, "city="):
+			return strings.TrimPrefix(part, "city=")
+		}
+	}
+	return "unknown"
+}
+
+func totals(d *store.ReportData) Totals {
+	t := Totals{People: d.People, NewPeople: d.New, ReturningPeople: d.People - d.New}
+	for _, g := range d.Requests {
+		t.Requests += g.N
+		switch kindOf(g) {
+		case kindRights:
+			t.RightsViews += g.N
+		case kindShelter:
+			t.ShelterSearches += g.N
+		case kindEmergency:
+			t.Emergencies += g.N
+		}
+	}
+	for _, g := range d.Denuncias {
+		t.Denuncias += g.N
+	}
+	return t
+}
+
+// openedIn reports whether a ticket was opened in [from, to).
+func openedIn(tt store.TicketTimes, from, to time.Time) bool {
+	return !tt.Opened.Before(from) && tt.Opened.Before(to)
+}
+
+func in(t, from, to time.Time) bool { return !t.IsZero() && !t.Before(from) && t.Before(to) }
+
+func escalations(d *store.ReportData, from, to time.Time) Escalations {
+	e := Escalations{Available: d.TicketsKnown}
+	var waits []float64
+	for _, tt := range d.Tickets {
+		if openedIn(tt, from, to) {
+			e.Opened++
+		}
+		if in(tt.FirstResponse, from, to) {
+			e.Answered++
+			waits = append(waits, tt.FirstResponse.Sub(tt.Opened).Seconds())
+		}
+		if in(tt.Closed, from, to) {
+			e.Closed++
+		}
+	}
+	if len(waits) > 0 {
+		sort.Float64s(waits)
+		m, p := percentile(waits, 50), percentile(waits, 90)
+		e.FirstResponseMedianSecond, e.FirstResponseP90Second = &m, &p
+	}
+	return e
+}
+
+// percentile is the nearest-rank percentile of sorted values: the
+// smallest value with at least p% of values at or below it.
+func percentile(sorted []float64, p int) float64 {
+	rank := (p*len(sorted) + 99) / 100
+	if rank < 1 {
+		rank = 1
+	}
+	return sorted[rank-1]
+}
+
+func segments(d *store.ReportData, from, to time.Time, names map[string]map[string]string) Segments {
+	type key struct{ dim, key string }
+	m := map[key]*Segment{}
+	get := func(dim, k string) *Segment {
+		s := m[key{dim, k}]
+		if s == nil {
+			s = &Segment{Key: k, Name: names[dim][k]}
+			m[key{dim, k}] = s
+		}
+		return s
+	}
+	each := func(lang, campaign, modulo string, f func(*Segment)) {
+		f(get("campaign", campaign))
+		f(get("modulo", modulo))
+		f(get("lang", lang))
+	}
+	for _, p := range d.Segments {
+		s := get(p.Dim, p.Key)
+		s.People += p.People
+		s.NewPeople += p.New
+	}
+	for _, g := range d.Requests {
+		k := kindOf(g)
+		each(g.Lang, g.Campaign, g.Modulo, func(s *Segment) {
+			s.Requests += g.N
+			switch k {
+			case kindRights:
+				s.RightsViews += g.N
+			case kindShelter:
+				s.Shelters += g.N
+			case kindEmergency:
+				s.Emergencies += g.N
+			}
+		})
+	}
+	for _, g := range d.Denuncias {
+		each(g.Lang, g.Campaign, g.Modulo, func(s *Segment) { s.Denuncias += g.N })
+	}
+	for _, tt := range d.Tickets {
+		if openedIn(tt, from, to) {
+			each(tt.Lang, tt.Campaign, tt.Modulo, func(s *Segment) { s.Escalations++ })
+		}
+	}
+	var out Segments
+	for k, s := range m {
+		switch k.dim {
+		case "campaign":
+			out.Campaign = append(out.Campaign, *s)
+		case "modulo":
+			out.Modulo = append(out.Modulo, *s)
+		case "lang":
+			out.Lang = append(out.Lang, *s)
+		}
+	}
+	for _, l := range []*[]Segment{&out.Campaign, &out.Modulo, &out.Lang} {
+		sortSegments(*l)
+		if *l == nil {
+			*l = []Segment{}
+		}
+	}
+	return out
+}
+
+// sortSegments orders by people, then requests, most first; "" (none) last.
+func sortSegments(s []Segment) {
+	sort.Slice(s, func(i, j int) bool {
+		a, b := s[i], s[j]
+		if (a.Key == "") != (b.Key == "") {
+			return b.Key == ""
+		}
+		if a.People != b.People {
+			return a.People > b.People
+		}
+		if a.Requests != b.Requests {
+			return a.Requests > b.Requests
+		}
+		return a.Key < b.Key
+	})
+}
+
+// GoalNames are the goals the report follows, in order, with the meta key
+// of each target.
+var GoalNames = []string{"campaigns", "modulos", "workshops", "people"}
+
+func goals(y *store.YearData, year int) []Goal {
+	out := make([]Goal, 0, len(GoalNames))
+	for _, k := range GoalNames {
+		g := Goal{Key: k, Year: year}
+		switch k {
+		case "campaigns":
+			g.Actual = y.Campaigns
+		case "modulos":
+			g.Actual = y.Modulos
+		case "workshops":
+			g.Actual = y.Goals["done.workshops"]
+		case "people":
+			g.Actual = y.People
+		}
+		if v, ok := y.Goals["goal."+k]; ok {
+			g.Target = &v
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// counter counts by key and lists counts most first.
+type counter map[string]int
+
+func (c counter) add(k string, n int) { c[k] += n }
+
+func (c counter) list() []Count {
+	out := make([]Count, 0, len(c))
+	for k, n := range c {
+		out = append(out, Count{k, n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
+}

@@ -1,0 +1,255 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+)
+
+// Small is the smallest count shown as a number outside the JSON format:
+// 1 to Small-1 show as "<5", so a summary never singles a person out.
+const Small = 5
+
+// Labels renders the words of a report in one language, from
+// locales/report.*.toml and the flows' own labels (rights topics,
+// denuncia categories...).
+type Labels struct {
+	cat  *flows.Catalog
+	lang string
+}
+
+// NewLabels returns the labels of lang (one of the shipped languages;
+// anything else falls back to Spanish).
+func NewLabels(cat *flows.Catalog, lang string) Labels {
+	if !cat.Has(lang) {
+		lang = cat.Languages()[0]
+	}
+	return Labels{cat: cat, lang: lang}
+}
+
+// Lang is the labels' language.
+func (l Labels) Lang() string { return l.lang }
+
+// T renders message id with key/value pairs of template data.
+func (l Labels) T(id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return l.cat.T(l.lang, id, data)
+}
+
+// name is the label of a stable id: the message "prefix+key+suffix" when
+// the catalog has it, else the key itself.
+func (l Labels) name(prefix, key, suffix string) string {
+	id := prefix + key + suffix
+	if s := l.cat.T(l.lang, id, nil); s != id && s != "" {
+		return s
+	}
+	return key
+}
+
+// Num formats a count by the "<5" rule.
+func Num(n int) string {
+	if n > 0 && n < Small {
+		return "<" + strconv.Itoa(Small)
+	}
+	return strconv.Itoa(n)
+}
+
+// change is the week-over-week change, or "–" when either week is too
+// small to compare without revealing a small count.
+func change(cur, prev int) string {
+	if cur < Small && cur != 0 || prev < Small {
+		return "–"
+	}
+	pct := math.Round(float64(cur-prev) * 100 / float64(prev))
+	if pct > 0 {
+		return fmt.Sprintf("+%.0f%%", pct)
+	}
+	return fmt.Sprintf("%.0f%%", pct)
+}
+
+// duration formats seconds as minutes, hours and minutes, or days and hours.
+func (l Labels) duration(sec *float64) string {
+	if sec == nil {
+		return "–"
+	}
+	m := int(math.Round(*sec / 60))
+	switch {
+	case m < 60:
+		return l.T("report.dur.min", "M", m)
+	case m < 48*60:
+		return l.T("report.dur.hmin", "H", m/60, "M", m%60)
+	}
+	return l.T("report.dur.dh", "D", m/(24*60), "H", (m/60)%24)
+}
+
+// table is one section of a rendered report.
+type table struct {
+	ID    string // stable id of the section, for the CSV
+	Title string
+	Note  string
+	Head  []string
+	Rows  []row
+}
+
+type row struct {
+	Key   string // stable id of the row, for the CSV
+	Cells []string
+}
+
+// view is a report as tables of formatted cells, shared by the Markdown,
+// HTML and CSV formats so they always say the same.
+type view struct {
+	Title, Period, Partial, Empty, Small string
+	Tables                               []table
+}
+
+func (l Labels) view(r *Report) view {
+	v := view{
+		Title:  l.T("report.title", "Week", r.Week),
+		Period: l.T("report.period", "From", day(r.From), "To", lastDay(r)),
+		Small:  l.T("report.small"),
+	}
+	if r.Partial {
+		v.Partial = l.T("report.partial", "To", strings.Replace(r.To[:16], "T", " ", 1))
+	}
+	if r.Empty {
+		v.Empty = l.T("report.empty")
+	}
+	t, p := r.Totals, r.Previous
+	totals := table{ID: "totals", Title: l.T("report.section.totals"),
+		Head: []string{l.T("report.col.item"), l.T("report.col.week"), l.T("report.col.previous", "Week", r.PreviousWeek), l.T("report.col.change")}}
+	for _, f := range []struct {
+		key       string
+		cur, prev int
+	}{
+		{"people", t.People, p.People}, {"new_people", t.NewPeople, p.NewPeople},
+		{"returning_people", t.ReturningPeople, p.ReturningPeople}, {"requests", t.Requests, p.Requests},
+		{"rights_views", t.RightsViews, p.RightsViews}, {"shelter_searches", t.ShelterSearches, p.ShelterSearches},
+		{"denuncias", t.Denuncias, p.Denuncias}, {"escalations_opened", t.EscalationsOpened, p.EscalationsOpened},
+		{"emergencies", t.Emergencies, p.Emergencies},
+	} {
+		totals.Rows = append(totals.Rows, row{f.key, []string{l.T("report.total." + f.key), Num(f.cur), Num(f.prev), change(f.cur, f.prev)}})
+	}
+	v.Tables = append(v.Tables, totals)
+	if r.Empty {
+		v.Tables = append(v.Tables, l.goalsTable(r))
+		return v
+	}
+
+	count := func(id, title string, cs []Count, name func(string) string) table {
+		tb := table{ID: id, Title: title, Head: []string{l.T("report.col.item"), l.T("report.col.count")}}
+		for _, c := range cs {
+			tb.Rows = append(tb.Rows, row{c.Key, []string{name(c.Key), Num(c.Count)}})
+		}
+		if len(cs) == 0 {
+			tb.Note = l.T("report.nothing")
+		}
+		return tb
+	}
+	v.Tables = append(v.Tables,
+		count("rights", l.T("report.section.rights"), r.Rights, func(k string) string { return l.name("rights.", k, ".title") }),
+		count("shelters", l.T("report.section.shelters"), r.Shelters, func(k string) string { return l.name("report.place.", k, "") }),
+		count("denuncias_category", l.T("report.section.denuncias_category"), r.Denuncias.ByCategory, func(k string) string { return l.name("denuncia.cat.", k, "") }),
+		count("denuncias_municipality", l.T("report.section.denuncias_municipality"), r.Denuncias.ByMunicipality, func(k string) string { return l.name("denuncia.mun.", k, "") }),
+		count("denuncias_perpetrator", l.T("report.section.denuncias_perpetrator"), r.Denuncias.ByPerpetrator, func(k string) string { return l.name("denuncia.who.", k, "") }),
+		count("emergencies", l.T("report.section.emergencies"), r.Emergencies, func(k string) string { return l.name("report.trigger.", k, "") }),
+	)
+
+	e := r.Escalations
+	esc := table{ID: "escalations", Title: l.T("report.section.escalations"), Head: []string{l.T("report.col.item"), l.T("report.col.week")}}
+	if !e.Available {
+		esc.Note = l.T("report.esc.unavailable")
+	}
+	esc.Rows = []row{
+		{"opened", []string{l.T("report.esc.opened"), Num(e.Opened)}},
+		{"answered", []string{l.T("report.esc.answered"), Num(e.Answered)}},
+		{"closed", []string{l.T("report.esc.closed"), Num(e.Closed)}},
+		{"first_response_median", []string{l.T("report.esc.median"), l.duration(e.FirstResponseMedianSecond)}},
+		{"first_response_p90", []string{l.T("report.esc.p90"), l.duration(e.FirstResponseP90Second)}},
+	}
+	v.Tables = append(v.Tables, esc)
+
+	for _, s := range []struct {
+		id   string
+		segs []Segment
+	}{{"campaign", r.Segments.Campaign}, {"modulo", r.Segments.Modulo}, {"lang", r.Segments.Lang}} {
+		tb := table{ID: "by_" + s.id, Title: l.T("report.section." + s.id),
+			Head: []string{l.T("report.col." + s.id), l.T("report.col.people"), l.T("report.col.new"), l.T("report.col.requests"),
+				l.T("report.col.rights"), l.T("report.col.shelters"), l.T("report.col.denuncias"), l.T("report.col.escalations"), l.T("report.col.emergencies")}}
+		for _, g := range s.segs {
+			tb.Rows = append(tb.Rows, row{g.Key, []string{l.segmentName(s.id, g), Num(g.People), Num(g.NewPeople), Num(g.Requests),
+				Num(g.RightsViews), Num(g.Shelters), Num(g.Denuncias), Num(g.Escalations), Num(g.Emergencies)}})
+		}
+		v.Tables = append(v.Tables, tb)
+	}
+	v.Tables = append(v.Tables, l.goalsTable(r))
+	return v
+}
+
+func (l Labels) segmentName(dim string, g Segment) string {
+	switch {
+	case g.Key == "" && dim == "lang":
+		return l.T("report.seg.nolang")
+	case g.Key == "":
+		return l.T("report.seg.none")
+	case dim == "lang":
+		if l.cat.Has(g.Key) {
+			return l.cat.T(g.Key, "lang.name", nil)
+		}
+		return g.Key
+	case g.Name != "":
+		return g.Key + " — " + g.Name
+	}
+	return g.Key
+}
+
+func (l Labels) goalsTable(r *Report) table {
+	year := 0
+	if len(r.Goals) > 0 {
+		year = r.Goals[0].Year
+	}
+	tb := table{ID: "goals", Title: l.T("report.section.goals", "Year", year),
+		Head: []string{l.T("report.col.goal"), l.T("report.col.actual"), l.T("report.col.target"), l.T("report.col.percent")}}
+	for _, g := range r.Goals {
+		actual := strconv.Itoa(g.Actual)
+		if g.Key == "people" {
+			actual = Num(g.Actual)
+		}
+		target, pct := l.T("report.goal.unset"), "–"
+		if g.Target != nil {
+			target = strconv.Itoa(*g.Target)
+			if *g.Target > 0 && (g.Key != "people" || g.Actual >= Small || g.Actual == 0) {
+				pct = fmt.Sprintf("%.0f%%", math.Floor(float64(g.Actual)*100/float64(*g.Target)))
+			}
+		}
+		tb.Rows = append(tb.Rows, row{g.Key, []string{l.T("report.goal." + g.Key), actual, target, pct}})
+	}
+	return tb
+}
+
+// day is the date part of an RFC 3339 time.
+func day(rfc string) string {
+	if len(rfc) >= 10 {
+		return rfc[:10]
+	}
+	return rfc
+}
+
+// lastDay is the last day the report covers (Sunday, or today).
+func lastDay(r *Report) string {
+	to, err := time.Parse(time.RFC3339, r.To)
+	if err != nil || r.Partial {
+		return day(r.To)
+	}
+	return to.Add(-time.Millisecond).Format("2006-01-02")
+}

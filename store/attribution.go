@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Attribution is how one person came to the bot: the first and the latest
+// /start link they used ("c-feria", "m-tapachula"). The table is filled by
+// a trigger on the request log (migration 00040), so it can never disagree
+// with the rows the engine wrote.
+type Attribution struct {
+	Person    string // keyed hash
+	FirstCode string
+	FirstAt   time.Time
+	LastCode  string
+	LastAt    time.Time
+}
+
+// AttributionOf returns a person's first and last touch; ok is false for a
+// person who never came through a link.
+func (s *DB) AttributionOf(ctx context.Context, person string) (a Attribution, ok bool, err error) {
+	var first, last int64
+	err = s.db.QueryRowContext(ctx, `SELECT person, first_code, first_at, last_code, last_at
+		FROM attribution WHERE person = ?`, person).Scan(&a.Person, &a.FirstCode, &first, &a.LastCode, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Attribution{}, false, nil
+	}
+	if err != nil {
+		return Attribution{}, false, fmt.Errorf("read attribution: %w", err)
+	}
+	a.FirstAt, a.LastAt = fromMillis(first), fromMillis(last)
+	return a, true, nil
+}
+
+// forgetAttribution erases what is known of how a person came (for
+// /borrar); the privacy work calls it in its own transaction.
+func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM attribution WHERE person = ?`, person); err != nil {
+		return fmt.Errorf("forget attribution: %w", err)
+	}
+	return nil
+}
+
+// purgeAttribution erases the attribution of people whose last touch is
+// older than before (retention); the privacy work calls it.
+func purgeAttribution(ctx context.Context, tx *sql.Tx, before time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM attribution WHERE last_at < ?`, millis(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge attribution: %w", err)
+	}
+	return res.RowsAffected()
+}

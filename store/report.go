@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ReportData is what the weekly report reads for one stretch of time, as
+// counts: nothing in it names or identifies a person.
+type ReportData struct {
+	// People: distinct people with at least one request, and how many of
+	// them had none before From.
+	People, New int
+	// Segments are distinct people per campaign, módulo and language
+	// (the attribution and language of their requests in the range).
+	Segments []SegmentPeople
+	// Requests are the range's request-log rows grouped by what they were.
+	// Topic is kept for rights, albergues and emergency rows; Detail for
+	// albergues searches, emergency triggers and rights pages.
+	Requests []RequestGroup
+	// Denuncias filed in the range, grouped.
+	Denuncias []DenunciaGroup
+	// Tickets (escalations to staff) opened, answered or closed in the
+	// range; TicketsKnown is false when the tickets table does not exist.
+	Tickets      []TicketTimes
+	TicketsKnown bool
+}
+
+// SegmentPeople is how many distinct people (and new people) one campaign,
+// módulo or language had. Dim is "campaign", "modulo" or "lang"; Key ""
+// is "none" (no link, no language yet).
+type SegmentPeople struct {
+	Dim, Key    string
+	People, New int
+}
+
+// RequestGroup is a count of request-log rows alike in these fields.
+type RequestGroup struct {
+	Flow, Topic, Detail, Lang, Campaign, Modulo string
+	N                                           int
+}
+
+// DenunciaGroup is a count of denuncias alike in these fields.
+type DenunciaGroup struct {
+	Category, Municipality, Perpetrator, Lang, Campaign, Modulo string
+	N                                                           int
+}
+
+// TicketTimes are one ticket's times (zero when it has not happened).
+type TicketTimes struct {
+	Opened, FirstResponse, Closed time.Time
+	Lang, Campaign, Modulo        string
+}
+
+// ReportData reads the counts of [from, to).
+func (s *DB) ReportData(ctx context.Context, from, to time.Time) (*ReportData, error) {
+	d := &ReportData{}
+	f, t := millis(from), millis(to)
+
+	// People: one row per (person, segment); the person hash stays here.
+	rows, err := s.db.QueryContext(ctx, `
+		WITH wk AS (
+			SELECT person, lang, campaign, modulo FROM requests
+			WHERE at >= ?1 AND at < ?2
+			GROUP BY person, lang, campaign, modulo)
+		SELECT person, lang, campaign, modulo,
+		       NOT EXISTS (SELECT 1 FROM requests r WHERE r.person = wk.person AND r.at < ?1)
+		FROM wk ORDER BY person`, f, t)
+	if err != nil {
+		return nil, fmt.Errorf("report people: %w", err)
+	}
+	type seg struct{ dim, key string }
+	people := map[seg]*SegmentPeople{}
+	seen := map[seg]bool{}
+	var last string
+	var lastNew bool
+	var segOrder []seg
+	for rows.Next() {
+		var person, lang, campaign, modulo string
+		var isNew bool
+		if err := rows.Scan(&person, &lang, &campaign, &modulo, &isNew); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("report people: %w", err)
+		}
+		if person != last {
+			d.People++
+			if isNew {
+				d.New++
+			}
+			last, lastNew = person, isNew
+			clear(seen)
+		}
+		for _, sg := range [...]seg{{"campaign", campaign}, {"modulo", modulo}, {"lang", lang}} {
+			if seen[sg] {
+				continue
+			}
+			seen[sg] = true
+			p := people[sg]
+			if p == nil {
+				p = &SegmentPeople{Dim: sg.dim, Key: sg.key}
+				people[sg] = p
+				segOrder = append(segOrder, sg)
+			}
+			p.People++
+			if lastNew {
+				p.New++
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report people: %w", err)
+	}
+	for _, sg := range segOrder {
+		d.Segments = append(d.Segments, *people[sg])
+	}
+
+	rows, err = s.db.QueryContext(ctx, `
+		SELECT flow,
+		       CASE WHEN flow IN ('rights', 'albergues', 'emergency', 'human') THEN topic ELSE '' END,
+		       CASE WHEN (flow = 'albergues' AND topic = 'search') OR flow = 'emergency'
+		                 OR (flow = 'rights' AND detail = '') THEN detail ELSE '-' END,
+		       lang, campaign, modulo, count(*)
+		FROM requests WHERE at >= ?1 AND at < ?2
+		GROUP BY 1, 2, 3, 4, 5, 6`, f, t)
+	if err != nil {
+		return nil, fmt.Errorf("report requests: %w", err)
+	}
+	for rows.Next() {
+		var g RequestGroup
+		if err := rows.Scan(&g.Flow, &g.Topic, &g.Detail, &g.Lang, &g.Campaign, &g.Modulo, &g.N); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("report requests: %w", err)
+		}
+		d.Requests = append(d.Requests, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report requests: %w", err)
+	}
+
+	rows, err = s.db.QueryContext(ctx, `
+		SELECT category, municipality, perpetrator, lang, campaign, modulo, count(*)
+		FROM denuncias WHERE created >= ?1 AND created < ?2
+		GROUP BY 1, 2, 3, 4, 5, 6`, f, t)
+	if err != nil {
+		return nil, fmt.Errorf("report denuncias: %w", err)
+	}
+	for rows.Next() {
+		var g DenunciaGroup
+		if err := rows.Scan(&g.Category, &g.Municipality, &g.Perpetrator, &g.Lang, &g.Campaign, &g.Modulo, &g.N); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("report denuncias: %w", err)
+		}
+		d.Denuncias = append(d.Denuncias, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report denuncias: %w", err)
+	}
+
+	if err := s.reportTickets(ctx, d, f, t); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// reportTickets reads the staff desk's tickets, when that table exists
+// (it belongs to the staff work, migrations 00030-39).
+func (s *DB) reportTickets(ctx context.Context, d *ReportData, f, t int64) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tickets'`).Scan(&n); err != nil {
+		return fmt.Errorf("report tickets: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	d.TicketsKnown = true
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT opened_at, first_response_at, closed_at, lang, campaign, modulo FROM tickets
+		WHERE (opened_at >= ?1 AND opened_at < ?2)
+		   OR (first_response_at >= ?1 AND first_response_at < ?2)
+		   OR (closed_at >= ?1 AND closed_at < ?2)`, f, t)
+	if err != nil {
+		return fmt.Errorf("report tickets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tt TicketTimes
+		var opened int64
+		var first, closed *int64
+		if err := rows.Scan(&opened, &first, &closed, &tt.Lang, &tt.Campaign, &tt.Modulo); err != nil {
+			return fmt.Errorf("report tickets: %w", err)
+		}
+		tt.Opened = fromMillis(opened)
+		if first != nil {
+			tt.FirstResponse = fromMillis(*first)
+		}
+		if closed != nil {
+			tt.Closed = fromMillis(*closed)
+		}
+		d.Tickets = append(d.Tickets, tt)
+	}
+	return rows.Err()
+}
+
+// YearData is the year-to-date progress the report sets against the goals.
+type YearData struct {
+	// People are distinct people with a request from 1 January to the
+	// report's end.
+	People int
+	// Campaigns are the campaigns starting in the year (or, without a
+	// start date, added in it); Modulos every módulo registered by then.
+	Campaigns, Modulos int
+	// Goals are the values set with "acercate meta set" for the year.
+	Goals map[string]int
+}
+
+// YearData reads the progress of the year that starts at yearStart, up to to.
+func (s *DB) YearData(ctx context.Context, yearStart, to time.Time) (*YearData, error) {
+	y := &YearData{Goals: map[string]int{}}
+	year := yearStart.Year()
+	err := s.db.QueryRowContext(ctx, `SELECT count(DISTINCT person) FROM requests WHERE at >= ? AND at < ?`,
+		millis(yearStart), millis(to)).Scan(&y.People)
+	if err != nil {
+		return nil, fmt.Errorf("report year people: %w", err)
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM campaigns WHERE
+		CASE WHEN starts <> '' THEN substr(starts, 1, 4) = ?1 ELSE created_at >= ?2 AND created_at < ?3 END
+		AND (starts = '' OR starts <= ?4)`,
+		fmt.Sprintf("%04d", year), millis(yearStart), millis(to), to.In(yearStart.Location()).Format("2006-01-02")).Scan(&y.Campaigns)
+	if err != nil {
+		return nil, fmt.Errorf("report year campaigns: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM modulos WHERE created_at < ?`, millis(to)).Scan(&y.Modulos); err != nil {
+		return nil, fmt.Errorf("report year módulos: %w", err)
+	}
+	goals, err := s.Goals(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	y.Goals = goals
+	return y, nil
+}

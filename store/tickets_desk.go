@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+)
+
+// This file is what the staff desk (package desk) needs besides
+// flows.Tickets: which tickets to announce or re-announce, which relays to
+// deliver, and recording what became of each.
+
+// ToAnnounce returns open tickets never posted to their staff group,
+// urgent first, then oldest first.
+func (t *Tickets) ToAnnounce(ctx context.Context, limit int) ([]flows.Ticket, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets
+		WHERE status = 'open' AND announced_at IS NULL
+		ORDER BY priority = 'normal', opened_at, id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("tickets to announce: %w", err)
+	}
+	return t.scanAll(rows)
+}
+
+// ToReannounce returns urgent tickets still open whose last announcement
+// is older than before, oldest first.
+func (t *Tickets) ToReannounce(ctx context.Context, before time.Time, limit int) ([]flows.Ticket, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets
+		WHERE status = 'open' AND priority = 'urgent' AND announced_at IS NOT NULL AND announced_at <= ?
+		ORDER BY opened_at, id LIMIT ?`, millis(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("tickets to re-announce: %w", err)
+	}
+	return t.scanAll(rows)
+}
+
+// Announced records that a ticket was posted to its staff group as
+// message; the first post's message id becomes the ticket's thread.
+func (t *Tickets) Announced(ctx context.Context, id, chat, message int64, at time.Time) error {
+	return t.db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET announced_at = ?, announcements = announcements + 1,
+			group_message = CASE WHEN group_message = 0 THEN ? ELSE group_message END WHERE id = ?`,
+			millis(at), message, id); err != nil {
+			return fmt.Errorf("announced T%d: %w", id, err)
+		}
+		if message == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_messages (chat, message, ticket) VALUES (?, ?, ?)`,
+			chat, message, id)
+		return err
+	})
+}
+
+// PendingRelays returns relays due for delivery at now, oldest first.
+func (t *Tickets) PendingRelays(ctx context.Context, now time.Time, limit int) ([]flows.Relay, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT id, ticket, source, direction, kind, body, by, reply_to, at,
+		status, attempts, message, error FROM relays WHERE status = 'pending' AND next_at <= ?
+		ORDER BY id LIMIT ?`, millis(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending relays: %w", err)
+	}
+	return t.scanRelays(rows)
+}
+
+// FailedUnreported returns relays that failed for good and were not yet
+// shown to staff.
+func (t *Tickets) FailedUnreported(ctx context.Context, limit int) ([]flows.Relay, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT id, ticket, source, direction, kind, body, by, reply_to, at,
+		status, attempts, message, error FROM relays WHERE status = 'failed' AND reported = 0
+		ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("failed relays: %w", err)
+	}
+	return t.scanRelays(rows)
+}
+
+// Relays returns a ticket's relays, oldest first (tests, exports).
+func (t *Tickets) Relays(ctx context.Context, ticket int64) ([]flows.Relay, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT id, ticket, source, direction, kind, body, by, reply_to, at,
+		status, attempts, message, error FROM relays WHERE ticket = ? ORDER BY id`, ticket)
+	if err != nil {
+		return nil, fmt.Errorf("relays of T%d: %w", ticket, err)
+	}
+	return t.scanRelays(rows)
+}
+
+func (t *Tickets) scanRelays(rows *sql.Rows) ([]flows.Relay, error) {
+	defer rows.Close()
+	var out []flows.Relay
+	for rows.Next() {
+		var r flows.Relay
+		var body string
+		var at int64
+		if err := rows.Scan(&r.ID, &r.Ticket, &r.Source, &r.Direction, &r.Kind, &body, &r.By, &r.ReplyTo, &at,
+			&r.Status, &r.Attempts, &r.Message, &r.Error); err != nil {
+			return nil, err
+		}
+		r.At = fromMillis(at)
+		plain, err := t.db.keys.OpenString(body, relayAAD(r.Source))
+		if err != nil {
+			return nil, fmt.Errorf("open relay %d: %w", r.ID, err)
+		}
+		var b relayBody
+		if err := json.Unmarshal([]byte(plain), &b); err != nil {
+			return nil, fmt.Errorf("relay %d: %w", r.ID, err)
+		}
+		r.Text, r.PhotoID, r.Location = b.Text, b.Photo, b.Loc
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RelayDelivered records that a relay reached its chat as message.
+func (t *Tickets) RelayDelivered(ctx context.Context, id, message int64, at time.Time) error {
+	_, err := t.db.db.ExecContext(ctx, `UPDATE relays SET status = 'delivered', attempts = attempts + 1,
+		delivered_at = ?, message = ?, error = '' WHERE id = ?`, millis(at), message, id)
+	if err != nil {
+		return fmt.Errorf("relay %d delivered: %w", id, err)
+	}
+	return nil
+}
+
+// RelayAttemptFailed records a failed attempt: the relay is tried again at
+// next, or, when next is zero, marked failed for good. kind is a kind of
+// error ("blocked", "network"), never message text.
+func (t *Tickets) RelayAttemptFailed(ctx context.Context, id int64, kind string, next time.Time) error {
+	status, nextAt := "pending", millis(next)
+	if next.IsZero() {
+		status, nextAt = "failed", 0
+	}
+	_, err := t.db.db.ExecContext(ctx, `UPDATE relays SET attempts = attempts + 1, error = ?, status = ?,
+		next_at = CASE WHEN ? = 0 THEN next_at ELSE ? END WHERE id = ?`, kind, status, nextAt, nextAt, id)
+	if err != nil {
+		return fmt.Errorf("relay %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// RelayReported records that a relay's failure was shown to staff.
+func (t *Tickets) RelayReported(ctx context.Context, id int64) error {
+	_, err := t.db.db.ExecContext(ctx, `UPDATE relays SET reported = 1 WHERE id = ?`, id)
+	return err
+}
+
+// OutboxDelivered marks an outbox entry delivered.
+func (s *DB) OutboxDelivered(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?`, millis(at), id)
+	if err != nil {
+		return fmt.Errorf("outbox %d delivered: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxAttemptFailed counts a failed delivery of an outbox entry; it
+// stays pending.
+func (s *DB) OutboxAttemptFailed(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1 WHERE id = ?`, id)
+	return err
+}
+
+// DenunciaAnnouncement is what a staff group is told of a new denuncia:
+// never anything the person wrote.
+type DenunciaAnnouncement struct {
+	Folio, Category, Municipality, Modulo, Lang string
+	Urgent                                      bool
+	Created                                     time.Time
+}
+
+// urgentDenuncias are the categories announced as urgent.
+var urgentDenuncias = map[string]bool{"kidnapping": true, "sexual": true, "trafficking": true, "disappearance": true}
+
+// DenunciaAnnouncement returns a denuncia's announcement, or
+// flows.ErrNoDenuncia (erased since it was filed).
+func (s *DB) DenunciaAnnouncement(ctx context.Context, folio string) (DenunciaAnnouncement, error) {
+	a := DenunciaAnnouncement{Folio: folio}
+	var created int64
+	var occurred string
+	err := s.db.QueryRowContext(ctx, `SELECT category, municipality, modulo, lang, created, occurred FROM denuncias
+		WHERE folio = ?`, folio).Scan(&a.Category, &a.Municipality, &a.Modulo, &a.Lang, &created, &occurred)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, flows.ErrNoDenuncia
+	}
+	if err != nil {
+		return a, fmt.Errorf("denuncia %s: %w", folio, err)
+	}
+	a.Created = fromMillis(created)
+	a.Urgent = urgentDenuncias[a.Category] || (occurred == "today" && a.Category == "authority")
+	return a, nil
+}
+
+// Staff implements flows.Tickets from the módulos table (owned by the
+// metrics work: code, name, staff_chat, staff_users). Before that table
+// exists, or without those columns, there are no módulo staff groups and
+// only the environment's are used.
+func (t *Tickets) Staff(ctx context.Context) (flows.StaffDirectory, error) {
+	dir := flows.StaffDirectory{Modulos: map[string]flows.ModuloStaff{}}
+	cols, err := t.db.columns(ctx, "modulos")
+	if err != nil {
+		return dir, err
+	}
+	for _, c := range []string{"code", "name", "staff_chat", "staff_users"} {
+		if !cols[c] {
+			return dir, nil
+		}
+	}
+	rows, err := t.db.db.QueryContext(ctx, `SELECT code, name, COALESCE(staff_chat, 0), COALESCE(staff_users, '') FROM modulos`)
+	if err != nil {
+		return dir, fmt.Errorf("staff of módulos: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m flows.ModuloStaff
+		var users string
+		if err := rows.Scan(&m.Code, &m.Name, &m.Chat, &users); err != nil {
+			return dir, err
+		}
+		for _, u := range strings.FieldsFunc(users, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+			if id, err := strconv.ParseInt(u, 10, 64); err == nil {
+				m.Users = append(m.Users, id)
+			}
+		}
+		dir.Modulos[strings.TrimPrefix(m.Code, "m-")] = m
+	}
+	return dir, rows.Err()
+}
+
+// columns returns the columns of a table (none when it does not exist).
+func (s *DB) columns(ctx context.Context, table string) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
+}
+
+// DenunciaDesk returns the denuncias as the staff group works on them
+// (flows.DenunciaDesk).
+func (s *DB) DenunciaDesk() flows.DenunciaDesk { return denunciaDesk{s.Denuncias()} }
+
+type denunciaDesk struct{ d *Denuncias }
+
+// View implements flows.DenunciaDesk over Denuncias.View (audit-logged).
+func (d denunciaDesk) View(ctx context.Context, folio, actor string) (flows.DenunciaView, error) {
+	rec, err := d.d.View(ctx, folio, actor)
+	if err != nil {
+		return flows.DenunciaView{}, err
+	}
+	return flows.DenunciaView{Denuncia: rec.Denuncia, Folio: rec.Folio, Status: rec.Status, Lang: rec.Lang,
+		Modulo: rec.Modulo, Created: rec.Created}, nil
+}
+
+// SetStatus implements flows.DenunciaDesk: the change is audit-logged,
+// and the person's chat is opened only when they asked to be contacted.
+func (d denunciaDesk) SetStatus(ctx context.Context, folio, status, actor string) (int64, string, error) {
+	if err := d.d.SetStatus(ctx, folio, status, actor); err != nil {
+		return 0, "", err
+	}
+	var lang, contact string
+	if err := d.d.db.db.QueryRowContext(ctx, `SELECT lang, contact FROM denuncias WHERE folio = ?`, folio).Scan(&lang, &contact); err != nil {
+		return 0, "", fmt.Errorf("denuncia %s: %w", folio, err)
+	}
+	if contact == "" {
+		return 0, lang, nil
+	}
+	plain, err := d.d.db.keys.OpenString(contact, denunciaAAD(folio, "contact"))
+	if err != nil {
+		return 0, lang, fmt.Errorf("open contact of %s: %w", folio, err)
+	}
+	chat, err := strconv.ParseInt(plain, 10, 64)
+	if err != nil {
+		return 0, lang, fmt.Errorf("contact of %s: %w", folio, err)
+	}
+	return chat, lang, nil
+}
