@@ -257,7 +257,11 @@ func TestClearChat(t *testing.T) {
 	if n := len(h.tg.Messages(4242)); n < 4 {
 		t.Fatalf("only %d messages in the chat", n)
 	}
-	keys, _ := h.env.Redis.Client.Keys(context.Background(), h.env.Redis.Prefix+"msgs:*").Result()
+	var keys []string
+	waitFor(t, 5*time.Second, "message ids written", func() bool {
+		keys, _ = h.env.Redis.Client.Keys(context.Background(), h.env.Redis.Prefix+"msgs:*").Result()
+		return len(keys) > 0
+	})
 	if len(keys) != 1 || strings.Contains(keys[0], "4242") {
 		t.Fatalf("tracking keys %v", keys)
 	}
