@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/acercate/acercate/hours"
 )
 
 // Attribution is how one person came to the bot: the first and the latest
@@ -51,11 +53,16 @@ func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
 }
 
 // purgeAttribution erases the attribution of people whose last touch is
-// older than before (retention); the privacy work calls it.
+// older than before, and the people-per-year rows of years that ended
+// before it, as the request log they come from is purged (retention); the
+// privacy work calls it. It returns the attribution rows erased.
 func purgeAttribution(ctx context.Context, tx *sql.Tx, before time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `DELETE FROM attribution WHERE last_at < ?`, millis(before))
 	if err != nil {
 		return 0, fmt.Errorf("purge attribution: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_years WHERE year < ?`, before.In(hours.Zone()).Year()); err != nil {
+		return 0, fmt.Errorf("purge person years: %w", err)
 	}
 	return res.RowsAffected()
 }
