@@ -59,5 +59,6 @@ func serveJobs(env *serveEnv) ([]serveJob, error) {
 		}
 	}
 	add(staffJob(env))
+	add(reportJob(env))
 	return jobs, firstErr
 }
