@@ -234,6 +234,12 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	person := env.Keys.Hash("person", strconv.Itoa(scanUser))
 	chat := env.Keys.Hash("chat", strconv.Itoa(scanUser))
 	traces := []string{person, chat, strconv.Itoa(scanUser)}
+	// What a channel keeps about the chat under its tag (the Telegram
+	// adapter's message ids) goes too.
+	channelKey := env.Redis.Prefix + "msgs:{" + chat + "}"
+	if err := env.Redis.Client.ZAdd(ctx, channelKey, redis.Z{Score: 1, Member: "77"}).Err(); err != nil {
+		t.Fatal(err)
+	}
 	before := dbText(t, env.Store.SQL()) + string(redisDump(t, env))
 	for _, tr := range traces[:2] {
 		if !strings.Contains(before, tr) {

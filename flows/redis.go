@@ -29,6 +29,8 @@ var errDuplicate = errors.New("update already handled")
 //	                replies JSON; kept 24 h, Telegram's own retention
 //
 // No raw chat id, name or text is ever in a key or in plain form in a value.
+// Every key about one chat, whoever writes it, carries the {chat} tag:
+// /borrar deletes them all (chatKeys).
 type Store struct {
 	rdb       redis.UniversalClient
 	keys      *secret.Keys
@@ -247,14 +249,20 @@ func (s *Store) forget(ctx context.Context, l *loaded) error {
 	return nil
 }
 
-// chatKeys returns the state key of a chat, first, and the keys of its
-// handled updates.
+// chatKeys returns the state key of a chat, first, and every other key
+// hash-tagged with the chat's keyed hash: its handled updates, and what
+// channels keep about it under the same tag (the Telegram adapter's
+// message ids, msgs:{chat}). Keeping a chat's keys under its tag is the
+// convention that lets /borrar find them all.
 func (s *Store) chatKeys(ctx context.Context, tag string) ([]string, error) {
-	keys := []string{s.stateKey(tag)}
+	state := s.stateKey(tag)
+	keys := []string{state}
 	// The tag is hex and braces are not special in SCAN patterns.
-	iter := s.rdb.Scan(ctx, 0, s.prefix+"up:{"+tag+"}:*", 1000).Iterator()
+	iter := s.rdb.Scan(ctx, 0, s.prefix+"*{"+tag+"}*", 1000).Iterator()
 	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
+		if k := iter.Val(); k != state {
+			keys = append(keys, k)
+		}
 	}
 	if err := iter.Err(); err != nil {
 		return nil, fmt.Errorf("list chat keys: %w", err)

@@ -75,6 +75,7 @@ type personArea struct {
 func personAreas() []personArea {
 	return []personArea{
 		{"denuncias", forgetDenuncias},
+		{"tickets", forgetTicketsArea},
 		{"requests", forgetRequests},
 	}
 }

@@ -31,6 +31,8 @@ type purgeArea struct {
 func purgeAreas() []purgeArea {
 	return []purgeArea{
 		{"requests", func(r flows.Retention) int { return r.Requests }, purgeRequests},
+		{"attribution", func(r flows.Retention) int { return r.Requests }, purgeAttributionArea},
+		{"tickets", func(r flows.Retention) int { return r.Tickets }, purgeTicketsArea},
 		{"denuncias", func(r flows.Retention) int { return r.Denuncias }, purgeDenuncias},
 	}
 }

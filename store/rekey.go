@@ -97,6 +97,9 @@ func rekeyAreas() []rekeyArea {
 	return []rekeyArea{
 		{"denuncias", rekeyDenuncias},
 		{"denuncia_photos", rekeyDenunciaPhotos},
+		{"tickets", rekeyTicketChats},
+		{"relays", rekeyRelays},
+		{"ticket_notes", rekeyNotes},
 	}
 }
 

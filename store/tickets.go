@@ -166,16 +166,26 @@ func (t *Tickets) Relay(ctx context.Context, r flows.Relay) error {
 // Take implements flows.Tickets with one conditional UPDATE, so of two
 // staff members taking a ticket at once exactly one changes the row.
 func (t *Tickets) Take(ctx context.Context, id int64, by string, at time.Time) (flows.Ticket, error) {
-	res, err := t.db.db.ExecContext(ctx, `UPDATE tickets SET status = 'taken', taken_by = ?, taken_at = ?
-		WHERE id = ? AND status = 'open'`, by, millis(at), id)
+	var n int64
+	err := t.db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET status = 'taken', taken_by = ?, taken_at = ?
+			WHERE id = ? AND status = 'open'`, by, millis(at), id)
+		if err != nil {
+			return fmt.Errorf("take T%d: %w", id, err)
+		}
+		if n, _ = res.RowsAffected(); n == 1 {
+			return auditTx(ctx, tx, ticketAudit(at, by, "ticket.take", id))
+		}
+		return nil
+	})
 	if err != nil {
-		return flows.Ticket{}, fmt.Errorf("take T%d: %w", id, err)
+		return flows.Ticket{}, err
 	}
 	k, err := t.Get(ctx, id)
 	if err != nil {
 		return k, err
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
+	if n == 1 {
 		return k, nil
 	}
 	if k.Status == flows.TicketClosed {
@@ -198,6 +208,9 @@ func (t *Tickets) Close(ctx context.Context, id int64, by string, at time.Time, 
 				return flows.ErrNoTicket
 			}
 			return flows.ErrTicketClosed
+		}
+		if err := auditTx(ctx, tx, ticketAudit(at, by, "ticket.close", id)); err != nil {
+			return err
 		}
 		if notice != nil {
 			notice.Ticket = id
