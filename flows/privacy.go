@@ -206,3 +206,25 @@ func privacyExit(c *Ctx) {
 func (c *Ctx) QuickExit() Button {
 	return c.Nav(c.T("privacy.btn.exit"), "privacy", "exit", "")
 }
+
+// privacyEscape lets the quick exit and the erasure through a flow that
+// holds the conversation (a ticket open with staff): /salir, /borrar and
+// the privacy flow's buttons always work. It reports whether it handled
+// the event.
+func (e *Engine) privacyEscape(c *Ctx) bool {
+	ev := c.Event
+	switch ev.Kind {
+	case EventCommand:
+		cmd, _, _ := strings.Cut(ev.Command, "@")
+		if privacyIs(cmd, privacyExitCommands) || privacyIs(cmd, privacyEraseCommands) {
+			e.command(c)
+			return true
+		}
+	case EventButton:
+		if d, ok := decodeData(ev.Data); ok && d.flow == "privacy" {
+			e.button(c)
+			return true
+		}
+	}
+	return false
+}

@@ -58,6 +58,6 @@ func serveJobs(env *serveEnv) ([]serveJob, error) {
 			jobs = append(jobs, j)
 		}
 	}
-	_ = add // the first job's line goes below
+	add(purgeJob(env))
 	return jobs, firstErr
 }
