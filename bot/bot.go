@@ -70,9 +70,9 @@ type Config struct {
 	// HTTPClient makes the calls (one with a timeout suited to each use
 	// when nil).
 	HTTPClient *http.Client
-	// Observe, when set, is told each handled update's handling time
-	// (benchmarks use it).
-	Observe func(kind string, d time.Duration)
+	// Observe, when set, is told of each handled update: its id, kind and
+	// handling time (benchmarks use it).
+	Observe func(updateID int64, kind string, d time.Duration)
 }
 
 // Bot receives updates, hands them to the engine and delivers its replies.
@@ -371,36 +371,57 @@ func (b *Bot) handle(ctx context.Context, in incoming) error {
 		if err := b.sender.unblock(ctx, in.chat); err != nil {
 			return err
 		}
-		if err := b.sender.track.add(ctx, in.chat, in.msgID); err != nil {
-			return err
-		}
 	}
 	out, err := b.eng.Handle(ctx, ev)
 	if err != nil {
 		return fmt.Errorf("update %d: %w", ev.UpdateID, err)
 	}
-	var also []int64
+	// The person's message and the bot's answers are kept for the quick
+	// exit in one Redis round trip once the update is done.
+	var also, track []int64
 	if in.msgID != 0 {
 		also = []int64{in.msgID}
+		track = also
 	}
 	for i, r := range out.Replies {
-		if _, err := b.sender.send(ctx, r, also); err != nil {
+		id, err := b.sender.send(ctx, r, also)
+		if err != nil {
 			if temporary(err) {
+				b.trackIDs(ctx, ev, track)
 				return fmt.Errorf("update %d: %w", ev.UpdateID, err)
 			}
 			b.log.Warn("reply not delivered", "update_id", ev.UpdateID, "reply", r.Kind, "err", err)
 		}
+		switch {
+		case r.Kind == flows.ClearChat:
+			track = nil // deleted; the neutral message is tracked already
+		case id != 0 && r.Kind != flows.AnswerTap:
+			track = append(track, id)
+		}
 		if err := b.eng.Delivered(ctx, ev, out.Sent+i+1); err != nil {
+			b.trackIDs(ctx, ev, track)
 			return fmt.Errorf("update %d: %w", ev.UpdateID, err)
 		}
 	}
+	b.trackIDs(ctx, ev, track)
 	d := time.Since(start)
 	b.metrics.update(in.kind, d)
 	if b.cfg.Observe != nil {
-		b.cfg.Observe(in.kind, d)
+		b.cfg.Observe(ev.UpdateID, in.kind, d)
 	}
 	b.log.Info("update handled", "update_id", ev.UpdateID, "kind", in.kind, "replies", len(out.Replies), "duplicate", out.Duplicate, "ms", d.Milliseconds())
 	return nil
+}
+
+// trackIDs keeps a private chat's message ids for the quick exit. Failing
+// only means the quick exit cannot delete them: logged, not returned.
+func (b *Bot) trackIDs(ctx context.Context, ev flows.Event, ids []int64) {
+	if ev.Group || len(ids) == 0 {
+		return
+	}
+	if err := b.sender.track.add(ctx, ev.ChatID, ids...); err != nil {
+		b.log.Warn("cannot keep message ids for the quick exit", "update_id", ev.UpdateID, "err", err)
+	}
 }
 
 func (b *Bot) runWebhook(ctx context.Context) error {

@@ -87,3 +87,31 @@ func TestConversation(t *testing.T) {
 }
 
 func lastText2(ms []telegramtest.Message) string { return ms[len(ms)-1].Markup }
+
+// The logs name update ids and kinds, and never the token, a name, what a
+// person wrote or their Telegram id — also when calls fail (a network
+// error's URL holds the token) and when another poller conflicts.
+func TestLogsHoldNoTokenNameTextOrID(t *testing.T) {
+	h := newHarness(t, nil)
+	h.tg.Fail("getUpdates", 2, 0, "", 0)
+	h.tg.Fail("getUpdates", 1, 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", 0)
+	h.tg.Fail("sendMessage", 1, 0, "", 0)
+	h.tg.Fail("sendMessage", 1, 502, "Bad Gateway", 0)
+	h.tg.Block(5550002)
+	h.run()
+	h.tg.Command(ana.ID, ana, "/start")
+	h.tg.Text(ana.ID, ana, "necesito un albergue secreto")
+	h.tg.Text(5550002, telegramtest.Person{ID: 5550002, FirstName: "Wilner", Lang: "ht"}, "bonjou zanmi")
+	h.settled("messages")
+	logs := h.logs.String()
+	for _, want := range []string{`"update_id"`, `"kind":"text"`, `"kind":"command"`, "conflict", "blocked"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s", want)
+		}
+	}
+	for _, bad := range []string{h.tg.Token, strings.Split(h.tg.Token, ":")[1], "Ana", "Wilner", "albergue secreto", "bonjou", "5550001", "5550002"} {
+		if strings.Contains(logs, bad) {
+			t.Errorf("logs contain %q", bad)
+		}
+	}
+}

@@ -19,7 +19,7 @@ import (
 // harness is a bot wired to a real engine (apptest: real Redis when
 // REDIS_URL is set, a temp SQLite file) and a fake Telegram server.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	tg   *telegramtest.Server
 	env  *apptest.Env
 	bot  *bot.Bot
@@ -44,13 +44,13 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newHarness(t *testing.T, edit func(*bot.Config)) *harness {
+func newHarness(t testing.TB, edit func(*bot.Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, tg: telegramtest.New(t), logs: &syncBuffer{}}
 	h.env = apptest.New(t, apptest.WithEngine(flows.Config{FloodRate: 1000, FloodBurst: 1000}))
 	h.cfg = bot.Config{
 		Token: h.tg.Token, APIURL: h.tg.APIURL(), Engine: h.env.Engine,
-		Redis: h.env.Redis.Client, RedisPrefix: h.env.Redis.Prefix, Keys: h.env.Keys, Blocked: h.env.Store,
+		Redis: h.env.App.Redis, RedisPrefix: h.env.Redis.Prefix, Keys: h.env.Keys, Blocked: h.env.Store,
 		PollTimeout: 2 * time.Second, Backoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 		Logger: slog.New(slog.NewJSONHandler(io.MultiWriter(h.logs), &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:    h.env.Clock.Now,
@@ -95,7 +95,7 @@ func (h *harness) run() (stop func()) {
 }
 
 // waitFor polls cond until it holds, failing the test after d.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -135,3 +135,5 @@ func contains(ms []telegramtest.Message, sub string) bool {
 	}
 	return false
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }

@@ -59,7 +59,11 @@ type Sender struct {
 // Send delivers one reply and returns the id of the message it sent or
 // edited (0 for a tap answer). Failures are *Error values.
 func (s *Sender) Send(ctx context.Context, r flows.Reply) (int64, error) {
-	return s.send(ctx, r, nil)
+	id, err := s.send(ctx, r, nil)
+	if err == nil && r.Kind != flows.AnswerTap && r.Kind != flows.ClearChat {
+		s.tracked(ctx, r.ChatID, id)
+	}
+	return id, err
 }
 
 // SendFile uploads a file (a report, a QR code) to a chat.
@@ -85,6 +89,8 @@ func (s *Sender) SendFile(ctx context.Context, chatID int64, kind FileKind, name
 	return id, nil
 }
 
+// send delivers a reply; the caller tracks the message id for the quick
+// exit (the bot does it once per update, with the person's message).
 func (s *Sender) send(ctx context.Context, r flows.Reply, alsoDelete []int64) (int64, error) {
 	if r.Kind != flows.AnswerTap {
 		if err := s.checkBlocked(r.ChatID); err != nil {
@@ -107,9 +113,6 @@ func (s *Sender) send(ctx context.Context, r flows.Reply, alsoDelete []int64) (i
 		return 0, err
 	}
 	s.metrics.reply(string(r.Kind))
-	if r.Kind != flows.AnswerTap && r.Kind != flows.ClearChat {
-		s.tracked(ctx, r.ChatID, id)
-	}
 	if r.Ref != "" && s.onDeliv != nil {
 		s.onDeliv(ctx, r, id)
 	}
@@ -239,9 +242,9 @@ func (s *Sender) message(ctx context.Context, chat int64, method string, p tgbot
 
 // escapeHTML makes text safe to send with parse_mode HTML: everything the
 // engine says (which may quote what a person typed) is text, never markup.
-func escapeHTML(text string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text)
-}
+func escapeHTML(text string) string { return htmlEscaper.Replace(text) }
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // plainRetry reports whether a refused send should be tried again as plain
 // text without markup: a formatting error or anything odd must never drop

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -51,6 +52,7 @@ type Engine struct {
 	flood     *floodLimiter
 	log       *slog.Logger
 	group     *Flow
+	staff     atomic.Pointer[StaffConfig]
 	// forgetters erase what channels keep about a chat (OnForget).
 	forgetters []func(ctx context.Context, chat int64) error
 }
@@ -111,6 +113,7 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 			e.group = f
 		}
 	}
+	e.SetStaff(cfg.Staff)
 	for _, need := range []string{"menu", "language", "emergency"} {
 		if e.flows[need] == nil {
 			return nil, fmt.Errorf("engine: flow %q is required", need)

@@ -83,7 +83,7 @@ func humanStart(c *Ctx) {
 // of this person goes to: their módulo's, else the default.
 func humanTeam(c *Ctx) (chat int64, name, modulo, campaign string, err error) {
 	campaign, modulo = splitAttribution(c.State.Attribution)
-	chat, name = c.e.cfg.Staff.Chat, c.T("staff.team")
+	chat, name = c.e.Staff().Chat, c.T("staff.team")
 	dir, err := c.Deps.Tickets.Staff(c)
 	if err != nil {
 		return 0, "", "", "", err
@@ -115,7 +115,7 @@ func humanAsk(c *Ctx) {
 	}
 	c.Step("ask")
 	text := c.T("staff.ask", "Name", name)
-	if h := c.e.cfg.Staff.Hours; h != nil {
+	if h := c.e.Staff().Hours; h != nil {
 		text += "\n\n" + c.T("staff.hours", "Hours", hoursText(c, c.Lang(), h))
 		if !h.Open(c.Now) {
 			text += "\n\n" + c.T("staff.closed_now", "Next", whenText(c, c.Lang(), h.Next(c.Now)))
@@ -163,7 +163,7 @@ func humanAskHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 		c.Step("none")
 		return
 	}
-	h := c.e.cfg.Staff.Hours
+	h := c.e.Staff().Hours
 	ooh := h != nil && !h.Open(c.Now)
 	priority := PriorityNormal
 	if isUrgent(c, r.Text) {
@@ -288,7 +288,7 @@ func humanOpenHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 
 // staffLang is the language of messages to staff.
 func (e *Engine) staffLang() string {
-	if l := e.cfg.Staff.Lang; e.cat.Has(l) {
+	if l := e.Staff().Lang; e.cat.Has(l) {
 		return l
 	}
 	return e.cat.langs[0]

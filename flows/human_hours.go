@@ -21,6 +21,14 @@ type StaffConfig struct {
 	Lang string
 }
 
+// SetStaff replaces the staff configuration (Config.Staff). `acercate
+// serve` reads it with the staff desk's other settings and sets it before
+// receiving; events handled meanwhile see the old or the new one whole.
+func (e *Engine) SetStaff(cfg StaffConfig) { e.staff.Store(&cfg) }
+
+// Staff returns the staff configuration in force.
+func (e *Engine) Staff() StaffConfig { return *e.staff.Load() }
+
 // StaffZone is the office's time zone: hours are read in it.
 var StaffZone = mustZone("America/Mexico_City", -6)
 
@@ -45,7 +53,7 @@ type HoursSpan struct {
 
 var dayCodes = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
-// ParseStaffHours reads "Mon-Fri 09:00-17:00" or several spans separated
+// ParseStaffHours reads "Mon-Fri 09:00-17:00" (or "Lun-Vie 09:00-17:00") or several spans separated
 // by commas or semicolons ("Mon-Fri 09:00-17:00; Sat 09:00-13:00").
 func ParseStaffHours(s string) (*StaffHours, error) {
 	h := &StaffHours{}
@@ -78,9 +86,16 @@ func ParseStaffHours(s string) (*StaffHours, error) {
 	return h, nil
 }
 
+// spanishDays are the Spanish day abbreviations, accepted too.
+var spanishDays = []string{"lun", "mar", "mie", "jue", "vie", "sab", "dom"}
+
 func dayIndex(s string) int {
-	for i, d := range dayCodes {
-		if strings.HasPrefix(strings.ToLower(s), d) && len(s) >= 3 {
+	s = strings.NewReplacer("é", "e", "á", "a").Replace(strings.ToLower(s))
+	if len(s) < 3 {
+		return 0
+	}
+	for i := range dayCodes {
+		if strings.HasPrefix(s, dayCodes[i]) || strings.HasPrefix(s, spanishDays[i]) {
 			return i + 1
 		}
 	}

@@ -115,7 +115,7 @@ func staffGroup(c *Ctx) {
 		return
 	}
 	s.dir = dir
-	group, staff := staffAllowed(c.e.cfg.Staff, dir, ev.ChatID, ev.UserID)
+	group, staff := staffAllowed(c.e.Staff(), dir, ev.ChatID, ev.UserID)
 	if !group || !staff {
 		what := string(ev.Kind)
 		if ev.Kind == EventCommand {
@@ -225,7 +225,7 @@ func (s *staffCtx) ticket(id int64) (Ticket, bool) {
 		s.Fail(err)
 		return t, false
 	}
-	if t.StaffChat != s.Event.ChatID && s.Event.ChatID != s.e.cfg.Staff.Chat {
+	if t.StaffChat != s.Event.ChatID && s.Event.ChatID != s.e.Staff().Chat {
 		// Another módulo's ticket: not this group's to handle.
 		s.say(s.t("staff.g.no_ticket", "Code", code))
 		return t, false
@@ -363,7 +363,7 @@ func (s *staffCtx) reply(id int64, text, photo string) {
 
 func (s *staffCtx) pending() {
 	chat := s.Event.ChatID
-	if chat == s.e.cfg.Staff.Chat {
+	if chat == s.e.Staff().Chat {
 		chat = 0 // the default group oversees every ticket
 	}
 	list, err := s.Deps.Tickets.Active(s, chat)

@@ -9,8 +9,10 @@ package report
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acercate/acercate/hours"
@@ -133,21 +135,23 @@ func Build(ctx context.Context, src Source, week hours.Week, now time.Time) (*Re
 	if !r.Partial {
 		prev = hours.RangeOf(week.Prev(), now)
 	}
-	cur, err := src.ReportData(ctx, r.From, r.To)
-	if err != nil {
-		return nil, err
-	}
-	before, err := src.ReportData(ctx, prev.From, prev.To)
-	if err != nil {
-		return nil, err
-	}
 	// The year is the calendar year of the week's last day reported.
 	yearStart := hours.YearStart(r.To.Add(-time.Millisecond))
 	if r.To.Equal(r.From) {
 		yearStart = hours.YearStart(r.From)
 	}
-	year, err := src.YearData(ctx, yearStart, r.To)
-	if err != nil {
+	// The two weeks are read at once: each is a scan of its rows, and
+	// SQLite in WAL mode serves concurrent readers.
+	var cur, before *store.ReportData
+	var year *store.YearData
+	var errs [3]error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); before, errs[1] = src.ReportData(ctx, prev.From, prev.To) }()
+	go func() { defer wg.Done(); year, errs[2] = src.YearData(ctx, yearStart, r.To) }()
+	cur, errs[0] = src.ReportData(ctx, r.From, r.To)
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
 	}
 	names := map[string]map[string]string{"campaign": {}, "modulo": {}}

@@ -36,11 +36,16 @@ func (s *DB) AttributionOf(ctx context.Context, person string) (a Attribution, o
 	return a, true, nil
 }
 
-// forgetAttribution erases what is known of how a person came (for
-// /borrar); the privacy work calls it in its own transaction.
+// forgetAttribution erases what the metrics keep of a person apart from
+// the request log: how they came (attribution) and the years they were
+// attended (person_years). For /borrar; the privacy work calls it in its
+// own transaction.
 func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM attribution WHERE person = ?`, person); err != nil {
 		return fmt.Errorf("forget attribution: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_years WHERE person = ?`, person); err != nil {
+		return fmt.Errorf("forget person years: %w", err)
 	}
 	return nil
 }

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
+
+// A blocked mark needs no eraser for /borrar: the person writing again
+// (/borrar included) clears it before the engine sees the message.
 
 // MarkBlocked records that the person of a chat (its keyed hash) blocked
 // the bot, so nothing is sent to them until they write again.
@@ -41,13 +43,4 @@ func (s *DB) BlockedChats(ctx context.Context) ([]string, error) {
 		out = append(out, h)
 	}
 	return out, rows.Err()
-}
-
-// forgetBlocked drops a chat's blocked mark, for /borrar: chatHash is the
-// keyed hash of the chat id in the "chat" domain.
-func forgetBlocked(ctx context.Context, tx *sql.Tx, chatHash string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM blocked_chats WHERE chat = ?`, chatHash); err != nil {
-		return fmt.Errorf("forget blocked chat: %w", err)
-	}
-	return nil
 }

@@ -221,8 +221,8 @@ type YearData struct {
 func (s *DB) YearData(ctx context.Context, yearStart, to time.Time) (*YearData, error) {
 	y := &YearData{Goals: map[string]int{}}
 	year := yearStart.Year()
-	err := s.db.QueryRowContext(ctx, `SELECT count(DISTINCT person) FROM requests WHERE at >= ? AND at < ?`,
-		millis(yearStart), millis(to)).Scan(&y.People)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM person_years WHERE year = ? AND first_at < ?`,
+		year, millis(to)).Scan(&y.People)
 	if err != nil {
 		return nil, fmt.Errorf("report year people: %w", err)
 	}

@@ -11,8 +11,10 @@ import (
 // LogRequest appends a row to the request log. A row for the same update
 // and person is ignored, so an event handled again after a crash is not
 // counted twice.
+//
+// Rows logged at the same time are committed together (requests_batch.go).
 func (s *DB) LogRequest(ctx context.Context, r flows.Request) error {
-	return logRequest(ctx, s.db, r)
+	return s.logBatched(ctx, r)
 }
 
 // execer is what logRequest needs of a database or a transaction, so a
@@ -21,10 +23,12 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+const insertRequestSQL = `INSERT OR IGNORE INTO requests
+	(update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 func logRequest(ctx context.Context, db execer, r flows.Request) error {
-	_, err := db.ExecContext(ctx, `INSERT OR IGNORE INTO requests
-		(update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.ExecContext(ctx, insertRequestSQL,
 		r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo)
 	if err != nil {
 		return fmt.Errorf("log request: %w", err)

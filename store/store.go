@@ -37,6 +37,7 @@ type DB struct {
 	Now func() time.Time
 
 	shelterCache shelterCache
+	requestBatch requestBatch
 	retention    atomic.Pointer[flows.Retention]
 }
 

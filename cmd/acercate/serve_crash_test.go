@@ -161,3 +161,39 @@ func feedLines(tg *telegramtest.Server, lines []string) {
 }
 
 func compactRepeats(s []string) []string { return slices.Compact(slices.Clone(s)) }
+
+// SIGTERM in the middle of a batch: receiving stops, the updates in hand
+// are finished (every one answered, as without the signal), the process
+// exits 0, and a restart sends nothing again.
+func TestServeSIGTERMFinishesInFlight(t *testing.T) {
+	r := startRedis(t)
+	extra := map[string]string{"ACERCATE_WORKERS": "2", "ACERCATE_SEND_RATE": "150", "ACERCATE_CHAT_RATE": "0"}
+	want := baseline(t, r, 5, extra)
+	total := 0
+	for _, w := range want {
+		total += len(w)
+	}
+	tg := telegramtest.New(t)
+	vars := serveVars(tg, r.url(6), t)
+	for k, v := range extra {
+		vars[k] = v
+	}
+	logs := &lockedBuffer{}
+	feed(tg) // before the start, so the first batch holds every update
+	c := startServe(t, vars, logs)
+	waitUntil(t, 30*time.Second, "a third of the replies", func() bool { return len(tg.CallsTo("sendMessage")) >= total/3 })
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	if code := c.wait(30 * time.Second); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, logs.String())
+	}
+	if n := len(tg.CallsTo("sendMessage")); n != total {
+		t.Fatalf("%d replies sent by exit, want all %d of the batch in hand", n, total)
+	}
+	c2 := startServe(t, vars, logs)
+	waitUntil(t, 30*time.Second, "nothing pending", func() bool { return tg.Pending() == 0 })
+	c2.cmd.Process.Signal(syscall.SIGTERM)
+	c2.wait(20 * time.Second)
+	if dups := compare(t, want, sent(tg)); dups != 0 {
+		t.Fatalf("%d replies sent twice after a clean stop", dups)
+	}
+}

@@ -58,6 +58,7 @@ func serveJobs(env *serveEnv) ([]serveJob, error) {
 			jobs = append(jobs, j)
 		}
 	}
+	add(staffJob(env))
 	add(purgeJob(env))
 	return jobs, firstErr
 }

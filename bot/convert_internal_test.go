@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/acercate/acercate/flows"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+func update(t *testing.T, js string) tgbotapi.Update {
+	t.Helper()
+	var u tgbotapi.Update
+	if err := json.Unmarshal([]byte(js), &u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestConvert(t *testing.T) {
+	cases := []struct {
+		name string
+		js   string
+		want flows.Event
+		has  bool
+	}{
+		{"command with payload", `{"update_id":1,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9,"language_code":"pt-br"},
+			"text":"/Start c-feria","entities":[{"type":"bot_command","offset":0,"length":6}]}}`,
+			flows.Event{UpdateID: 1, ChatID: 9, UserID: 9, Lang: "pt-br", Kind: flows.EventCommand, Command: "start", Payload: "c-feria"}, true},
+		{"command addressed in a group", `{"update_id":2,"message":{"message_id":5,"date":1,"chat":{"id":-100,"type":"supergroup"},"from":{"id":9},
+			"text":"/cerrar@AcercateBot T-1","entities":[{"type":"bot_command","offset":0,"length":19}],"reply_to_message":{"message_id":77,"date":1,"chat":{"id":-100,"type":"supergroup"}}}}`,
+			flows.Event{UpdateID: 2, ChatID: -100, UserID: 9, Group: true, Kind: flows.EventCommand, Command: "cerrar", Payload: "T-1", ReplyTo: 77, MessageID: 77}, true},
+		{"a slash without an entity is text", `{"update_id":3,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"text":"/start"}}`,
+			flows.Event{UpdateID: 3, ChatID: 9, UserID: 9, Kind: flows.EventText, Text: "/start"}, true},
+		{"emoji before: offsets are UTF-16", `{"update_id":4,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},
+			"text":"/a😀b x","entities":[{"type":"bot_command","offset":0,"length":5}]}}`,
+			flows.Event{UpdateID: 4, ChatID: 9, UserID: 9, Kind: flows.EventCommand, Command: "a😀b", Payload: "x"}, true},
+		{"forged entity longer than the text", `{"update_id":5,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},
+			"text":"/a","entities":[{"type":"bot_command","offset":0,"length":50}]}}`,
+			flows.Event{UpdateID: 5, ChatID: 9, UserID: 9, Kind: flows.EventText, Text: "/a"}, true},
+		{"callback", `{"update_id":6,"callback_query":{"id":"q1","from":{"id":9,"language_code":"fr"},"data":"menu:1:x","chat_instance":"c",
+			"message":{"message_id":40,"date":1,"chat":{"id":9,"type":"private"}}}}`,
+			flows.Event{UpdateID: 6, ChatID: 9, UserID: 9, Lang: "fr", Kind: flows.EventButton, Data: "menu:1:x", TapID: "q1", MessageID: 40}, true},
+		{"location", `{"update_id":7,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"location":{"latitude":14.9,"longitude":-92.26}}}`,
+			flows.Event{UpdateID: 7, ChatID: 9, UserID: 9, Kind: flows.EventLocation, Location: &flows.Location{Lat: 14.9, Lon: -92.26}}, true},
+		{"photo: the largest size", `{"update_id":8,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"caption":"mira",
+			"photo":[{"file_id":"s","file_unique_id":"1","width":90,"height":90},{"file_id":"b","file_unique_id":"2","width":900,"height":900},{"file_id":"m","file_unique_id":"3","width":300,"height":300}]}}`,
+			flows.Event{UpdateID: 8, ChatID: 9, UserID: 9, Kind: flows.EventPhoto, PhotoID: "b", Text: "mira"}, true},
+		{"voice", `{"update_id":9,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"voice":{"file_id":"v","file_unique_id":"v","duration":2}}}`,
+			flows.Event{UpdateID: 9, ChatID: 9, UserID: 9, Kind: flows.EventUnsupported}, true},
+		{"edited text", `{"update_id":10,"edited_message":{"message_id":5,"date":1,"edit_date":2,"chat":{"id":9,"type":"private"},"from":{"id":9},"text":"/menu","entities":[{"type":"bot_command","offset":0,"length":5}]}}`,
+			flows.Event{UpdateID: 10, ChatID: 9, UserID: 9, Kind: flows.EventText, Text: "/menu"}, true},
+		{"live location moving", `{"update_id":11,"edited_message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"location":{"latitude":1,"longitude":2}}}`,
+			flows.Event{}, false},
+		{"other update", `{"update_id":12,"poll":{"id":"p"}}`, flows.Event{}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := convert(update(t, c.js))
+			if in.has != c.has {
+				t.Fatalf("has = %v", in.has)
+			}
+			if !c.has {
+				return
+			}
+			got, _ := json.Marshal(in.ev)
+			want, _ := json.Marshal(c.want)
+			if string(got) != string(want) {
+				t.Fatalf("\ngot  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+func TestConvertBlockedAndUnblocked(t *testing.T) {
+	in := convert(update(t, `{"update_id":1,"my_chat_member":{"chat":{"id":9,"type":"private"},"from":{"id":9},"date":1,
+		"old_chat_member":{"user":{"id":1},"status":"member"},"new_chat_member":{"user":{"id":1},"status":"kicked"}}}`))
+	if !in.blocked || in.has {
+		t.Fatalf("%+v", in)
+	}
+	in = convert(update(t, `{"update_id":1,"my_chat_member":{"chat":{"id":9,"type":"private"},"from":{"id":9},"date":1,
+		"old_chat_member":{"user":{"id":1},"status":"kicked"},"new_chat_member":{"user":{"id":1},"status":"member"}}}`))
+	if !in.unblocked {
+		t.Fatalf("%+v", in)
+	}
+}

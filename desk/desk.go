@@ -1,0 +1,431 @@
+// Package desk is the staff desk's background work: it posts new tickets
+// (urgent first) and new denuncias to the staff groups, re-announces
+// urgent tickets nobody took, delivers every relay between a person and
+// the staff — recording each delivery or failure, retrying with backoff
+// and showing staff the ones that failed for good. The conversation side
+// (what the person and the staff type) is flows/human.go; the desk only
+// delivers what the store holds, so nothing is lost when the process
+// stops between a message and its delivery.
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/store"
+)
+
+// Sender delivers one reply and returns the id of the message it became
+// (bot.Sender in production).
+type Sender interface {
+	Send(ctx context.Context, r flows.Reply) (int64, error)
+}
+
+// Config is what the desk needs. Zero durations take the defaults noted.
+type Config struct {
+	Store  *store.DB
+	Engine *flows.Engine
+	Sender Sender
+	// Staff is the staff configuration the engine uses too.
+	Staff flows.StaffConfig
+	// Reannounce is how long an urgent ticket may wait untaken before it
+	// is posted again (ACERCATE_URGENT_REANNOUNCE, 10m).
+	Reannounce time.Duration
+	// Interval is how often the desk looks for work (2s).
+	Interval time.Duration
+	// MaxAttempts is how many times a relay is tried before it is marked
+	// failed and shown to staff (5).
+	MaxAttempts int
+	// Permanent reports whether a send error will not go away by trying
+	// again (the person blocked the bot); such a relay fails at once.
+	Permanent func(error) bool
+	// ErrorKind names an error for the record and the staff ("blocked",
+	// "network"), never with its text; "error" when nil.
+	ErrorKind func(error) string
+	Now       func() time.Time
+	Logger    *slog.Logger
+}
+
+// Desk does the staff desk's background work.
+type Desk struct {
+	cfg     Config
+	tickets *store.Tickets
+	lang    string
+	log     *slog.Logger
+}
+
+// New returns a desk.
+func New(cfg Config) (*Desk, error) {
+	if cfg.Store == nil || cfg.Engine == nil || cfg.Sender == nil {
+		return nil, errors.New("desk: store, engine and sender are required")
+	}
+	if cfg.Reannounce <= 0 {
+		cfg.Reannounce = 10 * time.Minute
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = 2 * time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	if cfg.Permanent == nil {
+		cfg.Permanent = func(error) bool { return false }
+	}
+	if cfg.ErrorKind == nil {
+		cfg.ErrorKind = func(error) string { return "error" }
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	lang := cfg.Staff.Lang
+	if !cfg.Engine.Catalog().Has(lang) {
+		lang = cfg.Engine.Catalog().Languages()[0]
+	}
+	return &Desk{cfg: cfg, tickets: cfg.Store.Tickets(), lang: lang, log: cfg.Logger.With("component", "desk")}, nil
+}
+
+// Run does the desk's work every Interval until ctx ends. A round that
+// fails (the database is busy) is logged and tried again next time.
+func (d *Desk) Run(ctx context.Context) error {
+	t := time.NewTicker(d.cfg.Interval)
+	defer t.Stop()
+	for {
+		if err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			d.log.Error("desk round failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce does one round: announce new tickets, re-announce urgent ones,
+// announce new denuncias, deliver due relays, report failed ones.
+func (d *Desk) RunOnce(ctx context.Context) error {
+	dir, err := d.tickets.Staff(ctx)
+	if err != nil {
+		return err
+	}
+	for _, step := range []func(context.Context, flows.StaffDirectory) error{
+		d.announce, d.reannounce, d.denuncias, d.relays, d.failures,
+	} {
+		if err := step(ctx, dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OnDelivered is the channel's hook for replies the engine made with a
+// Ref: a staff group message that belongs to a ticket ("ticket:12") is
+// recorded, so a staff reply to it reaches that ticket's person.
+func (d *Desk) OnDelivered(ctx context.Context, r flows.Reply, messageID int64) {
+	id, ok := ticketRef(r.Ref)
+	if !ok || messageID == 0 {
+		return
+	}
+	if err := d.tickets.MapMessage(ctx, r.ChatID, messageID, id); err != nil {
+		d.log.Error("map delivered message", "ticket", "T"+strconv.FormatInt(id, 10), "err", err)
+	}
+}
+
+func ticketRef(ref string) (int64, bool) {
+	s, ok := strings.CutPrefix(ref, "ticket:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+func ref(id int64) string { return "ticket:" + strconv.FormatInt(id, 10) }
+
+func (d *Desk) t(id string, kv ...any) string {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return d.cfg.Engine.Catalog().T(d.lang, id, m)
+}
+
+func (d *Desk) buttons(t flows.Ticket) [][]flows.Button {
+	keys := d.cfg.Store.Keys()
+	return [][]flows.Button{{
+		{Label: d.t("staff.g.btn.take"), Data: flows.StaffButtonData(keys, t.StaffChat, "take", t.ID)},
+		{Label: d.t("staff.g.btn.close"), Data: flows.StaffButtonData(keys, t.StaffChat, "close", t.ID)},
+	}}
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// announce posts tickets never posted, urgent first. The ticket's first
+// message, when it is text, is part of the post.
+func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
+	list, err := d.tickets.ToAnnounce(ctx, 20)
+	if err != nil {
+		return err
+	}
+	for _, t := range list {
+		if t.StaffChat == 0 {
+			continue
+		}
+		relays, err := d.tickets.Relays(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		message := d.t("staff.g.none")
+		var first *flows.Relay
+		if len(relays) > 0 && relays[0].Direction == flows.RelayIn && relays[0].Status == flows.RelayPending {
+			switch relays[0].Kind {
+			case flows.RelayText:
+				message, first = "«"+shorten(relays[0].Text, 2500)+"»", &relays[0]
+			case flows.RelayPhoto:
+				message = d.t("staff.g.first_photo")
+			case flows.RelayLocation:
+				message = d.t("staff.g.first_location")
+			}
+		}
+		mark, hours := "🆕", ""
+		if t.Priority == flows.PriorityUrgent {
+			mark = "🔴"
+		}
+		if t.OutOfHours {
+			hours = d.t("staff.g.ooh")
+		}
+		modulo := d.t("staff.g.none")
+		if m, ok := dir.Modulos[t.Modulo]; ok && m.Name != "" {
+			modulo = m.Name
+		} else if t.Modulo != "" {
+			modulo = t.Modulo
+		}
+		campaign := t.Campaign
+		if campaign == "" {
+			campaign = d.t("staff.g.none")
+		}
+		text := d.t("staff.g.announce", "Mark", mark, "Code", t.Code(), "Priority", d.t("staff.g.priority."+t.Priority),
+			"Lang", t.Lang, "Modulo", modulo, "Campaign", campaign, "Hours", hours, "Message", message)
+		now := d.cfg.Now()
+		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+			Buttons: d.buttons(t), Ref: ref(t.ID)})
+		if err != nil {
+			d.log.Warn("announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			continue
+		}
+		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
+			return err
+		}
+		if first != nil {
+			if err := d.tickets.RelayDelivered(ctx, first.ID, msg, now); err != nil {
+				return err
+			}
+		}
+		d.log.Info("ticket announced", "ticket", t.Code(), "priority", t.Priority)
+	}
+	return nil
+}
+
+// reannounce posts again urgent tickets nobody took within Reannounce.
+func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
+	now := d.cfg.Now()
+	list, err := d.tickets.ToReannounce(ctx, now.Add(-d.cfg.Reannounce), 20)
+	if err != nil {
+		return err
+	}
+	for _, t := range list {
+		text := d.t("staff.g.reannounce", "Code", t.Code(), "Age", ageText(now.Sub(t.OpenedAt)))
+		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+			MessageID: t.GroupMessage, Buttons: d.buttons(t), Ref: ref(t.ID)})
+		if err != nil {
+			d.log.Warn("re-announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			continue
+		}
+		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
+			return err
+		}
+		d.log.Info("urgent ticket re-announced", "ticket", t.Code(), "announcements", t.Announcements+1)
+	}
+	return nil
+}
+
+func ageText(d time.Duration) string {
+	m := int(d.Round(time.Minute) / time.Minute)
+	if m < 60 {
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d h %02d min", m/60, m%60)
+}
+
+// denuncias announces new denuncias from the outbox: folio, category,
+// municipality and urgency — never anything the person wrote.
+func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
+	entries, err := d.cfg.Store.PendingOutbox(ctx, 50)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Kind != store.FolioKind {
+			continue
+		}
+		a, err := d.cfg.Store.DenunciaAnnouncement(ctx, e.Ref)
+		if errors.Is(err, flows.ErrNoDenuncia) {
+			// Erased before it was announced: nothing to tell.
+			if err := d.cfg.Store.OutboxDelivered(ctx, e.ID, d.cfg.Now()); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		chat := d.cfg.Staff.Chat
+		if m, ok := dir.Modulos[a.Modulo]; ok && m.Chat != 0 {
+			chat = m.Chat
+		}
+		if chat == 0 {
+			continue // no staff group configured: it waits in the outbox
+		}
+		urgent := ""
+		if a.Urgent {
+			urgent = d.t("staff.g.urgent_mark")
+		}
+		text := d.t("staff.g.denuncia_new", "Folio", a.Folio, "Urgent", urgent,
+			"Category", d.t("denuncia.cat."+a.Category), "Municipality", d.t("denuncia.mun."+a.Municipality))
+		if _, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text}); err != nil {
+			d.log.Warn("denuncia announcement failed", "error_kind", d.cfg.ErrorKind(err))
+			if err := d.cfg.Store.OutboxAttemptFailed(ctx, e.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := d.cfg.Store.OutboxDelivered(ctx, e.ID, d.cfg.Now()); err != nil {
+			return err
+		}
+		d.log.Info("denuncia announced", "urgent", a.Urgent)
+	}
+	return nil
+}
+
+// backoff is how long to wait before attempt n+1 after n failed ones.
+func backoff(attempts int) time.Duration {
+	d := 5 * time.Second
+	for i := 1; i < attempts; i++ {
+		d *= 3
+	}
+	if d > 10*time.Minute {
+		d = 10 * time.Minute
+	}
+	return d
+}
+
+// relays delivers the relays that are due. A person's message waits until
+// its ticket was announced, so it is threaded under the announcement.
+func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
+	list, err := d.tickets.PendingRelays(ctx, d.cfg.Now(), 100)
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		t, err := d.tickets.Get(ctx, r.Ticket)
+		if errors.Is(err, flows.ErrNoTicket) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var reply flows.Reply
+		if r.Direction == flows.RelayIn {
+			if t.GroupMessage == 0 {
+				continue
+			}
+			reply = flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, MessageID: t.GroupMessage, Ref: ref(t.ID)}
+			switch r.Kind {
+			case flows.RelayPhoto:
+				reply.PhotoID, reply.Text = r.PhotoID, d.t("staff.g.relay.photo", "Code", t.Code(), "Text", r.Text)
+			case flows.RelayLocation:
+				lat, lon := "?", "?"
+				if r.Location != nil {
+					lat, lon = strconv.FormatFloat(r.Location.Lat, 'f', 5, 64), strconv.FormatFloat(r.Location.Lon, 'f', 5, 64)
+				}
+				reply.Text = d.t("staff.g.relay.location", "Code", t.Code(), "Lat", lat, "Lon", lon)
+			case flows.RelayNotice:
+				reply.Text = r.Text
+			default:
+				reply.Text = d.t("staff.g.relay.text", "Code", t.Code(), "Text", r.Text)
+			}
+		} else {
+			reply = flows.Reply{Kind: flows.SendText, ChatID: t.Chat, Text: r.Text, PhotoID: r.PhotoID}
+		}
+		now := d.cfg.Now()
+		msg, err := d.cfg.Sender.Send(ctx, reply)
+		if err != nil {
+			kind := d.cfg.ErrorKind(err)
+			next := time.Time{}
+			if r.Attempts+1 < d.cfg.MaxAttempts && !d.cfg.Permanent(err) {
+				next = now.Add(backoff(r.Attempts + 1))
+			}
+			d.log.Warn("relay failed", "ticket", t.Code(), "direction", r.Direction, "attempt", r.Attempts+1,
+				"error_kind", kind, "final", next.IsZero())
+			if err := d.tickets.RelayAttemptFailed(ctx, r.ID, kind, next); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := d.tickets.RelayDelivered(ctx, r.ID, msg, now); err != nil {
+			return err
+		}
+		if r.Direction == flows.RelayIn && msg != 0 {
+			if err := d.tickets.MapMessage(ctx, t.StaffChat, msg, t.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// failures shows staff the relays that failed for good.
+func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
+	list, err := d.tickets.FailedUnreported(ctx, 20)
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		t, err := d.tickets.Get(ctx, r.Ticket)
+		if errors.Is(err, flows.ErrNoTicket) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		answer := r.ReplyTo
+		if answer == 0 {
+			answer = t.GroupMessage
+		}
+		text := d.t("staff.g.failed."+r.Direction, "Code", t.Code(), "Attempts", r.Attempts, "Why", r.Error)
+		if _, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+			MessageID: answer, Ref: ref(t.ID)}); err != nil {
+			d.log.Warn("failure report failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			continue
+		}
+		if err := d.tickets.RelayReported(ctx, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/acercate/acercate/flows"
+)
+
+// requestBatch group-commits the request log: rows logged at the same time
+// by different chats' workers share one transaction, so SQLite commits once
+// for many rows instead of once per row. Each caller still returns only
+// after its own row is committed (the engine saves the chat's state only
+// after that), so nothing is less durable than row by row.
+//
+// It has no goroutine of its own. The first caller to find no commit
+// running leads: it commits everything queued so far (its own row among
+// them), then hands the lead to the first caller queued meanwhile, whose
+// batch has been growing during that commit.
+type requestBatch struct {
+	mu      sync.Mutex
+	queue   []*queuedRequest
+	running bool
+}
+
+type queuedRequest struct {
+	r    flows.Request
+	done chan batchTurn
+}
+
+// batchTurn is what a queued caller is woken with: its row's result, or
+// the lead.
+type batchTurn struct {
+	err  error
+	lead bool
+}
+
+// maxBatch bounds one transaction, so a long queue does not make its
+// first caller wait for everyone.
+const maxBatch = 256
+
+func (s *DB) logBatched(ctx context.Context, r flows.Request) error {
+	b := &s.requestBatch
+	q := &queuedRequest{r: r, done: make(chan batchTurn, 1)}
+	b.mu.Lock()
+	b.queue = append(b.queue, q)
+	if b.running {
+		b.mu.Unlock()
+		// Waiting is not abandoned on ctx: the lead may be handed to us.
+		turn := <-q.done
+		if !turn.lead {
+			return turn.err
+		}
+		b.mu.Lock()
+	}
+	b.running = true
+	n := min(len(b.queue), maxBatch)
+	batch := b.queue[:n:n]
+	b.queue = b.queue[n:]
+	b.mu.Unlock()
+
+	err := s.insertRequests(context.WithoutCancel(ctx), batch)
+	var mine error
+	for _, x := range batch {
+		if x == q {
+			mine = err
+			continue
+		}
+		x.done <- batchTurn{err: err}
+	}
+	b.mu.Lock()
+	if len(b.queue) > 0 {
+		b.queue[0].done <- batchTurn{lead: true}
+	} else {
+		b.running = false
+		b.queue = nil
+	}
+	b.mu.Unlock()
+	return mine
+}
+
+func (s *DB) insertRequests(ctx context.Context, batch []*queuedRequest) error {
+	if len(batch) == 1 {
+		return logRequest(ctx, s.db, batch[0].r)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("log request: begin: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, insertRequestSQL)
+	if err != nil {
+		tx.Rollback()
+		return fmt.Errorf("log request: %w", err)
+	}
+	for _, x := range batch {
+		r := x.r
+		if _, err := stmt.ExecContext(ctx, r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo); err != nil {
+			stmt.Close()
+			tx.Rollback()
+			return fmt.Errorf("log request: %w", err)
+		}
+	}
+	stmt.Close()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("log request: commit: %w", err)
+	}
+	return nil
+}
