@@ -220,7 +220,30 @@ func TestScanNoPlainPersonalData(t *testing.T) {
 			}
 		}
 	}
-	// The scan can fail: the sealed story is there, and opens.
+	// The session went where it was meant to.
+	reqs, err := env.Store.Requests(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowsSeen := map[string]bool{}
+	for _, r := range reqs {
+		flowsSeen[r.Flow] = true
+	}
+	for _, f := range []string{"albergues", "denuncia", "human"} {
+		if !flowsSeen[f] {
+			t.Errorf("the session never reached %s: %v", f, flowsSeen)
+		}
+	}
+	// The scan can fail: what was told to staff is there, sealed, and opens.
+	k, err := env.Store.Tickets().Current(context.Background(), env.Keys.Hash("person", strconv.Itoa(scanUser)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	relays, err := env.Store.Tickets().Relays(context.Background(), k.ID)
+	if err != nil || len(relays) != 2 || relays[0].Text != scanTexts[4] || relays[1].Text != scanTexts[5] {
+		t.Fatalf("relays %+v, %v", relays, err)
+	}
+	// And the sealed story.
 	rec, err := env.Store.Denuncias().View(context.Background(), "DEN-2026-000001", "test")
 	if err != nil || !strings.Contains(rec.Text, scanName) || rec.Contact != scanUser || rec.Place != scanTexts[2] {
 		t.Fatalf("the denuncia does not hold what was typed: %+v, %v", rec, err)
