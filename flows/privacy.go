@@ -166,10 +166,18 @@ func privacyErase(c *Ctx) {
 		c.Fail(errors.New("privacy: no store to erase from"))
 		return
 	}
-	er, err := c.Deps.Privacy.Forget(c, Subject{Person: c.Person(), Chat: c.Event.ChatID})
-	if err != nil {
-		c.Fail(err)
-		return
+	var er Erasure
+	if c.erased != nil && *c.erased != nil {
+		er = **c.erased
+	} else {
+		var err error
+		if er, err = c.Deps.Privacy.Forget(c, Subject{Person: c.Person(), Chat: c.Event.ChatID}); err != nil {
+			c.Fail(err)
+			return
+		}
+		if c.erased != nil {
+			*c.erased = &er
+		}
 	}
 	c.Log("erase", "done")
 	// This event is counted like the person's earlier ones: under the
