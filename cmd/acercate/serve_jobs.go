@@ -60,5 +60,6 @@ func serveJobs(env *serveEnv) ([]serveJob, error) {
 	}
 	add(staffJob(env))
 	add(reportJob(env))
+	add(purgeJob(env))
 	return jobs, firstErr
 }
