@@ -268,7 +268,7 @@ func TestTicketFromOpenToClose(t *testing.T) {
 	h.run()
 	toPerson, _ = h.rec.to(migrant)
 	last := toPerson[len(toPerson)-1].Text
-	mustContain(t, "close notice", last, "cerró esta conversación")
+	mustContain(t, "close notice", last, "Esta conversación terminó")
 	if strings.Contains(texts(toPerson), "COMAR") {
 		t.Error("the internal note reached the person")
 	}
