@@ -35,6 +35,8 @@ type Ctx struct {
 	// forget asks the engine to delete the chat's keys instead of saving
 	// its state (/borrar).
 	forget bool
+	// erased carries an erasure's report across retries of one event.
+	erased **Erasure
 }
 
 // Lang is the person's language. Before one is chosen it is their app's

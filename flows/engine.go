@@ -159,6 +159,9 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	// The flood decision is taken once per event: a retry after a write
 	// conflict is the same event and must not spend another token.
 	var flood *floodDecision
+	// An erasure (/borrar) done by an attempt that then lost a write
+	// conflict is not done again: its report is kept for the retry.
+	var erased *Erasure
 	for attempt := 0; ; attempt++ {
 		l, err := e.store.load(ctx, ev.ChatID, ev.UpdateID)
 		if err != nil {
@@ -167,7 +170,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 		if l.dup {
 			return &Outcome{Replies: l.pending, Sent: l.sent, Duplicate: true}, nil
 		}
-		c := e.run(ctx, ev, l, &flood)
+		c := e.run(ctx, ev, l, &flood, &erased)
 		if c.err != nil {
 			return nil, c.err
 		}
@@ -217,12 +220,12 @@ func (e *Engine) Delivered(ctx context.Context, ev Event, n int) error {
 }
 
 // run is the pure part of handling: (state, event) → (state, replies, record).
-func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDecision) (c *Ctx) {
+func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDecision, erased **Erasure) (c *Ctx) {
 	// The step works on a deep copy, so a step that panics half-way through
 	// changing its maps cannot leave its half-made changes behind.
 	st := l.state.clone()
 	now := e.cfg.Now()
-	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: now, Deps: e.deps, e: e}
+	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: now, Deps: e.deps, e: e, erased: erased}
 	c.record = Request{UpdateID: ev.UpdateID, At: now, Kind: string(ev.Kind),
 		Person: e.keys.Hash("person", strconv.FormatInt(ev.person(), 10))}
 	defer func() {

@@ -14,6 +14,9 @@ import (
 // else goes to the flow's Handle, with a tapped button of its own parsed.
 func (e *Engine) held(c *Ctx, f *Flow) {
 	ev := c.Event
+	if e.privacyEscape(c) {
+		return
+	}
 	if e.urgent(ev) {
 		if ev.Kind == EventButton {
 			e.button(c)

@@ -124,7 +124,7 @@ func humanAsk(c *Ctx) {
 			text += "\n\n" + c.T("staff.closed_now", "Next", whenText(c, c.Lang(), h.Next(c.Now)))
 		}
 	}
-	c.Send(text, []Button{c.Btn(c.T("staff.btn.cancel"), "cancel", "")})
+	c.Send(text, []Button{c.Btn(c.T("staff.btn.cancel"), "cancel", "")}, []Button{c.QuickExit()})
 }
 
 // humanRelay turns the event into a relay to staff, or false when it is
@@ -206,7 +206,7 @@ func humanAskHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 			text += " " + c.T("staff.wait.ahead", "Ahead", w.Ahead-1)
 		}
 	}
-	c.Send(text + "\n\n" + c.T("staff.opened.next"))
+	c.Send(text+"\n\n"+c.T("staff.opened.next"), []Button{c.QuickExit()})
 }
 
 // humanHolds keeps every event of a person whose ticket is active for the
@@ -265,7 +265,7 @@ func humanOpenHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 		c.Send(c.T("staff.leave.ask", "Code", t.Code()), []Button{
 			c.Btn(c.T("staff.btn.leave"), "leave", ""),
 			c.Btn(c.T("staff.btn.stay"), "stay", ""),
-		})
+		}, []Button{c.QuickExit()})
 		return
 	}
 	r, ok := humanRelay(c)

@@ -166,10 +166,18 @@ func privacyErase(c *Ctx) {
 		c.Fail(errors.New("privacy: no store to erase from"))
 		return
 	}
-	er, err := c.Deps.Privacy.Forget(c, Subject{Person: c.Person(), Chat: c.Event.ChatID})
-	if err != nil {
-		c.Fail(err)
-		return
+	var er Erasure
+	if c.erased != nil && *c.erased != nil {
+		er = **c.erased
+	} else {
+		var err error
+		if er, err = c.Deps.Privacy.Forget(c, Subject{Person: c.Person(), Chat: c.Event.ChatID}); err != nil {
+			c.Fail(err)
+			return
+		}
+		if c.erased != nil {
+			*c.erased = &er
+		}
 	}
 	c.Log("erase", "done")
 	// This event is counted like the person's earlier ones: under the
@@ -205,4 +213,26 @@ func privacyExit(c *Ctx) {
 // it clears the chat and leaves a neutral message.
 func (c *Ctx) QuickExit() Button {
 	return c.Nav(c.T("privacy.btn.exit"), "privacy", "exit", "")
+}
+
+// privacyEscape lets the quick exit and the erasure through a flow that
+// holds the conversation (a ticket open with staff): /salir, /borrar and
+// the privacy flow's buttons always work. It reports whether it handled
+// the event.
+func (e *Engine) privacyEscape(c *Ctx) bool {
+	ev := c.Event
+	switch ev.Kind {
+	case EventCommand:
+		cmd, _, _ := strings.Cut(ev.Command, "@")
+		if privacyIs(cmd, privacyExitCommands) || privacyIs(cmd, privacyEraseCommands) {
+			e.command(c)
+			return true
+		}
+	case EventButton:
+		if d, ok := decodeData(ev.Data); ok && d.flow == "privacy" {
+			e.button(c)
+			return true
+		}
+	}
+	return false
 }

@@ -29,7 +29,13 @@ var scanTexts = []string{
 	"Luego me amenazaron con volver por mi hermana Rosemène",
 	"Cerca del puente Zacualpa junto a la gasolinera",
 	"busco donde dormir esta noche con mis dos hijos pequeños",
+	"quiero hablar con alguien sobre mi caso de extorsión en Huehuetán",
+	"me siguen llamando al celular desde un número desconocido",
 }
+
+// withStaff configures a staff group, so "Hablar con una persona" opens
+// tickets.
+var withStaff = apptest.WithEngine(flows.Config{Staff: flows.StaffConfig{Chat: -1001}})
 
 // fullSession plays a whole conversation: a campaign link, the shelter
 // search with free text, a denuncia with a typed place, two messages of
@@ -50,6 +56,7 @@ func fullSession(t *testing.T, env *apptest.Env) *term.Session {
 		"[💬 Sí, que me escriban aquí]",
 		"[📨 Enviar la denuncia]",
 		"/folio DEN-2026-000001",
+		"[Menú principal]", "[Hablar con una persona]", scanTexts[4], scanTexts[5],
 	}
 	ctx := context.Background()
 	for _, l := range lines {
@@ -62,8 +69,8 @@ func fullSession(t *testing.T, env *apptest.Env) *term.Session {
 			t.Fatalf("no answer to %q", l)
 		}
 	}
-	if !strings.Contains(s.Render(s.Last), "DEN-2026-000001") {
-		t.Fatalf("the denuncia was not filed: %s", s.Render(s.Last))
+	if st, ok, _ := env.Engine.Store().LoadState(ctx, scanUser); !ok || st.Flow != "human" || st.Step != "open" {
+		t.Fatalf("no ticket open at the end of the session: %+v", st)
 	}
 	return s
 }
@@ -199,7 +206,7 @@ func dbText(t *testing.T, db *sql.DB) string {
 // the person's raw id, their name and nothing they typed may be there in
 // plain form.
 func TestScanNoPlainPersonalData(t *testing.T) {
-	env := apptest.New(t)
+	env := apptest.New(t, withStaff)
 	fullSession(t, env)
 	db, redisBytes := dbBytes(t, env), redisDump(t, env)
 	if len(redisBytes) == 0 {
@@ -213,7 +220,30 @@ func TestScanNoPlainPersonalData(t *testing.T) {
 			}
 		}
 	}
-	// The scan can fail: the sealed story is there, and opens.
+	// The session went where it was meant to.
+	reqs, err := env.Store.Requests(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowsSeen := map[string]bool{}
+	for _, r := range reqs {
+		flowsSeen[r.Flow] = true
+	}
+	for _, f := range []string{"albergues", "denuncia", "human"} {
+		if !flowsSeen[f] {
+			t.Errorf("the session never reached %s: %v", f, flowsSeen)
+		}
+	}
+	// The scan can fail: what was told to staff is there, sealed, and opens.
+	k, err := env.Store.Tickets().Current(context.Background(), env.Keys.Hash("person", strconv.Itoa(scanUser)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	relays, err := env.Store.Tickets().Relays(context.Background(), k.ID)
+	if err != nil || len(relays) != 2 || relays[0].Text != scanTexts[4] || relays[1].Text != scanTexts[5] {
+		t.Fatalf("relays %+v, %v", relays, err)
+	}
+	// And the sealed story.
 	rec, err := env.Store.Denuncias().View(context.Background(), "DEN-2026-000001", "test")
 	if err != nil || !strings.Contains(rec.Text, scanName) || rec.Contact != scanUser || rec.Place != scanTexts[2] {
 		t.Fatalf("the denuncia does not hold what was typed: %+v, %v", rec, err)
@@ -225,7 +255,7 @@ func TestScanNoPlainPersonalData(t *testing.T) {
 // denuncia stays, anonymised, with its case; one audit row says an
 // erasure happened.
 func TestEraseLeavesNoTrace(t *testing.T) {
-	env := apptest.New(t)
+	env := apptest.New(t, withStaff)
 	ctx := context.Background()
 	s := fullSession(t, env)
 	// A second person, whose records must stay linked to them.
@@ -252,7 +282,8 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !strings.Contains(s.Render(s.Last), "denuncias que ya no están ligadas a ti ni a tu contacto: 1") {
+	if r := s.Render(s.Last); !strings.Contains(r, "denuncias que ya no están ligadas a ti ni a tu contacto: 1") ||
+		!strings.Contains(r, "con sus mensajes, borradas: 1") {
 		t.Fatalf("the erasure report does not count the denuncia:\n%s", s.Render(s.Last))
 	}
 	sqlText, file, rd := dbText(t, env.Store.SQL()), dbBytes(t, env), redisDump(t, env)
@@ -357,4 +388,35 @@ func button(t *testing.T, replies []flows.Reply, label string) string {
 	}
 	t.Fatalf("no button %q in %s", label, texts(replies))
 	return ""
+}
+
+// TestQuickExitDuringATicket: with a conversation open with staff, every
+// message goes to staff, but /salir, the quick exit button and /borrar
+// still work.
+func TestQuickExitDuringATicket(t *testing.T) {
+	env := apptest.New(t, withStaff)
+	p := newPerson(t, env, nil, 882, "es")
+	p.command("start", "")
+	p.tap("human:*::")
+	out := p.text("necesito hablar con alguien")
+	if st := p.state(); st.Flow != "human" || st.Step != "open" {
+		t.Fatalf("no ticket open: %+v\n%s", st, texts(out))
+	}
+	exit := button(t, out, msg(env, "es", "privacy.btn.exit"))
+	out = p.command("salir", "")
+	if len(out) != 1 || out[0].Kind != flows.ClearChat {
+		t.Fatalf("/salir during a ticket answered %s", texts(out))
+	}
+	p.tap("human:*::")
+	out = p.tap(exit)
+	if len(out) != 2 || out[1].Kind != flows.ClearChat {
+		t.Fatalf("the quick exit button during a ticket answered %s", texts(out))
+	}
+	p.tap("human:*::")
+	out = p.command("borrar", "")
+	yes := button(t, out, msg(env, "es", "privacy.btn.erase_yes"))
+	out = p.tap(yes)
+	if !strings.Contains(texts(out), "con sus mensajes, borradas: 1") {
+		t.Errorf("/borrar during a ticket:\n%s", texts(out))
+	}
 }

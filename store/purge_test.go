@@ -15,7 +15,7 @@ import (
 
 const day = 24 * time.Hour
 
-func openClocked(t *testing.T) (*store.DB, *apptest.Clock) {
+func openClocked(t testing.TB) (*store.DB, *apptest.Clock) {
 	t.Helper()
 	keys, err := secret.Parse(secret.Generate())
 	if err != nil {

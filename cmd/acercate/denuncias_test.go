@@ -118,7 +118,7 @@ func TestDenunciasNeedsKeyAndDatabase(t *testing.T) {
 	}{
 		"no key":      {map[string]string{"ACERCATE_DB": vars["ACERCATE_DB"]}, []string{"list"}, 2, "ACERCATE_DATA_KEY"},
 		"bad key":     {map[string]string{"ACERCATE_DB": vars["ACERCATE_DB"], "ACERCATE_DATA_KEY": "short"}, []string{"list"}, 2, "ACERCATE_DATA_KEY"},
-		"other key":   {map[string]string{"ACERCATE_DB": vars["ACERCATE_DB"], "ACERCATE_DATA_KEY": secret.Generate()}, []string{"list"}, 1, "not the key"},
+		"other key":   {map[string]string{"ACERCATE_DB": vars["ACERCATE_DB"], "ACERCATE_DATA_KEY": secret.Generate()}, []string{"list"}, 2, "not the key"},
 		"no database": {map[string]string{"ACERCATE_DB": vars["ACERCATE_DB"] + ".missing", "ACERCATE_DATA_KEY": vars["ACERCATE_DATA_KEY"]}, []string{"list"}, 2, "ACERCATE_DB"},
 		"no verb":     {vars, nil, 2, "usage"},
 		"bad status":  {vars, []string{"status", "DEN-2026-000001", "done"}, 2, "unknown status"},

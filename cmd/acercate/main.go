@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/acercate/acercate/store"
 )
 
 // version is set at build time: -ldflags "-X main.version=1.2.3".
@@ -78,6 +80,10 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(err, store.ErrWrongKey):
+		// A wrong key is bad configuration: refused at start, exit 2.
+		fmt.Fprintf(env.Stderr, "acercate %s: %v\n", name, store.ErrWrongKey)
+		return 2
 	case errors.As(err, &ue):
 		fmt.Fprintf(env.Stderr, "acercate %s: %s\n", name, ue.msg)
 		return 2

@@ -22,7 +22,7 @@ func TestRekeyCommandRotatesTheKey(t *testing.T) {
 	delete(vars, "ACERCATE_NEW_DATA_KEY")
 	// The old key is refused with a clear message.
 	code, _, errs = runDenunciasCLI(t, vars, "denuncias", "show", "DEN-2026-000001")
-	if code == 0 || !strings.Contains(errs, "ACERCATE_DATA_KEY is not the key this database was created with") {
+	if code != 2 || errs != "acercate denuncias: ACERCATE_DATA_KEY is not the key this database was created with\n" {
 		t.Errorf("old key: exit %d, %q", code, errs)
 	}
 	vars["ACERCATE_DATA_KEY"] = next

@@ -46,7 +46,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	senv := &serveEnv{App: a, Logger: logger, Now: time.Now, Getenv: env.Getenv}
 	b, err := bot.New(openCtx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, Engine: a.Engine,
-		Redis: a.Redis, Keys: cfg.Keys, Blocked: a.Store,
+		// The store's keys: their hash key survives a data key rotation,
+		// so the bot's chat hashes stay those of the engine (store/rekey.go).
+		Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store,
 		SendRate: cfg.SendRate, ChatRate: cfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
 		GroupRate: cfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
 		Workers:    cfg.Workers,
