@@ -270,6 +270,14 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	if err := env.Redis.Client.ZAdd(ctx, channelKey, redis.Z{Score: 1, Member: "77"}).Err(); err != nil {
 		t.Fatal(err)
 	}
+	countPeople := func() int {
+		var n int
+		if err := env.Store.SQL().QueryRow(`SELECT count(*) FROM person_years`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	peopleBefore := countPeople()
 	before := dbText(t, env.Store.SQL()) + string(redisDump(t, env))
 	for _, tr := range traces[:2] {
 		if !strings.Contains(before, tr) {
@@ -317,6 +325,9 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	}
 	if len(people) != 2 {
 		t.Errorf("request log has %d people, want 2 (the erased one under one random value, and the other)", len(people))
+	}
+	if n := countPeople(); n != peopleBefore || n != 2 {
+		t.Errorf("people attended this year: %d, was %d (want 2)", n, peopleBefore)
 	}
 	if people[env.Keys.Hash("person", "55501")] == 0 {
 		t.Error("the other person's rows lost their link")

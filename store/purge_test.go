@@ -90,9 +90,19 @@ func TestPurgeRemovesExactlyWhatIsPastRetention(t *testing.T) {
 	if err := db.Denuncias().SetStatus(ctx, recent, "cerrada", "cli:ana"); err != nil {
 		t.Fatal(err)
 	}
+	clock.Set(reqCut.Add(-time.Hour))
+	if err := db.MarkBlocked(ctx, "old-chat"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(reqCut.Add(time.Hour))
+	if err := db.MarkBlocked(ctx, "recent-chat"); err != nil {
+		t.Fatal(err)
+	}
 	clock.Set(now)
 
-	want := map[string]int{"requests": 2 + 3, "denuncias": 1} // + the three filing rows of 2026
+	// The three filing rows of 2026 are old too; so are their people of
+	// that year, and the people first seen in the two old request rows.
+	want := map[string]int{"requests": 2 + 3, "denuncias": 1, "blocked": 1, "person_years": 3 + 1}
 	check := func(items []store.PurgeItem) {
 		t.Helper()
 		got := map[string]int{}
@@ -152,8 +162,11 @@ func TestPurgeRemovesExactlyWhatIsPastRetention(t *testing.T) {
 	if n := auditCount(t, db, "purge"); n != 1 {
 		t.Errorf("%d purge audit rows, want 1", n)
 	}
+	if b, _ := db.BlockedChats(ctx); len(b) != 1 || b[0] != "recent-chat" {
+		t.Errorf("blocked marks left: %v", b)
+	}
 	// Nothing is left to purge.
-	want = map[string]int{"requests": 0, "denuncias": 0}
+	want = map[string]int{"requests": 0, "denuncias": 0, "blocked": 0, "person_years": 0}
 	items, err = db.Purge(ctx, "serve", false)
 	if err != nil {
 		t.Fatal(err)
