@@ -58,6 +58,13 @@ func Chart(r *Report, l Labels) ([]byte, error) {
 	pl.Legend.Add(l.T("report.chart.this"), now)
 	pl.Legend.Top = true
 	pl.NominalX(names...)
+	// Room above the tallest bar for the legend, and beside the outer bars.
+	top := 0.0
+	for i := range cur {
+		top = max(top, cur[i], prev[i])
+	}
+	pl.Y.Max = top*1.3 + 1
+	pl.X.Min, pl.X.Max = -0.6, float64(len(keys))-0.4
 	pl.X.Tick.Label.Rotation = 0.5
 	pl.X.Tick.Label.XAlign = draw.XRight
 	pl.X.Tick.Label.YAlign = draw.YCenter

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/store"
 )
@@ -47,6 +48,10 @@ type Report struct {
 	Escalations Escalations `json:"escalations"`
 	Segments    Segments    `json:"segments"`
 	Goals       []Goal      `json:"goals"`
+
+	// cities are the shelter directory's city names by key, for the
+	// human-readable formats.
+	cities map[string]string
 }
 
 // Totals are the headline figures of a week.
@@ -126,6 +131,7 @@ type Source interface {
 	YearData(ctx context.Context, yearStart, to time.Time) (*store.YearData, error)
 	Campaigns(ctx context.Context) ([]store.Campaign, error)
 	Modulos(ctx context.Context) ([]store.Modulo, error)
+	ShelterCities(ctx context.Context) ([]flows.ShelterCity, error)
 }
 
 // Build builds the report of a week as it stands at now.
@@ -170,12 +176,20 @@ func Build(ctx context.Context, src Source, week hours.Week, now time.Time) (*Re
 		names["modulo"][m.Code] = m.Name
 	}
 
+	cities, err := src.ShelterCities(ctx)
+	if err != nil {
+		return nil, err
+	}
 	zone := hours.Zone()
 	rep := &Report{
 		Schema: SchemaVersion, Week: week.String(), TimeZone: hours.ZoneName,
 		From: r.From.In(zone).Format(time.RFC3339), To: r.To.In(zone).Format(time.RFC3339),
 		Partial: r.Partial, GeneratedAt: now.In(zone).Format(time.RFC3339),
 		PreviousWeek: prev.Week.String(),
+	}
+	rep.cities = map[string]string{}
+	for _, c := range cities {
+		rep.cities[c.Key] = c.Name
 	}
 	rep.Totals = totals(cur)
 	rep.Previous = totals(before)

@@ -158,7 +158,12 @@ func (l Labels) view(r *Report) view {
 	}
 	v.Tables = append(v.Tables,
 		count("rights", l.T("report.section.rights"), r.Rights, func(k string) string { return l.name("rights.", k, ".title") }),
-		count("shelters", l.T("report.section.shelters"), r.Shelters, func(k string) string { return l.name("report.place.", k, "") }),
+		count("shelters", l.T("report.section.shelters"), r.Shelters, func(k string) string {
+			if n := r.cities[k]; n != "" {
+				return n
+			}
+			return l.name("report.place.", k, "")
+		}),
 		count("denuncias_category", l.T("report.section.denuncias_category"), r.Denuncias.ByCategory, func(k string) string { return l.name("denuncia.cat.", k, "") }),
 		count("denuncias_municipality", l.T("report.section.denuncias_municipality"), r.Denuncias.ByMunicipality, func(k string) string { return l.name("denuncia.mun.", k, "") }),
 		count("denuncias_perpetrator", l.T("report.section.denuncias_perpetrator"), r.Denuncias.ByPerpetrator, func(k string) string { return l.name("denuncia.who.", k, "") }),

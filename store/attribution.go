@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/acercate/acercate/hours"
 )
 
 // Attribution is how one person came to the bot: the first and the latest
@@ -37,8 +39,9 @@ func (s *DB) AttributionOf(ctx context.Context, person string) (a Attribution, o
 }
 
 // forgetAttribution erases what the metrics keep of a person apart from
-// the request log: how they came (attribution) and the years they were
-// attended (person_years). For /borrar; the privacy work calls it in its
+// the request log: how they came (attribution) and the years and weeks
+// they were attended (person_years, person_weeks; request_days holds no
+// person and keeps its counts). For /borrar; the privacy work calls it in its
 // own transaction.
 func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM attribution WHERE person = ?`, person); err != nil {
@@ -47,15 +50,27 @@ func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM person_years WHERE person = ?`, person); err != nil {
 		return fmt.Errorf("forget person years: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks WHERE person = ?`, person); err != nil {
+		return fmt.Errorf("forget person weeks: %w", err)
+	}
 	return nil
 }
 
 // purgeAttribution erases the attribution of people whose last touch is
-// older than before (retention); the privacy work calls it.
+// older than before, and the people-per-year rows of years that ended
+// before it, as the request log they come from is purged (retention); the
+// privacy work calls it. It returns the attribution rows erased.
 func purgeAttribution(ctx context.Context, tx *sql.Tx, before time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `DELETE FROM attribution WHERE last_at < ?`, millis(before))
 	if err != nil {
 		return 0, fmt.Errorf("purge attribution: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_years WHERE year < ?`, before.In(hours.Zone()).Year()); err != nil {
+		return 0, fmt.Errorf("purge person years: %w", err)
+	}
+	// Weeks wholly before the cut (week numbers as in migration 00043).
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks WHERE week < ((? / 1000 - 21600) / 86400 + 3) / 7`, millis(before)); err != nil {
+		return 0, fmt.Errorf("purge person weeks: %w", err)
 	}
 	return res.RowsAffected()
 }

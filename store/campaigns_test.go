@@ -149,4 +149,20 @@ func TestAttributionFirstAndLastTouch(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("purge: %d %v", n, err)
 	}
+	countYears := func() (c int) {
+		t.Helper()
+		if err := db.db.QueryRow(`SELECT count(*) FROM person_years`).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if c := countYears(); c != 2 { // p2, p3 (p1 was forgotten)
+		t.Fatalf("person_years rows = %d, want 2", c)
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) (err error) { _, err = purgeAttribution(ctx, tx, t0.AddDate(1, 2, 0)); return err })
+	var weeks int
+	db.db.QueryRow(`SELECT count(*) FROM person_weeks`).Scan(&weeks)
+	if err != nil || countYears() != 0 || weeks != 0 {
+		t.Fatalf("purge of a past year left %d person_years rows (%v)", countYears(), err)
+	}
 }

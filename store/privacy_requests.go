@@ -12,10 +12,14 @@ import (
 // instead of the person's hash, so nobody can tell whose they were. Which
 // campaign first and last brought them (attribution) goes with it.
 func forgetRequests(ctx context.Context, tx *sql.Tx, s *forgetSubject) (int, error) {
-	// The people attended each year stay counted, under the same random
-	// value as their request rows, with the date they were first seen.
-	if _, err := tx.ExecContext(ctx, `UPDATE person_years SET person = ? WHERE person = ?`, s.Token, s.Person); err != nil {
-		return 0, fmt.Errorf("unlink person years: %w", err)
+	// The people attended each year and week stay counted, under the same
+	// random value as their request rows, with the date they were first
+	// seen (forgetAttribution below would delete them, lowering counts
+	// already reported).
+	for _, table := range []string{"person_years", "person_weeks"} {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET person = ? WHERE person = ?`, s.Token, s.Person); err != nil {
+			return 0, fmt.Errorf("unlink %s: %w", table, err)
+		}
 	}
 	if err := forgetAttribution(ctx, tx, s.Person); err != nil {
 		return 0, err
@@ -32,11 +36,4 @@ func forgetRequests(ctx context.Context, tx *sql.Tx, s *forgetSubject) (int, err
 // a dry run, counts them).
 func purgeRequests(ctx context.Context, tx *sql.Tx, before time.Time, dry bool) (int, error) {
 	return purgeCount(ctx, tx, dry, `FROM requests WHERE at < ?`, millis(before))
-}
-
-// purgePersonYears forgets who was attended in years whose first request
-// is older than the request log keeps: the yearly counts they fed were
-// reported long before.
-func purgePersonYears(ctx context.Context, tx *sql.Tx, before time.Time, dry bool) (int, error) {
-	return purgeCount(ctx, tx, dry, `FROM person_years WHERE first_at < ?`, millis(before))
 }

@@ -32,7 +32,6 @@ func purgeAreas() []purgeArea {
 	return []purgeArea{
 		{"requests", func(r flows.Retention) int { return r.Requests }, purgeRequests},
 		{"attribution", func(r flows.Retention) int { return r.Requests }, purgeAttributionArea},
-		{"person_years", func(r flows.Retention) int { return r.Requests }, purgePersonYears},
 		{"blocked", func(r flows.Retention) int { return r.Requests }, purgeBlocked},
 		{"tickets", func(r flows.Retention) int { return r.Tickets }, purgeTicketsArea},
 		{"denuncias", func(r flows.Retention) int { return r.Denuncias }, purgeDenuncias},

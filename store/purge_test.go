@@ -100,9 +100,8 @@ func TestPurgeRemovesExactlyWhatIsPastRetention(t *testing.T) {
 	}
 	clock.Set(now)
 
-	// The three filing rows of 2026 are old too; so are their people of
-	// that year, and the people first seen in the two old request rows.
-	want := map[string]int{"requests": 2 + 3, "denuncias": 1, "blocked": 1, "person_years": 3 + 1}
+	// The three filing rows of 2026 are old too.
+	want := map[string]int{"requests": 2 + 3, "denuncias": 1, "blocked": 1}
 	check := func(items []store.PurgeItem) {
 		t.Helper()
 		got := map[string]int{}
@@ -166,7 +165,7 @@ func TestPurgeRemovesExactlyWhatIsPastRetention(t *testing.T) {
 		t.Errorf("blocked marks left: %v", b)
 	}
 	// Nothing is left to purge.
-	want = map[string]int{"requests": 0, "denuncias": 0, "blocked": 0, "person_years": 0}
+	want = map[string]int{"requests": 0, "denuncias": 0, "blocked": 0}
 	items, err = db.Purge(ctx, "serve", false)
 	if err != nil {
 		t.Fatal(err)

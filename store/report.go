@@ -55,18 +55,27 @@ type TicketTimes struct {
 
 // ReportData reads the counts of [from, to).
 func (s *DB) ReportData(ctx context.Context, from, to time.Time) (*ReportData, error) {
+	return s.reportData(ctx, from, to, true)
+}
+
+// reportData reads the counts of [from, to), from the rollups when rollups
+// is true and the range is one whole week.
+func (s *DB) reportData(ctx context.Context, from, to time.Time, rollups bool) (*ReportData, error) {
 	d := &ReportData{}
 	f, t := millis(from), millis(to)
 
+	// A whole Mexico City week is read from the rollups (migration 00043);
+	// any other stretch (the current week so far) from the request log.
+	week, whole := rollupWeek(from, to)
+	peopleQuery, requestsQuery := peopleFromLog, requestsFromLog
+	args := []any{f, t}
+	if whole && rollups {
+		peopleQuery, requestsQuery = peopleFromRollup, requestsFromRollup
+		args = []any{week, week*7 - 3, week*7 + 4}
+	}
+
 	// People: one row per (person, segment); the person hash stays here.
-	rows, err := s.db.QueryContext(ctx, `
-		WITH wk AS (
-			SELECT person, lang, campaign, modulo FROM requests
-			WHERE at >= ?1 AND at < ?2
-			GROUP BY person, lang, campaign, modulo)
-		SELECT person, lang, campaign, modulo,
-		       NOT EXISTS (SELECT 1 FROM requests r WHERE r.person = wk.person AND r.at < ?1)
-		FROM wk ORDER BY person`, f, t)
+	rows, err := s.db.QueryContext(ctx, peopleQuery, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report people: %w", err)
 	}
@@ -116,14 +125,7 @@ func (s *DB) ReportData(ctx context.Context, from, to time.Time) (*ReportData, e
 		d.Segments = append(d.Segments, *people[sg])
 	}
 
-	rows, err = s.db.QueryContext(ctx, `
-		SELECT flow,
-		       CASE WHEN flow IN ('rights', 'albergues', 'emergency', 'human') THEN topic ELSE '' END,
-		       CASE WHEN (flow = 'albergues' AND topic = 'search') OR flow = 'emergency'
-		                 OR (flow = 'rights' AND detail = '') THEN detail ELSE '-' END,
-		       lang, campaign, modulo, count(*)
-		FROM requests WHERE at >= ?1 AND at < ?2
-		GROUP BY 1, 2, 3, 4, 5, 6`, f, t)
+	rows, err = s.db.QueryContext(ctx, requestsQuery, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report requests: %w", err)
 	}
@@ -164,6 +166,51 @@ func (s *DB) ReportData(ctx context.Context, from, to time.Time) (*ReportData, e
 		return nil, err
 	}
 	return d, nil
+}
+
+// The queries behind ReportData. From the request log, ?1 and ?2 are the
+// range in Unix ms; from the rollups, ?1 is the week number and ?2, ?3 its
+// first day and the next week's (see migration 00043).
+const (
+	peopleFromLog = `
+		WITH wk AS (
+			SELECT person, lang, campaign, modulo FROM requests
+			WHERE at >= ?1 AND at < ?2
+			GROUP BY person, lang, campaign, modulo)
+		SELECT person, lang, campaign, modulo,
+		       NOT EXISTS (SELECT 1 FROM requests r WHERE r.person = wk.person AND r.at < ?1)
+		FROM wk ORDER BY person`
+	requestsFromLog = `
+		SELECT flow,
+		       CASE WHEN flow IN ('rights', 'albergues', 'emergency', 'human') THEN topic ELSE '' END,
+		       CASE WHEN (flow = 'albergues' AND topic = 'search') OR flow = 'emergency'
+		                 OR (flow = 'rights' AND detail = '') THEN detail ELSE '-' END,
+		       lang, campaign, modulo, count(*)
+		FROM requests WHERE at >= ?1 AND at < ?2
+		GROUP BY 1, 2, 3, 4, 5, 6`
+	peopleFromRollup = `
+		SELECT person, lang, campaign, modulo,
+		       NOT EXISTS (SELECT 1 FROM person_weeks p WHERE p.person = pw.person AND p.week < ?1)
+		FROM person_weeks pw WHERE week = ?1 ORDER BY person`
+	requestsFromRollup = `
+		SELECT flow, topic, detail, lang, campaign, modulo, sum(n)
+		FROM request_days WHERE day >= ?2 AND day < ?3
+		GROUP BY 1, 2, 3, 4, 5, 6`
+)
+
+// rollupWeek returns the rollups' week number of [from, to) when it is
+// exactly one Mexico City week, Monday 00:00 to Monday 00:00.
+func rollupWeek(from, to time.Time) (int64, bool) {
+	const day = 86400
+	sec := from.Unix() - 21600 // Mexico City, UTC−6 all year since 2022
+	if from.Nanosecond() != 0 || sec%day != 0 || to.Sub(from) != 7*day*time.Second || from.Year() < 2023 {
+		return 0, false
+	}
+	d := sec / day
+	if (d+3)%7 != 0 {
+		return 0, false
+	}
+	return (d + 3) / 7, true
 }
 
 // reportTickets reads the staff desk's tickets, when that table exists

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"testing"
 	"time"
 
@@ -49,5 +51,81 @@ func TestYearDataCountsPeopleByMexicoCityYear(t *testing.T) {
 	y, err := db.YearData(ctx, hours.YearStart(time.Date(2026, 6, 1, 0, 0, 0, 0, mx)), time.Date(2027, 1, 1, 0, 0, 0, 0, mx))
 	if err != nil || y.People != 1 {
 		t.Errorf("people of 2026 = %d, %v; want 1 (a, Thursday 31 December 23:30)", y.People, err)
+	}
+}
+
+// The rollups must give exactly what a scan of the request log gives, for
+// every whole week, including rows at the weeks' edges in Mexico City time
+// and rows written out of order.
+func TestRollupsMatchTheRequestLog(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	mx := hours.Zone()
+	first := hours.Week{Year: 2026, Num: 44}
+	start := first.Start()
+	flowsOf := []struct{ flow, topic, detail string }{
+		{"rights", "asylum", ""}, {"rights", "asylum", "2"}, {"rights", "", ""}, {"albergues", "search", "city=tapachula;filter=women"},
+		{"albergues", "ask", "filter=women"}, {"emergency", "help", "text"}, {"denuncia", "when", "2026-11-01"}, {"menu", "", ""},
+		{"start", "first", "c"}, {"human", "open", "x"},
+	}
+	langs := []string{"es", "fr", "ht", ""}
+	var update int64
+	for i := 0; i < 3000; i++ {
+		update++
+		// Spread over four weeks, with a share at 23:59 Sunday and 00:00 Monday.
+		at := start.Add(time.Duration(i*7919%(28*24*60)) * time.Minute)
+		switch i % 50 {
+		case 0:
+			at = first.Next().Start().Add(-time.Minute)
+		case 1:
+			at = first.Next().Start()
+		}
+		f := flowsOf[i%len(flowsOf)]
+		r := flows.Request{UpdateID: update, At: at, Person: fmt.Sprint("p", i*31%97), Kind: "text", Flow: f.flow, Topic: f.topic,
+			Detail: f.detail, Lang: langs[i%len(langs)], Campaign: []string{"", "feria", "radio"}[i%3], Modulo: []string{"", "tapachula"}[i%2]}
+		if err := db.LogRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if i%10 == 0 { // the same update again: ignored by both
+			if err := db.LogRequest(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	norm := func(d *ReportData) string {
+		sort.Slice(d.Segments, func(i, j int) bool {
+			return d.Segments[i].Dim+"\x00"+d.Segments[i].Key < d.Segments[j].Dim+"\x00"+d.Segments[j].Key
+		})
+		sort.Slice(d.Requests, func(i, j int) bool { return fmt.Sprint(d.Requests[i]) < fmt.Sprint(d.Requests[j]) })
+		return fmt.Sprintf("%+v", *d)
+	}
+	for w := first.Prev(); w != first.Next().Next().Next().Next(); w = w.Next() {
+		if _, ok := rollupWeek(w.Start(), w.End()); !ok {
+			t.Fatalf("%s is not a rollup week", w)
+		}
+		fast, err := db.reportData(ctx, w.Start(), w.End(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := db.reportData(ctx, w.Start(), w.End(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := norm(fast), norm(slow); a != b {
+			t.Errorf("%s: rollups\n%s\nrequest log\n%s", w, a, b)
+		}
+		if w != first.Prev() && slow.People == 0 {
+			t.Errorf("%s has no people: the test data misses it", w)
+		}
+	}
+	// Not whole weeks: the current week so far, a week shifted by an hour.
+	for _, r := range [][2]time.Time{
+		{first.Start(), first.Start().Add(50 * time.Hour)},
+		{first.Start().Add(time.Hour), first.End().Add(time.Hour)},
+		{time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC)},
+	} {
+		if _, ok := rollupWeek(r[0], r[1]); ok {
+			t.Errorf("%v–%v taken for a whole week", r[0].In(mx), r[1].In(mx))
+		}
 	}
 }

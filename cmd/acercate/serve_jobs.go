@@ -59,6 +59,7 @@ func serveJobs(env *serveEnv) ([]serveJob, error) {
 		}
 	}
 	add(staffJob(env))
+	add(reportJob(env))
 	add(purgeJob(env))
 	return jobs, firstErr
 }

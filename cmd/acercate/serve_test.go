@@ -337,3 +337,55 @@ func TestServeLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// In webhook mode serve sets the webhook with its secret and serves it on
+// ACERCATE_HTTP_ADDR: without or with a wrong secret 401 and nothing
+// handled; with it, 200 once the replies went out.
+func TestServeWebhook(t *testing.T) {
+	r := startRedis(t)
+	tg := telegramtest.New(t)
+	vars := serveVars(tg, r.url(7), t)
+	vars["ACERCATE_WEBHOOK_URL"] = "https://bot.example.org/tg/hook"
+	vars["ACERCATE_WEBHOOK_SECRET"] = "0123456789abcdef0123"
+	logs := &lockedBuffer{}
+	c := startServe(t, vars, logs)
+	waitUntil(t, 10*time.Second, "setWebhook", func() bool { u, _ := tg.Webhook(); return u != "" })
+	if u, s := tg.Webhook(); u != vars["ACERCATE_WEBHOOK_URL"] || s != vars["ACERCATE_WEBHOOK_SECRET"] {
+		t.Fatalf("webhook set to %q with secret %q", u, s)
+	}
+	p := people[0]
+	body := tg.UpdateJSON(tg.Command(p.ID, p, "/start"))
+	post := func(secret string) int {
+		req, _ := http.NewRequest("POST", c.http+"/tg/hook", bytes.NewReader(body))
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, s := range []string{"", "wrong-wrong-wrong-wrong"} {
+		if code := post(s); code != 401 {
+			t.Fatalf("secret %q: %d, want 401", s, code)
+		}
+	}
+	if n := len(tg.BotMessages(p.ID)); n != 0 {
+		t.Fatalf("handled without the secret: %d messages", n)
+	}
+	if code := post(vars["ACERCATE_WEBHOOK_SECRET"]); code != 200 {
+		t.Fatalf("with the secret: %d", code)
+	}
+	if n := len(tg.BotMessages(p.ID)); n < 2 {
+		t.Fatalf("200 before the replies: %d messages", n)
+	}
+	if code, body := c.get("/readyz"); code != 200 {
+		t.Fatalf("/readyz: %d %s", code, body)
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	if code := c.wait(20 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
