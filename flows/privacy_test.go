@@ -431,3 +431,30 @@ func TestQuickExitDuringATicket(t *testing.T) {
 		t.Errorf("/borrar during a ticket:\n%s", texts(out))
 	}
 }
+
+// TestStoreForgetDeletesEveryChatKey: Store.Forget (for tools) deletes
+// the state, handled-update records and channel keys of one chat only.
+func TestStoreForgetDeletesEveryChatKey(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	a := newPerson(t, env, nil, 901, "es")
+	b := newPerson(t, env, nil, 902, "es")
+	a.command("start", "")
+	b.command("start", "")
+	tag := env.Keys.Hash("chat", "901")
+	if err := env.Redis.Client.Set(ctx, env.Redis.Prefix+"msgs:{"+tag+"}", "x", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Engine.Store().Forget(ctx, 901); err != nil {
+		t.Fatal(err)
+	}
+	if d := redisDump(t, env); bytes.Contains(d, []byte(tag)) {
+		t.Errorf("keys of chat 901 are left:\n%s", d)
+	}
+	if _, ok, _ := env.Engine.Store().LoadState(ctx, 901); ok {
+		t.Error("chat 901 still has a state")
+	}
+	if st := b.state(); st.Lang != "es" {
+		t.Errorf("chat 902 lost its state: %+v", st)
+	}
+}

@@ -194,6 +194,7 @@ func TestRetentionIsConfigurable(t *testing.T) {
 // TestEveryAuditedActionWritesOneRow: reading a denuncia, changing its
 // status, an erasure and a purge each append exactly one row.
 func TestEveryAuditedActionWritesOneRow(t *testing.T) {
+	// (A dry-run purge, reading the audit log and a failed action write none.)
 	db, _ := openClocked(t)
 	ctx := context.Background()
 	folio := fileAt(t, db, 7, apptest.Start)
@@ -208,6 +209,20 @@ func TestEveryAuditedActionWritesOneRow(t *testing.T) {
 			return err
 		}},
 		{"purge", func() error { _, err := db.Purge(ctx, "cli:ana", false); return err }},
+		{"ticket.take", func() error {
+			k := openTicket(t, db, 8, apptest.Start)
+			_, err := db.Tickets().Take(ctx, k.ID, "staffhash", apptest.Start)
+			return err
+		}},
+		{"ticket.close", func() error {
+			k, err := db.Tickets().Current(ctx, "person-8")
+			if err != nil {
+				return err
+			}
+			_, err = db.Tickets().Close(ctx, k.ID, "staffhash", apptest.Start, nil)
+			return err
+		}},
+		{"rekey", func() error { _, err := db.Rekey(ctx, newKeys(t), 100); return err }},
 	}
 	total := 0
 	for _, a := range actions {
