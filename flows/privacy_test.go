@@ -418,6 +418,16 @@ func TestQuickExitDuringATicket(t *testing.T) {
 	if len(out) != 1 || out[0].Kind != flows.ClearChat {
 		t.Fatalf("/salir during a ticket answered %s", texts(out))
 	}
+	// Staff are told not to write to a phone someone else may hold.
+	k, err := env.Store.Tickets().Current(context.Background(), env.Keys.Hash("person", "882"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	relays, err := env.Store.Tickets().Relays(context.Background(), k.ID)
+	if err != nil || len(relays) != 2 || relays[1].Kind != flows.RelayNotice ||
+		relays[1].Text != msg(env, "es", "privacy.g.quick_exit", "Code", k.Code()) {
+		t.Fatalf("relays after the quick exit: %+v, %v", relays, err)
+	}
 	p.tap("human:*::")
 	out = p.tap(exit)
 	if len(out) != 2 || out[1].Kind != flows.ClearChat {
