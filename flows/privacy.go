@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -202,10 +203,38 @@ func privacyErase(c *Ctx) {
 // asked again and the office's counts keep their origin.
 func privacyExit(c *Ctx) {
 	c.Log("exit", string(c.Event.Kind))
+	if !privacyWarnStaff(c) {
+		return
+	}
 	st := c.State
 	*st = State{Lang: st.Lang, Noticed: st.Noticed, Attribution: st.Attribution, Gen: st.Gen + 1}
 	c.replies = append(c.replies[:0], Reply{Kind: ClearChat, Text: c.T("privacy.exit.text")})
 	c.toast = ""
+}
+
+// privacyWarnStaff tells the staff of the person's open conversation, if
+// any, that they used the quick exit, so nobody writes to a phone someone
+// else may be holding. It reports false when the step failed.
+func privacyWarnStaff(c *Ctx) bool {
+	if c.Deps.Tickets == nil {
+		return true
+	}
+	t, err := c.Deps.Tickets.Current(c, c.Person())
+	if errors.Is(err, ErrNoTicket) {
+		return true
+	}
+	if err != nil {
+		c.Fail(err)
+		return false
+	}
+	err = c.Deps.Tickets.Relay(c, Relay{Ticket: t.ID, Source: c.Person() + ":" + strconv.FormatInt(c.Event.UpdateID, 10) + ":exit",
+		Direction: RelayIn, Kind: RelayNotice, At: c.Now,
+		Text: c.TIn(c.e.staffLang(), "privacy.g.quick_exit", "Code", t.Code())})
+	if err != nil {
+		c.Fail(err)
+		return false
+	}
+	return true
 }
 
 // QuickExit is the "Salir rápido" button for sensitive screens (a

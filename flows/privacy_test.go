@@ -270,6 +270,14 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	if err := env.Redis.Client.ZAdd(ctx, channelKey, redis.Z{Score: 1, Member: "77"}).Err(); err != nil {
 		t.Fatal(err)
 	}
+	countPeople := func() int {
+		var n int
+		if err := env.Store.SQL().QueryRow(`SELECT count(*) FROM person_years`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	peopleBefore := countPeople()
 	before := dbText(t, env.Store.SQL()) + string(redisDump(t, env))
 	for _, tr := range traces[:2] {
 		if !strings.Contains(before, tr) {
@@ -317,6 +325,9 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	}
 	if len(people) != 2 {
 		t.Errorf("request log has %d people, want 2 (the erased one under one random value, and the other)", len(people))
+	}
+	if n := countPeople(); n != peopleBefore || n != 2 {
+		t.Errorf("people attended this year: %d, was %d (want 2)", n, peopleBefore)
 	}
 	if people[env.Keys.Hash("person", "55501")] == 0 {
 		t.Error("the other person's rows lost their link")
@@ -407,6 +418,16 @@ func TestQuickExitDuringATicket(t *testing.T) {
 	if len(out) != 1 || out[0].Kind != flows.ClearChat {
 		t.Fatalf("/salir during a ticket answered %s", texts(out))
 	}
+	// Staff are told not to write to a phone someone else may hold.
+	k, err := env.Store.Tickets().Current(context.Background(), env.Keys.Hash("person", "882"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	relays, err := env.Store.Tickets().Relays(context.Background(), k.ID)
+	if err != nil || len(relays) != 2 || relays[1].Kind != flows.RelayNotice ||
+		relays[1].Text != msg(env, "es", "privacy.g.quick_exit", "Code", k.Code()) {
+		t.Fatalf("relays after the quick exit: %+v, %v", relays, err)
+	}
 	p.tap("human:*::")
 	out = p.tap(exit)
 	if len(out) != 2 || out[1].Kind != flows.ClearChat {
@@ -418,5 +439,32 @@ func TestQuickExitDuringATicket(t *testing.T) {
 	out = p.tap(yes)
 	if !strings.Contains(texts(out), "con sus mensajes, borradas: 1") {
 		t.Errorf("/borrar during a ticket:\n%s", texts(out))
+	}
+}
+
+// TestStoreForgetDeletesEveryChatKey: Store.Forget (for tools) deletes
+// the state, handled-update records and channel keys of one chat only.
+func TestStoreForgetDeletesEveryChatKey(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	a := newPerson(t, env, nil, 901, "es")
+	b := newPerson(t, env, nil, 902, "es")
+	a.command("start", "")
+	b.command("start", "")
+	tag := env.Keys.Hash("chat", "901")
+	if err := env.Redis.Client.Set(ctx, env.Redis.Prefix+"msgs:{"+tag+"}", "x", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Engine.Store().Forget(ctx, 901); err != nil {
+		t.Fatal(err)
+	}
+	if d := redisDump(t, env); bytes.Contains(d, []byte(tag)) {
+		t.Errorf("keys of chat 901 are left:\n%s", d)
+	}
+	if _, ok, _ := env.Engine.Store().LoadState(ctx, 901); ok {
+		t.Error("chat 901 still has a state")
+	}
+	if st := b.state(); st.Lang != "es" {
+		t.Errorf("chat 902 lost its state: %+v", st)
 	}
 }

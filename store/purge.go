@@ -32,6 +32,7 @@ func purgeAreas() []purgeArea {
 	return []purgeArea{
 		{"requests", func(r flows.Retention) int { return r.Requests }, purgeRequests},
 		{"attribution", func(r flows.Retention) int { return r.Requests }, purgeAttributionArea},
+		{"blocked", func(r flows.Retention) int { return r.Requests }, purgeBlocked},
 		{"tickets", func(r flows.Retention) int { return r.Tickets }, purgeTicketsArea},
 		{"denuncias", func(r flows.Retention) int { return r.Denuncias }, purgeDenuncias},
 	}

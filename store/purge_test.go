@@ -90,9 +90,18 @@ func TestPurgeRemovesExactlyWhatIsPastRetention(t *testing.T) {
 	if err := db.Denuncias().SetStatus(ctx, recent, "cerrada", "cli:ana"); err != nil {
 		t.Fatal(err)
 	}
+	clock.Set(reqCut.Add(-time.Hour))
+	if err := db.MarkBlocked(ctx, "old-chat"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(reqCut.Add(time.Hour))
+	if err := db.MarkBlocked(ctx, "recent-chat"); err != nil {
+		t.Fatal(err)
+	}
 	clock.Set(now)
 
-	want := map[string]int{"requests": 2 + 3, "denuncias": 1} // + the three filing rows of 2026
+	// The three filing rows of 2026 are old too.
+	want := map[string]int{"requests": 2 + 3, "denuncias": 1, "blocked": 1}
 	check := func(items []store.PurgeItem) {
 		t.Helper()
 		got := map[string]int{}
@@ -152,8 +161,11 @@ func TestPurgeRemovesExactlyWhatIsPastRetention(t *testing.T) {
 	if n := auditCount(t, db, "purge"); n != 1 {
 		t.Errorf("%d purge audit rows, want 1", n)
 	}
+	if b, _ := db.BlockedChats(ctx); len(b) != 1 || b[0] != "recent-chat" {
+		t.Errorf("blocked marks left: %v", b)
+	}
 	// Nothing is left to purge.
-	want = map[string]int{"requests": 0, "denuncias": 0}
+	want = map[string]int{"requests": 0, "denuncias": 0, "blocked": 0}
 	items, err = db.Purge(ctx, "serve", false)
 	if err != nil {
 		t.Fatal(err)
@@ -182,6 +194,7 @@ func TestRetentionIsConfigurable(t *testing.T) {
 // TestEveryAuditedActionWritesOneRow: reading a denuncia, changing its
 // status, an erasure and a purge each append exactly one row.
 func TestEveryAuditedActionWritesOneRow(t *testing.T) {
+	// (A dry-run purge, reading the audit log and a failed action write none.)
 	db, _ := openClocked(t)
 	ctx := context.Background()
 	folio := fileAt(t, db, 7, apptest.Start)
@@ -196,6 +209,20 @@ func TestEveryAuditedActionWritesOneRow(t *testing.T) {
 			return err
 		}},
 		{"purge", func() error { _, err := db.Purge(ctx, "cli:ana", false); return err }},
+		{"ticket.take", func() error {
+			k := openTicket(t, db, 8, apptest.Start)
+			_, err := db.Tickets().Take(ctx, k.ID, "staffhash", apptest.Start)
+			return err
+		}},
+		{"ticket.close", func() error {
+			k, err := db.Tickets().Current(ctx, "person-8")
+			if err != nil {
+				return err
+			}
+			_, err = db.Tickets().Close(ctx, k.ID, "staffhash", apptest.Start, nil)
+			return err
+		}},
+		{"rekey", func() error { _, err := db.Rekey(ctx, newKeys(t), 100); return err }},
 	}
 	total := 0
 	for _, a := range actions {
