@@ -609,3 +609,22 @@ func TestModuloGroupAndSignature(t *testing.T) {
 	got := h.handle(flows.Event{ChatID: moduloGroup, UserID: lucia, Group: true, Kind: flows.EventCommand, Command: "pendientes"})
 	mustContain(t, "módulo pending", texts(got), "T1")
 }
+
+// A person who leaves before the desk posted their ticket: staff still see
+// it, with the notice that the person left, and nothing stays pending.
+func TestTicketClosedBeforeAnnounced(t *testing.T) {
+	h := newHarness(t)
+	h.person("/start")
+	h.person("hablar con una persona")
+	h.person("Hola, una pregunta")
+	h.tap(migrant, migrant, h.person("/menu"), "Sí, terminar")
+	h.run()
+	inGroup, _ := h.rec.to(group)
+	mustContain(t, "group", texts(inGroup), "Nuevo caso T1", "Hola, una pregunta", "T1: la persona terminó la conversación")
+	relays, _ := h.env.Store.Tickets().Relays(context.Background(), 1)
+	for _, r := range relays {
+		if r.Status != flows.RelayDelivered {
+			t.Errorf("relay left %s: %+v", r.Status, r)
+		}
+	}
+}

@@ -46,22 +46,35 @@ func (e *Engine) held(c *Ctx, f *Flow) {
 // is not flood-limited (staff are few and known) and is never written to
 // the request log, which counts people, not staff.
 func (e *Engine) handleGroup(ctx context.Context, ev Event) (*Outcome, error) {
+	l, err := e.store.load(ctx, ev.ChatID, ev.UpdateID)
+	if err != nil {
+		return nil, err
+	}
+	if l.dup {
+		return &Outcome{Replies: l.pending, Sent: l.sent, Duplicate: true}, nil
+	}
+	// The step runs once: what staff do has already happened in the store
+	// (a ticket taken, a note added) and must not happen twice. A group
+	// keeps no state, so another event of the same group saved meanwhile
+	// (a version conflict) only means recording this one again.
+	c := e.runGroup(ctx, ev)
+	if c.err != nil {
+		return nil, c.err
+	}
+	st := State{Schema: SchemaVersion, Updated: c.Now}
 	for attempt := 0; ; attempt++ {
-		l, err := e.store.load(ctx, ev.ChatID, ev.UpdateID)
-		if err != nil {
-			return nil, err
-		}
-		if l.dup {
-			return &Outcome{Replies: l.pending, Sent: l.sent, Duplicate: true}, nil
-		}
-		c := e.runGroup(ctx, ev)
-		if c.err != nil {
-			return nil, c.err
-		}
-		st := State{Schema: SchemaVersion, Updated: c.Now}
 		err = e.store.commit(ctx, l, ev.UpdateID, &st, c.replies)
-		if (errors.Is(err, ErrConflict) || errors.Is(err, errDuplicate)) && attempt < 10 {
-			continue
+		if errors.Is(err, ErrConflict) && attempt < 10 {
+			if l, err = e.store.load(ctx, ev.ChatID, ev.UpdateID); err != nil {
+				return nil, err
+			}
+			if !l.dup {
+				continue
+			}
+		}
+		if l.dup || errors.Is(err, errDuplicate) {
+			// Handled meanwhile by another engine: its replies stand.
+			return &Outcome{Duplicate: true}, nil
 		}
 		if err != nil {
 			return nil, err

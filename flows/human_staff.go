@@ -63,8 +63,7 @@ type staffCtx struct {
 
 func (s *staffCtx) t(id string, kv ...any) string { return s.TIn(s.lang, id, kv...) }
 
-// say answers in the group, as a reply to the staff member's message when
-// the channel says which it was.
+// say answers in the group the event came from.
 func (s *staffCtx) say(text string, rows ...[]Button) {
 	s.Reply(Reply{Kind: SendText, Text: text, Buttons: nonEmpty(rows)})
 }

@@ -17,11 +17,13 @@ import (
 // flows.Tickets: which tickets to announce or re-announce, which relays to
 // deliver, and recording what became of each.
 
-// ToAnnounce returns open tickets never posted to their staff group,
-// urgent first, then oldest first.
+// ToAnnounce returns tickets never posted to their staff group, urgent
+// first, then oldest first. A ticket the person closed before it was
+// posted is posted too: staff see who asked, and its messages (the
+// "person left" notice included) are threaded under it, not left waiting.
 func (t *Tickets) ToAnnounce(ctx context.Context, limit int) ([]flows.Ticket, error) {
 	rows, err := t.db.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets
-		WHERE status = 'open' AND announced_at IS NULL
+		WHERE announced_at IS NULL
 		ORDER BY priority = 'normal', opened_at, id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("tickets to announce: %w", err)

@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"chat":      {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat},
 		"albergues": {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado", runAlbergues},
 		"denuncias": {"list denuncias, show one (audit-logged), set a status", runDenuncias},
+		"staff":     {"the staff desk: groups (who answers where), tickets (open conversations)", runStaff},
 		"serve":     {"run the Telegram bot (configured by the environment; see README.md)", runServe},
 		"campaign":  {"the office's campaigns: add CODE --name …, list, link CODE (deep link and QR code)", runCampaign},
 		"report":    {"the coordinators' weekly summary: weekly [--week 2026-W47|last] [--format md|csv|json|html] [--out FILE]", runReport},

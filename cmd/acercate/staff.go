@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/store"
+)
+
+const staffUsage = `usage:
+  acercate staff groups    the staff groups and how many staff act in each (ACERCATE_STAFF_* and módulos)
+  acercate staff tickets   open conversations with staff: ticket, priority, status, age, módulo (nothing anyone wrote)`
+
+// runStaff shows operators how the staff desk is set up and what waits in
+// it, without anything a person wrote or any user id.
+func runStaff(ctx context.Context, env *Env, args []string) error {
+	if len(args) != 1 || (args[0] != "groups" && args[0] != "tickets") {
+		return usagef("%s", staffUsage)
+	}
+	settings, err := readStaffSettings(env.Getenv)
+	if err != nil {
+		return err
+	}
+	keys, err := requiredKeys(env)
+	if err != nil {
+		return err
+	}
+	path := dbPath(env)
+	if _, err := os.Stat(path); err != nil {
+		return usagef("ACERCATE_DB: no database at %s", path)
+	}
+	db, err := store.Open(ctx, path, keys)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	dir, err := db.Tickets().Staff(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	defer w.Flush()
+	if args[0] == "groups" {
+		fmt.Fprintln(w, "MÓDULO\tNAME\tSTAFF GROUP\tSTAFF USERS")
+		def := "(not set)"
+		if settings.Staff.Chat != 0 {
+			def = strconv.FormatInt(settings.Staff.Chat, 10)
+		}
+		fmt.Fprintf(w, "(default)\t\t%s\t%d\n", def, len(settings.Staff.Users))
+		codes := make([]string, 0, len(dir.Modulos))
+		for c := range dir.Modulos {
+			codes = append(codes, c)
+		}
+		sort.Strings(codes)
+		for _, c := range codes {
+			m := dir.Modulos[c]
+			group := "(default)"
+			if m.Chat != 0 {
+				group = strconv.FormatInt(m.Chat, 10)
+			}
+			users := strconv.Itoa(len(m.Users))
+			if len(m.Users) == 0 {
+				users = "(default)"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", c, m.Name, group, users)
+		}
+		return nil
+	}
+	list, err := db.Tickets().Active(ctx, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "TICKET\tPRIORITY\tSTATUS\tOPENED\tWAITING\tLANG\tMÓDULO\tCAMPAIGN")
+	now := time.Now()
+	for _, t := range list {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Code(), t.Priority, t.Status,
+			t.OpenedAt.In(flows.StaffZone).Format("2006-01-02 15:04"), now.Sub(t.OpenedAt).Round(time.Minute),
+			t.Lang, dash(t.Modulo), dash(t.Campaign))
+	}
+	return nil
+}
