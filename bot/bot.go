@@ -209,6 +209,17 @@ func (b *Bot) setErr(which *string, err error) {
 // set, else by long polling — then finishes the updates in hand and
 // returns nil.
 func (b *Bot) Run(ctx context.Context) error {
+	// The message ids kept for the quick exit are written in the
+	// background, and once more after receiving stopped.
+	tctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		b.sender.track.run(tctx, func(err error) {
+			b.log.Warn("cannot keep message ids for the quick exit", "err", err)
+		})
+	}()
+	defer func() { stop(); <-flushed }()
 	if b.cfg.WebhookURL != "" {
 		return b.runWebhook(ctx)
 	}

@@ -191,7 +191,9 @@ func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string
 		if e == nil {
 			return res, nil
 		}
-		s.metrics.sendError(e.Class)
+		if !notModified(e) {
+			s.metrics.sendError(e.Class)
+		}
 		var wait time.Duration
 		switch e.Class {
 		case ClassRateLimited:
@@ -305,6 +307,12 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 	return id, err
 }
 
+// notModified reports Telegram's answer to an edit that changes nothing:
+// not an error, the message already says it.
+func notModified(e *Error) bool {
+	return e.Class == ClassRejected && strings.Contains(strings.ToLower(e.Description), "message is not modified")
+}
+
 func asError(err error, e **Error) bool {
 	x, ok := err.(*Error)
 	if ok {
@@ -326,7 +334,7 @@ func (s *Sender) edit(ctx context.Context, r flows.Reply) (int64, error) {
 	if e == nil {
 		return r.MessageID, nil
 	}
-	if e.Class == ClassRejected && strings.Contains(strings.ToLower(e.Description), "message is not modified") {
+	if notModified(e) {
 		return r.MessageID, nil
 	}
 	if !plainRetry(e) {

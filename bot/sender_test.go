@@ -162,7 +162,7 @@ func TestRateLimitStorm(t *testing.T) {
 	h := newHarness(t, func(c *bot.Config) {
 		c.SendRate, c.ChatRate, c.ChatBurst, c.GroupRate, c.GroupBurst = 60, 5, 3, 2, 2
 	})
-	h.tg.SetLimits(telegramtest.Limits{Global: 60, GlobalBurst: 2, Chat: 5, ChatBurst: 3, Group: 2, GroupBurst: 2, Enforce: true, Slack: 1})
+	h.tg.SetLimits(telegramtest.Limits{Global: 60, GlobalBurst: 2, Chat: 5, ChatBurst: 3, Group: 2, GroupBurst: 2, Enforce: true})
 	h.tg.Fail("sendMessage", 25, 429, "Too Many Requests: retry after 1", 1)
 	chats := []int64{1, 2, 3, 4, -500}
 	var wg sync.WaitGroup
@@ -170,7 +170,7 @@ func TestRateLimitStorm(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range 8 {
+			for i := range 16 {
 				if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: "m" + strconv.Itoa(i)}); err != nil {
 					t.Errorf("chat %d message %d: %v", chat, i, err)
 				}
@@ -180,7 +180,7 @@ func TestRateLimitStorm(t *testing.T) {
 	wg.Wait()
 	for _, chat := range chats {
 		got := texts(h.tg.BotMessages(chat))
-		if strings.Join(got, ",") != "m0,m1,m2,m3,m4,m5,m6,m7" {
+		if strings.Join(got, ",") != "m0,m1,m2,m3,m4,m5,m6,m7,m8,m9,m10,m11,m12,m13,m14,m15" {
 			t.Errorf("chat %d got %v", chat, got)
 		}
 	}
@@ -257,7 +257,11 @@ func TestClearChat(t *testing.T) {
 	if n := len(h.tg.Messages(4242)); n < 4 {
 		t.Fatalf("only %d messages in the chat", n)
 	}
-	keys, _ := h.env.Redis.Client.Keys(context.Background(), h.env.Redis.Prefix+"msgs:*").Result()
+	var keys []string
+	waitFor(t, 5*time.Second, "message ids written", func() bool {
+		keys, _ = h.env.Redis.Client.Keys(context.Background(), h.env.Redis.Prefix+"msgs:*").Result()
+		return len(keys) > 0
+	})
 	if len(keys) != 1 || strings.Contains(keys[0], "4242") {
 		t.Fatalf("tracking keys %v", keys)
 	}

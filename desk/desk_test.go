@@ -13,6 +13,7 @@ import (
 	"github.com/acercate/acercate/apptest"
 	"github.com/acercate/acercate/desk"
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/store"
 )
 
 // The chats of these tests: a migrant, a staff group with two staff
@@ -268,7 +269,7 @@ func TestTicketFromOpenToClose(t *testing.T) {
 	h.run()
 	toPerson, _ = h.rec.to(migrant)
 	last := toPerson[len(toPerson)-1].Text
-	mustContain(t, "close notice", last, "cerró esta conversación")
+	mustContain(t, "close notice", last, "Esta conversación terminó")
 	if strings.Contains(texts(toPerson), "COMAR") {
 		t.Error("the internal note reached the person")
 	}
@@ -570,4 +571,41 @@ func TestDenunciasFromTheGroup(t *testing.T) {
 	mustContain(t, "shelter", texts(got), "belen-tapachula", "Lleno")
 	got = h.staffSays(ana, "/albergue nada-aqui lleno", 0)
 	mustContain(t, "unknown shelter", texts(got), "No hay ningún albergue")
+}
+
+func TestModuloGroupAndSignature(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	const moduloGroup, lucia = int64(-300), int64(601)
+	if err := h.env.Store.AddModulo(ctx, store.Modulo{Code: "tapachula", Name: "Módulo Tapachula", StaffChat: moduloGroup, StaffUsers: []int64{lucia}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.env.Store.AddCampaign(ctx, store.Campaign{Code: "feria", Name: "Feria", Modulo: "tapachula"}); err != nil {
+		t.Fatal(err)
+	}
+	// Came through the campaign's link: the campaign's módulo answers.
+	h.person("/start c-feria")
+	ask := h.person("hablar con una persona")
+	mustContain(t, "ask", texts(ask), "Módulo Tapachula")
+	h.person("¿Dónde queda el módulo?")
+	h.run()
+	if ann, _ := h.rec.to(group); len(ann) != 0 {
+		t.Fatalf("announced in the default group: %s", texts(ann))
+	}
+	ann, ids := h.rec.to(moduloGroup)
+	if len(ann) != 1 {
+		t.Fatal("not announced in the módulo's group")
+	}
+	mustContain(t, "announcement", ann[0].Text, "Módulo: Módulo Tapachula", "Campaña: feria")
+	// The módulo's own staff member answers; the reply is signed by the módulo.
+	h.handle(flows.Event{ChatID: moduloGroup, UserID: lucia, Group: true, Kind: flows.EventText, Text: "En el parque central.", ReplyTo: ids[0]})
+	h.run()
+	toPerson, _ := h.rec.to(migrant)
+	if len(toPerson) != 1 {
+		t.Fatalf("to person: %s", texts(toPerson))
+	}
+	mustContain(t, "signed", toPerson[0].Text, "En el parque central.", "— Módulo Tapachula")
+	// The módulo's group lists its own tickets.
+	got := h.handle(flows.Event{ChatID: moduloGroup, UserID: lucia, Group: true, Kind: flows.EventCommand, Command: "pendientes"})
+	mustContain(t, "módulo pending", texts(got), "T1")
 }

@@ -194,7 +194,7 @@ func TestTelegramTicketLifecycle(t *testing.T) {
 	// Close: the person is told in their language.
 	l.tg.Command(group, pAna, "/cerrar T1 orientada sobre COMAR")
 	l.wait(group, "T1 cerrado")
-	l.wait(migrant, "cerró esta conversación")
+	l.wait(migrant, "Esta conversación terminó")
 	if l.count(migrant, "COMAR") != 0 {
 		t.Error("the internal note reached the person")
 	}

@@ -801,10 +801,15 @@ func denunciaFile(c *Ctx, d map[string]string) {
 	}
 	next = append(next, c.T("denuncia.next.fiscalia"), c.T("denuncia.next.visa"))
 	c.Edit(c.T("denuncia.filed", "Folio", folio, "Next", strings.Join(next, "\n")))
+	// A person who just reported can ask to talk with the staff about it.
+	var human []Button
+	if c.Has("human") {
+		human = []Button{c.Nav(c.T("menu.human"), "human", "", "")}
+	}
 	if denunciaSensitive[dn.Category] {
-		c.Send(denunciaHelp(c, dn.Category), c.MenuButton())
+		c.Send(denunciaHelp(c, dn.Category), human, c.MenuButton())
 	} else {
-		c.Send(c.T("emergency.text"), c.MenuButton())
+		c.Send(c.T("emergency.text"), human, c.MenuButton())
 	}
 }
 

@@ -88,6 +88,9 @@ func humanTeam(c *Ctx) (chat int64, name, modulo, campaign string, err error) {
 	if err != nil {
 		return 0, "", "", "", err
 	}
+	if modulo == "" && campaign != "" {
+		modulo = dir.CampaignModulo[campaign]
+	}
 	if m, ok := dir.Modulos[modulo]; ok {
 		if m.Chat != 0 {
 			chat = m.Chat

@@ -134,6 +134,9 @@ var (
 type StaffDirectory struct {
 	// Modulos by code.
 	Modulos map[string]ModuloStaff
+	// CampaignModulo maps a campaign to the módulo that runs it, so a
+	// person who came through a campaign's link reaches that módulo.
+	CampaignModulo map[string]string
 }
 
 // ModuloStaff is one módulo as the staff desk sees it.

@@ -33,6 +33,7 @@ var update = flag.Bool("update", false, "rewrite the bot's answers in testdata/*
 //	           sends a photo, /audio a voice message; /tap DATA taps a
 //	           button with raw data (an old or forged one)
 //	! wait 3h  time passes (any Go duration), for the clock and Redis
+//	! close T1 the staff close ticket T1 from their group
 //	! restart  the service restarts (same Redis and database; the
 //	           person's screen keeps its buttons)
 //	# ...      a note for the reader
@@ -93,13 +94,25 @@ func playFiles(t *testing.T, files []string, update bool) {
 	}
 }
 
+// transcriptStaff is the staff desk every transcript runs with: a default
+// staff group working Monday to Friday, 09:00-17:00 (the clock starts on
+// a Monday at 10:00).
+func transcriptStaff(t *testing.T) flows.StaffConfig {
+	t.Helper()
+	h, err := flows.ParseStaffHours("Mon-Fri 09:00-17:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flows.StaffConfig{Chat: -100100, Users: []int64{501}, Hours: h, Lang: "es"}
+}
+
 // typing is how long a person takes to type a line.
 const typing = 3 * time.Second
 
 // play runs one section and returns it with the bot's actual answers.
 func play(t *testing.T, section, script string) string {
 	t.Helper()
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.WithEngine(flows.Config{Staff: transcriptStaff(t)}))
 	ctx := context.Background()
 	lang, _, _ := strings.Cut(section, " ")
 	s := term.NewSession(env.Engine, 4242, lang)
@@ -137,6 +150,11 @@ func directive(t *testing.T, env *apptest.Env, s *term.Session, d string) {
 			t.Fatalf("! wait %s: %v", arg, err)
 		}
 		env.Advance(t, dur)
+	case "close":
+		// Staff close a ticket from their group (human_*.txtar).
+		if _, err := env.Store.Tickets().Close(context.Background(), flows.ParseTicketCode(arg), "staff", env.Clock.Now(), nil); err != nil {
+			t.Fatalf("! close %s: %v", arg, err)
+		}
 	case "restart":
 		env.Restart(t)
 		s.Attach(env.Engine)

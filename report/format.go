@@ -89,7 +89,9 @@ func mdEscape(cells []string) []string {
 }
 
 // writeCSV writes one figure per line (week, section, key, item, metric,
-// value) so a spreadsheet can pivot it; counts follow the "<5" rule.
+// value) so a spreadsheet can pivot it: week, section, key and metric are
+// stable ids in every language, item the row's name in the report's
+// language; values follow the "<5" rule.
 func writeCSV(w io.Writer, r *Report, v view) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"week", "section", "key", "item", "metric", "value"}); err != nil {
@@ -97,8 +99,8 @@ func writeCSV(w io.Writer, r *Report, v view) error {
 	}
 	for _, t := range v.Tables {
 		for _, row := range t.Rows {
-			for i := 1; i < len(row.Cells) && i < len(t.Head); i++ {
-				if err := cw.Write([]string{r.Week, t.ID, row.Key, csvSafe(row.Cells[0]), t.Head[i], row.Cells[i]}); err != nil {
+			for i := 1; i < len(row.Cells) && i < len(t.Metrics); i++ {
+				if err := cw.Write([]string{r.Week, t.ID, row.Key, csvSafe(row.Cells[0]), t.Metrics[i], row.Cells[i]}); err != nil {
 					return err
 				}
 			}

@@ -98,7 +98,9 @@ type table struct {
 	Title string
 	Note  string
 	Head  []string
-	Rows  []row
+	// Metrics are stable ids of the columns, for the CSV.
+	Metrics []string
+	Rows    []row
 }
 
 type row struct {
@@ -127,7 +129,8 @@ func (l Labels) view(r *Report) view {
 	}
 	t, p := r.Totals, r.Previous
 	totals := table{ID: "totals", Title: l.T("report.section.totals"),
-		Head: []string{l.T("report.col.item"), l.T("report.col.week"), l.T("report.col.previous", "Week", r.PreviousWeek), l.T("report.col.change")}}
+		Head:    []string{l.T("report.col.item"), l.T("report.col.week"), l.T("report.col.previous", "Week", r.PreviousWeek), l.T("report.col.change")},
+		Metrics: []string{"", "week", "previous", "change"}}
 	for _, f := range []struct {
 		key       string
 		cur, prev int
@@ -147,7 +150,7 @@ func (l Labels) view(r *Report) view {
 	}
 
 	count := func(id, title string, cs []Count, name func(string) string) table {
-		tb := table{ID: id, Title: title, Head: []string{l.T("report.col.item"), l.T("report.col.count")}}
+		tb := table{ID: id, Title: title, Head: []string{l.T("report.col.item"), l.T("report.col.count")}, Metrics: []string{"", "count"}}
 		for _, c := range cs {
 			tb.Rows = append(tb.Rows, row{c.Key, []string{name(c.Key), Num(c.Count)}})
 		}
@@ -171,7 +174,8 @@ func (l Labels) view(r *Report) view {
 	)
 
 	e := r.Escalations
-	esc := table{ID: "escalations", Title: l.T("report.section.escalations"), Head: []string{l.T("report.col.item"), l.T("report.col.week")}}
+	esc := table{ID: "escalations", Title: l.T("report.section.escalations"), Head: []string{l.T("report.col.item"), l.T("report.col.week")},
+		Metrics: []string{"", "week"}}
 	if !e.Available {
 		esc.Note = l.T("report.esc.unavailable")
 	}
@@ -190,7 +194,8 @@ func (l Labels) view(r *Report) view {
 	}{{"campaign", r.Segments.Campaign}, {"modulo", r.Segments.Modulo}, {"lang", r.Segments.Lang}} {
 		tb := table{ID: "by_" + s.id, Title: l.T("report.section." + s.id),
 			Head: []string{l.T("report.col." + s.id), l.T("report.col.people"), l.T("report.col.new"), l.T("report.col.requests"),
-				l.T("report.col.rights"), l.T("report.col.shelters"), l.T("report.col.denuncias"), l.T("report.col.escalations"), l.T("report.col.emergencies")}}
+				l.T("report.col.rights"), l.T("report.col.shelters"), l.T("report.col.denuncias"), l.T("report.col.escalations"), l.T("report.col.emergencies")},
+			Metrics: []string{"", "people", "new_people", "requests", "rights_views", "shelter_searches", "denuncias", "escalations_opened", "emergencies"}}
 		for _, g := range s.segs {
 			tb.Rows = append(tb.Rows, row{g.Key, []string{l.segmentName(s.id, g), Num(g.People), Num(g.NewPeople), Num(g.Requests),
 				Num(g.RightsViews), Num(g.Shelters), Num(g.Denuncias), Num(g.Escalations), Num(g.Emergencies)}})
@@ -224,7 +229,8 @@ func (l Labels) goalsTable(r *Report) table {
 		year = r.Goals[0].Year
 	}
 	tb := table{ID: "goals", Title: l.T("report.section.goals", "Year", year),
-		Head: []string{l.T("report.col.goal"), l.T("report.col.actual"), l.T("report.col.target"), l.T("report.col.percent")}}
+		Head:    []string{l.T("report.col.goal"), l.T("report.col.actual"), l.T("report.col.target"), l.T("report.col.percent")},
+		Metrics: []string{"", "actual", "target", "percent"}}
 	for _, g := range r.Goals {
 		actual := strconv.Itoa(g.Actual)
 		if g.Key == "people" {

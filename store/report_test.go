@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/hours"
+	"github.com/acercate/acercate/secret"
 )
 
 // The person_years trigger computes the year with a fixed UTC−6; it must
@@ -127,5 +129,38 @@ func TestRollupsMatchTheRequestLog(t *testing.T) {
 		if _, ok := rollupWeek(r[0], r[1]); ok {
 			t.Errorf("%v–%v taken for a whole week", r[0].In(mx), r[1].In(mx))
 		}
+	}
+}
+
+// BenchmarkLogRequest is what the report's triggers (attribution,
+// person_years, request_days, person_weeks) add to logging one request,
+// the bot's hot path: with them, and with them dropped.
+func BenchmarkLogRequest(b *testing.B) {
+	for _, triggers := range []bool{true, false} {
+		b.Run(fmt.Sprintf("triggers=%v", triggers), func(b *testing.B) {
+			keys, _ := secret.Parse(secret.Generate())
+			ctx := context.Background()
+			db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), keys)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if !triggers {
+				for _, tr := range []string{"report_rollups", "person_years_touch", "attribution_touch"} {
+					if _, err := db.db.Exec(`DROP TRIGGER ` + tr); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			at := time.Date(2026, 11, 16, 16, 0, 0, 0, time.UTC)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				err := db.LogRequest(ctx, flows.Request{UpdateID: int64(i), At: at.Add(time.Duration(i) * time.Second),
+					Person: fmt.Sprint("p", i%5000), Kind: "button", Flow: "rights", Topic: "asylum", Lang: "es", Campaign: "feria"})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

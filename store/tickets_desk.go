@@ -201,7 +201,7 @@ func (s *DB) DenunciaAnnouncement(ctx context.Context, folio string) (DenunciaAn
 // exists, or without those columns, there are no módulo staff groups and
 // only the environment's are used.
 func (t *Tickets) Staff(ctx context.Context) (flows.StaffDirectory, error) {
-	dir := flows.StaffDirectory{Modulos: map[string]flows.ModuloStaff{}}
+	dir := flows.StaffDirectory{Modulos: map[string]flows.ModuloStaff{}, CampaignModulo: map[string]string{}}
 	cols, err := t.db.columns(ctx, "modulos")
 	if err != nil {
 		return dir, err
@@ -229,7 +229,26 @@ func (t *Tickets) Staff(ctx context.Context) (flows.StaffDirectory, error) {
 		}
 		dir.Modulos[strings.TrimPrefix(m.Code, "m-")] = m
 	}
-	return dir, rows.Err()
+	if err := rows.Err(); err != nil {
+		return dir, err
+	}
+	cols, err = t.db.columns(ctx, "campaigns")
+	if err != nil || !cols["code"] || !cols["modulo"] {
+		return dir, err
+	}
+	crows, err := t.db.db.QueryContext(ctx, `SELECT code, modulo FROM campaigns WHERE modulo IS NOT NULL AND modulo <> ''`)
+	if err != nil {
+		return dir, fmt.Errorf("módulos of campaigns: %w", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var c, m string
+		if err := crows.Scan(&c, &m); err != nil {
+			return dir, err
+		}
+		dir.CampaignModulo[c] = m
+	}
+	return dir, crows.Err()
 }
 
 // columns returns the columns of a table (none when it does not exist).

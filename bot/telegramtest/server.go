@@ -12,6 +12,7 @@ package telegramtest
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -21,8 +22,6 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/time/rate"
 )
 
 // Limits are the sending limits the server checks. A message beyond a
@@ -42,9 +41,7 @@ type Limits struct {
 	Enforce bool
 	// RetryAfter is the retry_after given when enforcing (1 s).
 	RetryAfter int
-	// Slack is how many messages beyond each burst are tolerated: a
-	// client's limiter spends a token before the request travels, so
-	// requests may arrive a little closer together than they left.
+	// Slack is how many messages beyond each limit are tolerated.
 	Slack int
 }
 
@@ -101,8 +98,8 @@ type Server struct {
 	polling    int64 // id of the getUpdates request now waiting
 	limits     Limits
 	lean       bool
-	global     *rate.Limiter
-	perChat    map[int64]*rate.Limiter
+	global     *window
+	perChat    map[int64]*window
 	now        func() time.Time
 }
 
@@ -135,7 +132,7 @@ func New(t interface{ Cleanup(func()) }) *Server {
 		blocked:   map[int64]bool{},
 		groups:    map[int64]bool{},
 		disabled:  map[string]bool{},
-		perChat:   map[int64]*rate.Limiter{},
+		perChat:   map[int64]*window{},
 		now:       time.Now,
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -166,9 +163,42 @@ func (s *Server) SetLimits(l Limits) {
 	s.limits = l
 	s.global = nil
 	if l.Global > 0 {
-		s.global = rate.NewLimiter(rate.Limit(l.Global), max(l.GlobalBurst, 1)+l.Slack)
+		s.global = newWindow(l.Global, l.GlobalBurst, l.Slack)
 	}
-	s.perChat = map[int64]*rate.Limiter{}
+	s.perChat = map[int64]*window{}
+}
+
+// window checks a limit the way Telegram states it — so many messages per
+// second (per minute for slower limits) — over a sliding window: in any
+// window, at most rate×window + burst (+ slack) messages. Counting over a
+// window, not message to message, keeps the check honest when requests
+// that left evenly arrive bunched on a busy machine.
+type window struct {
+	span  time.Duration
+	max   int
+	times []time.Time
+}
+
+func newWindow(r float64, burst, slack int) *window {
+	span := time.Second
+	if r < 1 {
+		span = time.Minute
+	}
+	return &window{span: span, max: int(math.Ceil(r*span.Seconds())) + max(burst, 1) + slack}
+}
+
+func (w *window) allow(now time.Time) bool {
+	cut := now.Add(-w.span)
+	i := 0
+	for i < len(w.times) && !w.times[i].After(cut) {
+		i++
+	}
+	w.times = w.times[i:]
+	if len(w.times) >= w.max {
+		return false
+	}
+	w.times = append(w.times, now)
+	return true
 }
 
 // Lean makes the server keep nothing it does not need to answer: no call
@@ -880,7 +910,7 @@ func checkText(text, mode string, max int, caption bool) string {
 func (s *Server) spend(chat int64, now time.Time) bool {
 	l := s.limits
 	over := ""
-	if s.global != nil && !s.global.AllowN(now, 1) {
+	if s.global != nil && !s.global.allow(now) {
 		over = "global"
 	}
 	group := chat < 0 || s.groups[chat]
@@ -891,10 +921,10 @@ func (s *Server) spend(chat int64, now time.Time) bool {
 	if r > 0 {
 		lim := s.perChat[chat]
 		if lim == nil {
-			lim = rate.NewLimiter(rate.Limit(r), max(burst, 1)+l.Slack)
+			lim = newWindow(r, burst, l.Slack)
 			s.perChat[chat] = lim
 		}
-		if !lim.AllowN(now, 1) {
+		if !lim.allow(now) {
 			if over == "" {
 				over = "chat"
 			}
