@@ -286,7 +286,7 @@ func humanOpenHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 			return
 		}
 	}
-	c.Send(c.T("staff.relayed"))
+	c.Send(c.T("staff.relayed"), []Button{c.QuickExit()})
 }
 
 // staffLang is the language of messages to staff.

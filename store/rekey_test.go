@@ -212,3 +212,26 @@ func TestWrongKeyIsRefused(t *testing.T) {
 		t.Fatalf("another key: %v", err)
 	}
 }
+
+// TestHashKeyKeptFromBefore: a database from before hash keys were kept
+// (no meta row) keeps hashing with its data key's own hash key, so every
+// hash already stored stays valid.
+func TestHashKeyKeptFromBefore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acercate.db")
+	k := newKeys(t)
+	db := open(t, path, k)
+	if _, err := db.SQL().ExecContext(ctx, `DELETE FROM meta WHERE key = 'hash_key'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = open(t, path, k)
+	if got, want := db.Keys().Hash("person", "7"), k.Hash("person", "7"); got != want {
+		t.Errorf("hash %s, want the data key's own %s", got, want)
+	}
+	var n int
+	db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'hash_key'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d hash_key rows", n)
+	}
+}

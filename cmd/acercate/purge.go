@@ -47,7 +47,7 @@ func runPurge(ctx context.Context, env *Env, args []string) error {
 		verb = "would remove"
 	}
 	for _, it := range items {
-		fmt.Fprintf(env.Stdout, "%-10s before %s: %s %d\n", it.Area, it.Before.In(chiapas).Format("2006-01-02 15:04"),
+		fmt.Fprintf(env.Stdout, "%-12s before %s: %s %d\n", it.Area, it.Before.In(chiapas).Format("2006-01-02 15:04"),
 			verb, it.Count)
 	}
 	if *dry {
