@@ -140,7 +140,7 @@ func (j *Job) Step(ctx context.Context) (string, error) {
 		}
 		return name, err
 	}
-	if err := j.Claims.ReportSent(ctx, name, j.Owner, j.Now()); err != nil {
+	if err := j.Claims.ReportSent(context.WithoutCancel(ctx), name, j.Owner, j.Now()); err != nil {
 		return name, err
 	}
 	return name, nil
@@ -159,7 +159,9 @@ func (j *Job) deliver(ctx context.Context, week hours.Week, now time.Time, parts
 		if err := f(); err != nil {
 			return err
 		}
-		return j.Claims.ReportPartSent(ctx, name, j.Owner, part)
+		// What was sent is recorded even when serve is stopping (ctx
+		// cancelled by SIGTERM): a restart must not send it again.
+		return j.Claims.ReportPartSent(context.WithoutCancel(ctx), name, j.Owner, part)
 	}
 	if err := send(partText, func() error { return j.Deliver.SendText(ctx, j.Chat, Text(r, j.Labels)) }); err != nil {
 		return fmt.Errorf("send text: %w", err)
