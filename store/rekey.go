@@ -90,19 +90,6 @@ type rekeyArea struct {
 	batch func(ctx context.Context, tx *sql.Tx, r *rekeyer, after int64, limit int) (int64, error)
 }
 
-// rekeyAreas are every area with sealed fields. A new area that seals
-// anything adds its re-sealer here (TestRekeyMissesNoSealedField finds
-// any sealed value left under the old key).
-func rekeyAreas() []rekeyArea {
-	return []rekeyArea{
-		{"denuncias", rekeyDenuncias},
-		{"denuncia_photos", rekeyDenunciaPhotos},
-		{"tickets", rekeyTicketChats},
-		{"relays", rekeyRelays},
-		{"ticket_notes", rekeyNotes},
-	}
-}
-
 // Rekey re-seals every sealed field under newKeys, in batches of batch
 // rows, while the store keeps serving under its current key. Values that
 // open under neither the current key (or its older ones) nor newKeys stop
