@@ -726,12 +726,21 @@ func denunciaSummary(c *Ctx, d map[string]string) string {
 		"Text", text)
 }
 
+// denunciaWhenLabel names the day from the date kept, not from the button
+// tapped: a summary read after midnight says "yesterday" of what was
+// "today" when the person answered.
 func denunciaWhenLabel(c *Ctx, d map[string]string) string {
 	switch d["when"] {
-	case "today", "yesterday":
-		return c.T("denuncia.when."+d["when"]+"_on", "Date", denunciaShowDate(d["on"]))
-	case "date":
-		return denunciaShowDate(d["on"])
+	case "today", "yesterday", "date":
+		today := denunciaDay(c.Now)
+		date := denunciaShowDate(d["on"])
+		switch d["on"] {
+		case today.Format(time.DateOnly):
+			return c.T("denuncia.when.today_on", "Date", date)
+		case today.AddDate(0, 0, -1).Format(time.DateOnly):
+			return c.T("denuncia.when.yesterday_on", "Date", date)
+		}
+		return date
 	}
 	return c.T("denuncia.when." + d["when"])
 }
