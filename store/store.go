@@ -123,8 +123,13 @@ func (s *DB) checkKey(ctx context.Context) error {
 // Close closes the database.
 func (s *DB) Close() error { return s.db.Close() }
 
-// Ping reports whether the database answers.
-func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+// Ping reports whether the database answers a query on its own tables (a
+// bare ping only finds a pooled connection, even when the file has become
+// unreadable).
+func (s *DB) Ping(ctx context.Context) error {
+	var n int
+	return s.db.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'key_check'`).Scan(&n)
+}
 
 // SQL returns the underlying database, for packages that read reports.
 func (s *DB) SQL() *sql.DB { return s.db }

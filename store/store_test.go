@@ -106,3 +106,20 @@ func TestOpenOddPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestPingQueriesTheDatabase: /readyz asks the database a question of its
+// own tables, so a file that is no longer Acércate's database (replaced,
+// restored wrong) turns it red, not only a missing connection.
+func TestPingQueriesTheDatabase(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if err := db.Ping(ctx); err != nil {
+		t.Fatalf("ping a good database: %v", err)
+	}
+	if _, err := db.db.ExecContext(ctx, `DROP TABLE meta`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(ctx); err == nil {
+		t.Fatal("ping of a database without its tables succeeded")
+	}
+}
