@@ -6,6 +6,10 @@
 // (what the person and the staff type) is flows/human.go; the desk only
 // delivers what the store holds, so nothing is lost when the process
 // stops between a message and its delivery.
+//
+// Two processes may share the database (a rolling deploy's overlap): only
+// the one holding the store's "desk" lease does the desk's work, so
+// nothing is delivered twice.
 package desk
 
 import (
@@ -48,8 +52,15 @@ type Config struct {
 	// ErrorKind names an error for the record and the staff ("blocked",
 	// "network"), never with its text; "error" when nil.
 	ErrorKind func(error) string
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Owner is this process's id for the desk's lease (a random one).
+	Owner string
+	// LeaseTTL is how long the lease lasts unless renewed: how long
+	// another process waits to take over from one that stopped without
+	// releasing it (30s, at least 5 Intervals). It is renewed every round
+	// and before each delivery, so it outlasts any one delivery.
+	LeaseTTL time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Desk does the staff desk's background work.
@@ -58,7 +69,17 @@ type Desk struct {
 	tickets *store.Tickets
 	lang    string
 	log     *slog.Logger
+
+	lease   *store.Lease
+	held    bool      // the lease was ours at the last Acquire
+	renewed time.Time // when it was last acquired
 }
+
+// leaseName is the desk's lease in the store.
+const leaseName = "desk"
+
+// errLeaseLost ends a round whose lease another process took over.
+var errLeaseLost = errors.New("desk: lease lost")
 
 // New returns a desk.
 func New(cfg Config) (*Desk, error) {
@@ -86,18 +107,28 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Owner == "" {
+		cfg.Owner = store.NewLeaseOwner()
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = max(30*time.Second, 5*cfg.Interval)
+	}
 	lang := cfg.Staff.Lang
 	if !cfg.Engine.Catalog().Has(lang) {
 		lang = cfg.Engine.Catalog().Languages()[0]
 	}
-	return &Desk{cfg: cfg, tickets: cfg.Store.Tickets(), lang: lang, log: cfg.Logger.With("component", "desk")}, nil
+	return &Desk{cfg: cfg, tickets: cfg.Store.Tickets(), lang: lang, log: cfg.Logger.With("component", "desk"),
+		lease: cfg.Store.Lease(leaseName, cfg.Owner, cfg.LeaseTTL)}, nil
 }
 
 // Run does the desk's work every Interval until ctx ends. A round that
-// fails (the database is busy) is logged and tried again next time.
+// fails (the database is busy) is logged and tried again next time. On
+// the way out the lease is released, so a process still running takes
+// over at its next round.
 func (d *Desk) Run(ctx context.Context) error {
 	t := time.NewTicker(d.cfg.Interval)
 	defer t.Stop()
+	defer d.release(context.WithoutCancel(ctx))
 	for {
 		if err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("desk round failed", "err", err)
@@ -110,9 +141,16 @@ func (d *Desk) Run(ctx context.Context) error {
 	}
 }
 
-// RunOnce does one round: announce new tickets, re-announce urgent ones,
-// announce new denuncias, deliver due relays, report failed ones.
+// RunOnce does one round, if this process holds the desk's lease:
+// announce new tickets, re-announce urgent ones, announce new denuncias,
+// deliver due relays, report failed ones.
 func (d *Desk) RunOnce(ctx context.Context) error {
+	if err := d.hold(ctx, true); err != nil {
+		if errors.Is(err, errLeaseLost) {
+			return nil
+		}
+		return err
+	}
 	dir, err := d.tickets.Staff(ctx)
 	if err != nil {
 		return err
@@ -121,10 +159,56 @@ func (d *Desk) RunOnce(ctx context.Context) error {
 		d.announce, d.reannounce, d.denuncias, d.relays, d.failures,
 	} {
 		if err := step(ctx, dir); err != nil {
+			if errors.Is(err, errLeaseLost) {
+				return nil
+			}
 			return err
 		}
 	}
 	return nil
+}
+
+// hold takes or renews the lease — always at the start of a round
+// (force), and before a delivery when the last renewal is an Interval old
+// — and returns errLeaseLost while another process holds it. A change of
+// holder is logged once.
+func (d *Desk) hold(ctx context.Context, force bool) error {
+	now := d.cfg.Now()
+	if d.held && !force && now.Sub(d.renewed) < d.cfg.Interval {
+		return nil
+	}
+	ok, err := d.lease.Acquire(ctx, now)
+	if err != nil {
+		return err
+	}
+	if ok != d.held {
+		if ok {
+			d.log.Info("desk lease taken: this process runs the staff desk", "owner", d.cfg.Owner)
+		} else {
+			d.log.Info("desk lease held by another process: standing by", "owner", d.cfg.Owner)
+		}
+	}
+	d.held = ok
+	if !ok {
+		return errLeaseLost
+	}
+	d.renewed = now
+	return nil
+}
+
+// release gives the lease up if it is ours.
+func (d *Desk) release(ctx context.Context) {
+	if !d.held {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := d.lease.Release(ctx); err != nil {
+		d.log.Error("release desk lease", "err", err)
+		return
+	}
+	d.held = false
+	d.log.Info("desk lease released", "owner", d.cfg.Owner)
 }
 
 // OnDelivered is the channel's hook for replies the engine made with a
@@ -222,6 +306,9 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		text := d.t("staff.g.announce", "Mark", mark, "Code", t.Code(), "Priority", d.t("staff.g.priority."+t.Priority),
 			"Lang", t.Lang, "Modulo", modulo, "Campaign", campaign, "Hours", hours, "Message", message)
 		now := d.cfg.Now()
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
 			Buttons: d.buttons(t), Ref: ref(t.ID)})
 		if err != nil {
@@ -250,6 +337,9 @@ func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
 	}
 	for _, t := range list {
 		text := d.t("staff.g.reannounce", "Code", t.Code(), "Age", ageText(now.Sub(t.OpenedAt)))
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
 			MessageID: t.GroupMessage, Buttons: d.buttons(t), Ref: ref(t.ID)})
 		if err != nil {
@@ -307,6 +397,9 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		text := d.t("staff.g.denuncia_new", "Folio", a.Folio, "Urgent", urgent,
 			"Category", d.t("denuncia.cat."+a.Category), "Municipality", d.t("denuncia.mun."+a.Municipality))
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
 		if _, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text}); err != nil {
 			d.log.Warn("denuncia announcement failed", "error_kind", d.cfg.ErrorKind(err))
 			if err := d.cfg.Store.OutboxAttemptFailed(ctx, e.ID); err != nil {
@@ -373,6 +466,9 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 			reply = flows.Reply{Kind: flows.SendText, ChatID: t.Chat, Text: r.Text, PhotoID: r.PhotoID}
 		}
 		now := d.cfg.Now()
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
 		msg, err := d.cfg.Sender.Send(ctx, reply)
 		if err != nil {
 			kind := d.cfg.ErrorKind(err)
@@ -418,6 +514,9 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 			answer = t.GroupMessage
 		}
 		text := d.t("staff.g.failed."+r.Direction, "Code", t.Code(), "Attempts", r.Attempts, "Why", r.Error)
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
 		if _, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
 			MessageID: answer, Ref: ref(t.ID)}); err != nil {
 			d.log.Warn("failure report failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
