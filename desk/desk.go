@@ -73,6 +73,9 @@ type Desk struct {
 	lease   *store.Lease
 	held    bool      // the lease was ours at the last Acquire
 	renewed time.Time // when it was last acquired
+
+	// down are the unreachable staff groups, read at the start of a round.
+	down map[int64]store.StaffGroupDown
 }
 
 // leaseName is the desk's lease in the store.
@@ -155,6 +158,9 @@ func (d *Desk) RunOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if d.down, err = d.tickets.StaffGroupsDown(ctx); err != nil {
+		return err
+	}
 	for _, step := range []func(context.Context, flows.StaffDirectory) error{
 		d.announce, d.reannounce, d.denuncias, d.relays, d.failures,
 	} {
@@ -193,6 +199,66 @@ func (d *Desk) hold(ctx context.Context, force bool) error {
 		return errLeaseLost
 	}
 	d.renewed = now
+	return nil
+}
+
+// groupWaits reports whether chat is a staff group that was unreachable
+// and is not due to be tried again yet: what is for it stays pending.
+func (d *Desk) groupWaits(chat int64) bool {
+	g, ok := d.down[chat]
+	return ok && d.cfg.Now().Before(g.Next)
+}
+
+// groupBackoff is how long to wait before trying a staff group again
+// after n failures in a row: 5s, 10s, 20s... up to 10 minutes.
+func groupBackoff(n int) time.Duration {
+	d := 5 * time.Second
+	for i := 1; i < n && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Minute)
+}
+
+// groupResult records what a delivery to a staff group says about the
+// group (sendErr nil: it got through), and logs only when the group
+// becomes unreachable or reachable again. It returns an error that ends
+// the round (the store failed, the process is stopping).
+func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	g, was := d.down[chat]
+	now := d.cfg.Now()
+	group := d.cfg.Store.Keys().Hash("chat", strconv.FormatInt(chat, 10))[:12]
+	if sendErr == nil {
+		if !was {
+			return nil
+		}
+		if err := d.tickets.StaffGroupReachable(ctx, chat); err != nil {
+			return err
+		}
+		delete(d.down, chat)
+		d.log.Info("staff group reachable again", "group", group, "failures", g.Failures,
+			"down_for", now.Sub(g.Since).Round(time.Second).String())
+		return nil
+	}
+	if !was {
+		g = store.StaffGroupDown{Chat: chat, Since: now}
+	}
+	g.Failures++
+	g.Error = d.cfg.ErrorKind(sendErr)
+	g.Next = now.Add(groupBackoff(g.Failures))
+	if err := d.tickets.StaffGroupFailed(ctx, g); err != nil {
+		return err
+	}
+	if d.down == nil {
+		d.down = map[int64]store.StaffGroupDown{}
+	}
+	d.down[chat] = g
+	if !was {
+		d.log.Warn("staff group unreachable: its tickets and messages wait, tried again with backoff up to 10 min (acercate staff groups)",
+			"group", group, "error_kind", g.Error)
+	}
 	return nil
 }
 
@@ -267,7 +333,7 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		return err
 	}
 	for _, t := range list {
-		if t.StaffChat == 0 {
+		if t.StaffChat == 0 || d.groupWaits(t.StaffChat) {
 			continue
 		}
 		relays, err := d.tickets.Relays(ctx, t.ID)
@@ -311,8 +377,11 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
 			Buttons: d.buttons(t), Ref: ref(t.ID)})
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
+		}
 		if err != nil {
-			d.log.Warn("announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			d.log.Debug("announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
 			continue
 		}
 		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
@@ -336,14 +405,20 @@ func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
 		return err
 	}
 	for _, t := range list {
+		if d.groupWaits(t.StaffChat) {
+			continue
+		}
 		text := d.t("staff.g.reannounce", "Code", t.Code(), "Age", ageText(now.Sub(t.OpenedAt)))
 		if err := d.hold(ctx, false); err != nil {
 			return err
 		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
 			MessageID: t.GroupMessage, Buttons: d.buttons(t), Ref: ref(t.ID)})
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
+		}
 		if err != nil {
-			d.log.Warn("re-announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			d.log.Debug("re-announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
 			continue
 		}
 		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
@@ -388,8 +463,8 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		if m, ok := dir.Modulos[a.Modulo]; ok && m.Chat != 0 {
 			chat = m.Chat
 		}
-		if chat == 0 {
-			continue // no staff group configured: it waits in the outbox
+		if chat == 0 || d.groupWaits(chat) {
+			continue // no staff group configured, or it is unreachable: it waits in the outbox
 		}
 		urgent := ""
 		if a.Urgent {
@@ -400,8 +475,12 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		if err := d.hold(ctx, false); err != nil {
 			return err
 		}
-		if _, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text}); err != nil {
-			d.log.Warn("denuncia announcement failed", "error_kind", d.cfg.ErrorKind(err))
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text})
+		if gerr := d.groupResult(ctx, chat, err); gerr != nil {
+			return gerr
+		}
+		if err != nil {
+			d.log.Debug("denuncia announcement failed", "error_kind", d.cfg.ErrorKind(err))
 			if err := d.cfg.Store.OutboxAttemptFailed(ctx, e.ID); err != nil {
 				return err
 			}
@@ -444,7 +523,7 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 		}
 		var reply flows.Reply
 		if r.Direction == flows.RelayIn {
-			if t.GroupMessage == 0 {
+			if t.GroupMessage == 0 || d.groupWaits(t.StaffChat) {
 				continue
 			}
 			reply = flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, MessageID: t.GroupMessage, Ref: ref(t.ID)}
@@ -470,6 +549,11 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 			return err
 		}
 		msg, err := d.cfg.Sender.Send(ctx, reply)
+		if r.Direction == flows.RelayIn {
+			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+				return gerr
+			}
+		}
 		if err != nil {
 			kind := d.cfg.ErrorKind(err)
 			next := time.Time{}
@@ -509,6 +593,9 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 		if err != nil {
 			return err
 		}
+		if d.groupWaits(t.StaffChat) {
+			continue
+		}
 		answer := r.ReplyTo
 		if answer == 0 {
 			answer = t.GroupMessage
@@ -517,9 +604,13 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 		if err := d.hold(ctx, false); err != nil {
 			return err
 		}
-		if _, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
-			MessageID: answer, Ref: ref(t.ID)}); err != nil {
-			d.log.Warn("failure report failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+			MessageID: answer, Ref: ref(t.ID)})
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
+		}
+		if err != nil {
+			d.log.Debug("failure report failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
 			continue
 		}
 		if err := d.tickets.RelayReported(ctx, r.ID); err != nil {
