@@ -146,7 +146,8 @@ func (d *Desk) Run(ctx context.Context) error {
 
 // RunOnce does one round, if this process holds the desk's lease:
 // announce new tickets, re-announce urgent ones, announce new denuncias,
-// deliver due relays, report failed ones.
+// deliver due relays, report failed ones, edit the announcements of
+// tickets taken or closed.
 func (d *Desk) RunOnce(ctx context.Context) error {
 	if err := d.hold(ctx, true); err != nil {
 		if errors.Is(err, errLeaseLost) {
@@ -162,7 +163,7 @@ func (d *Desk) RunOnce(ctx context.Context) error {
 		return err
 	}
 	for _, step := range []func(context.Context, flows.StaffDirectory) error{
-		d.announce, d.reannounce, d.denuncias, d.relays, d.failures,
+		d.announce, d.reannounce, d.denuncias, d.relays, d.failures, d.refresh,
 	} {
 		if err := step(ctx, dir); err != nil {
 			if errors.Is(err, errLeaseLost) {
@@ -340,43 +341,16 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		if err != nil {
 			return err
 		}
-		message := d.t("staff.g.none")
-		var first *flows.Relay
-		if len(relays) > 0 && relays[0].Direction == flows.RelayIn && relays[0].Status == flows.RelayPending {
-			switch relays[0].Kind {
-			case flows.RelayText:
-				message, first = "«"+shorten(relays[0].Text, 2500)+"»", &relays[0]
-			case flows.RelayPhoto:
-				message = d.t("staff.g.first_photo")
-			case flows.RelayLocation:
-				message = d.t("staff.g.first_location")
-			}
-		}
-		mark, hours := "🆕", ""
-		if t.Priority == flows.PriorityUrgent {
-			mark = "🔴"
-		}
-		if t.OutOfHours {
-			hours = d.t("staff.g.ooh")
-		}
-		modulo := d.t("staff.g.none")
-		if m, ok := dir.Modulos[t.Modulo]; ok && m.Name != "" {
-			modulo = m.Name
-		} else if t.Modulo != "" {
-			modulo = t.Modulo
-		}
-		campaign := t.Campaign
-		if campaign == "" {
-			campaign = d.t("staff.g.none")
-		}
-		text := d.t("staff.g.announce", "Mark", mark, "Code", t.Code(), "Priority", d.t("staff.g.priority."+t.Priority),
-			"Lang", t.Lang, "Modulo", modulo, "Campaign", campaign, "Hours", hours, "Message", message)
+		// The first message goes with the announcement if it is still to
+		// be delivered.
+		message, first := d.firstMessage(relays, func(r flows.Relay) bool { return r.Status == flows.RelayPending })
+		text, buttons := d.announcement(t, dir, message)
 		now := d.cfg.Now()
 		if err := d.hold(ctx, false); err != nil {
 			return err
 		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
-			Buttons: d.buttons(t), Ref: ref(t.ID)})
+			Buttons: buttons, Ref: ref(t.ID)})
 		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 			return gerr
 		}
@@ -387,12 +361,107 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
 			return err
 		}
+		if err := d.tickets.Shown(ctx, t.ID, t.Status); err != nil {
+			return err
+		}
 		if first != nil {
 			if err := d.tickets.RelayDelivered(ctx, first.ID, msg, now); err != nil {
 				return err
 			}
 		}
 		d.log.Info("ticket announced", "ticket", t.Code(), "priority", t.Priority)
+	}
+	return nil
+}
+
+// firstMessage is what an announcement says of the person's first
+// message: its text, quoted, when quoted(it) (then it is returned, as
+// delivered with the announcement), or what kind of message it was.
+func (d *Desk) firstMessage(relays []flows.Relay, quoted func(flows.Relay) bool) (string, *flows.Relay) {
+	if len(relays) == 0 || relays[0].Direction != flows.RelayIn {
+		return d.t("staff.g.none"), nil
+	}
+	switch r := relays[0]; r.Kind {
+	case flows.RelayText:
+		if quoted(r) {
+			return "«" + shorten(r.Text, 2500) + "»", &relays[0]
+		}
+	case flows.RelayPhoto:
+		return d.t("staff.g.first_photo"), nil
+	case flows.RelayLocation:
+		return d.t("staff.g.first_location"), nil
+	}
+	return d.t("staff.g.none"), nil
+}
+
+// announcement is a ticket's post in its staff group and its buttons, as
+// they fit its status: once taken only Close is left and the post says it
+// is being handled (never by whom: staff see that in the group); once
+// closed, no buttons.
+func (d *Desk) announcement(t flows.Ticket, dir flows.StaffDirectory, message string) (string, [][]flows.Button) {
+	mark, hours := "🆕", ""
+	if t.Priority == flows.PriorityUrgent {
+		mark = "🔴"
+	}
+	if t.OutOfHours {
+		hours = d.t("staff.g.ooh")
+	}
+	modulo := d.t("staff.g.none")
+	if m, ok := dir.Modulos[t.Modulo]; ok && m.Name != "" {
+		modulo = m.Name
+	} else if t.Modulo != "" {
+		modulo = t.Modulo
+	}
+	campaign := t.Campaign
+	if campaign == "" {
+		campaign = d.t("staff.g.none")
+	}
+	text := d.t("staff.g.announce", "Mark", mark, "Code", t.Code(), "Priority", d.t("staff.g.priority."+t.Priority),
+		"Lang", t.Lang, "Modulo", modulo, "Campaign", campaign, "Hours", hours, "Message", message)
+	switch {
+	case t.Status == flows.TicketTaken:
+		return text + "\n\n" + d.t("staff.g.ann.taken"), [][]flows.Button{{d.buttons(t)[0][1]}}
+	case t.Status == flows.TicketClosed && t.ClosedBy == "person":
+		return text + "\n\n" + d.t("staff.g.ann.closed_person"), nil
+	case t.Status == flows.TicketClosed:
+		return text + "\n\n" + d.t("staff.g.ann.closed"), nil
+	}
+	return text, d.buttons(t)
+}
+
+// refresh edits the announcement of each ticket taken or closed since it
+// was posted, so the group sees at a glance which are handled and nobody
+// taps Take on a ticket already taken.
+func (d *Desk) refresh(ctx context.Context, dir flows.StaffDirectory) error {
+	list, err := d.tickets.ToRefresh(ctx, 20)
+	if err != nil {
+		return err
+	}
+	for _, t := range list {
+		if d.groupWaits(t.StaffChat) {
+			continue
+		}
+		relays, err := d.tickets.Relays(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		message, _ := d.firstMessage(relays, func(r flows.Relay) bool { return r.Message == t.GroupMessage })
+		text, buttons := d.announcement(t, dir, message)
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: t.StaffChat, MessageID: t.GroupMessage,
+			Text: text, Buttons: buttons})
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
+		}
+		if err != nil {
+			d.log.Debug("announcement edit failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			continue
+		}
+		if err := d.tickets.Shown(ctx, t.ID, t.Status); err != nil {
+			return err
+		}
 	}
 	return nil
 }

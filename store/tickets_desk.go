@@ -360,3 +360,22 @@ func (t *Tickets) StaffGroupReachable(ctx context.Context, chat int64) error {
 	}
 	return nil
 }
+
+// ToRefresh returns announced tickets whose status changed since their
+// announcement was posted or last edited (Shown), oldest first.
+func (t *Tickets) ToRefresh(ctx context.Context, limit int) ([]flows.Ticket, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets
+		WHERE shown_status <> status AND group_message <> 0 ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("tickets to refresh: %w", err)
+	}
+	return t.scanAll(rows)
+}
+
+// Shown records the status a ticket's announcement now shows.
+func (t *Tickets) Shown(ctx context.Context, id int64, status string) error {
+	if _, err := t.db.db.ExecContext(ctx, `UPDATE tickets SET shown_status = ? WHERE id = ?`, status, id); err != nil {
+		return fmt.Errorf("T%d shown %s: %w", id, status, err)
+	}
+	return nil
+}
