@@ -6,6 +6,10 @@
 // (what the person and the staff type) is flows/human.go; the desk only
 // delivers what the store holds, so nothing is lost when the process
 // stops between a message and its delivery.
+//
+// Two processes may share the database (a rolling deploy's overlap): only
+// the one holding the store's "desk" lease does the desk's work, so
+// nothing is delivered twice.
 package desk
 
 import (
@@ -48,8 +52,15 @@ type Config struct {
 	// ErrorKind names an error for the record and the staff ("blocked",
 	// "network"), never with its text; "error" when nil.
 	ErrorKind func(error) string
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Owner is this process's id for the desk's lease (a random one).
+	Owner string
+	// LeaseTTL is how long the lease lasts unless renewed: how long
+	// another process waits to take over from one that stopped without
+	// releasing it (30s, at least 5 Intervals). It is renewed every round
+	// and before each delivery, so it outlasts any one delivery.
+	LeaseTTL time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Desk does the staff desk's background work.
@@ -58,7 +69,20 @@ type Desk struct {
 	tickets *store.Tickets
 	lang    string
 	log     *slog.Logger
+
+	lease   *store.Lease
+	held    bool      // the lease was ours at the last Acquire
+	renewed time.Time // when it was last acquired
+
+	// down are the unreachable staff groups, read at the start of a round.
+	down map[int64]store.StaffGroupDown
 }
+
+// leaseName is the desk's lease in the store.
+const leaseName = "desk"
+
+// errLeaseLost ends a round whose lease another process took over.
+var errLeaseLost = errors.New("desk: lease lost")
 
 // New returns a desk.
 func New(cfg Config) (*Desk, error) {
@@ -86,18 +110,28 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Owner == "" {
+		cfg.Owner = store.NewLeaseOwner()
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = max(30*time.Second, 5*cfg.Interval)
+	}
 	lang := cfg.Staff.Lang
 	if !cfg.Engine.Catalog().Has(lang) {
 		lang = cfg.Engine.Catalog().Languages()[0]
 	}
-	return &Desk{cfg: cfg, tickets: cfg.Store.Tickets(), lang: lang, log: cfg.Logger.With("component", "desk")}, nil
+	return &Desk{cfg: cfg, tickets: cfg.Store.Tickets(), lang: lang, log: cfg.Logger.With("component", "desk"),
+		lease: cfg.Store.Lease(leaseName, cfg.Owner, cfg.LeaseTTL)}, nil
 }
 
 // Run does the desk's work every Interval until ctx ends. A round that
-// fails (the database is busy) is logged and tried again next time.
+// fails (the database is busy) is logged and tried again next time. On
+// the way out the lease is released, so a process still running takes
+// over at its next round.
 func (d *Desk) Run(ctx context.Context) error {
 	t := time.NewTicker(d.cfg.Interval)
 	defer t.Stop()
+	defer d.release(context.WithoutCancel(ctx))
 	for {
 		if err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("desk round failed", "err", err)
@@ -110,21 +144,138 @@ func (d *Desk) Run(ctx context.Context) error {
 	}
 }
 
-// RunOnce does one round: announce new tickets, re-announce urgent ones,
-// announce new denuncias, deliver due relays, report failed ones.
+// RunOnce does one round, if this process holds the desk's lease:
+// announce new tickets, re-announce urgent ones, announce new denuncias,
+// deliver due relays, report failed ones, edit the announcements of
+// tickets taken or closed.
 func (d *Desk) RunOnce(ctx context.Context) error {
+	if err := d.hold(ctx, true); err != nil {
+		if errors.Is(err, errLeaseLost) {
+			return nil
+		}
+		return err
+	}
 	dir, err := d.tickets.Staff(ctx)
 	if err != nil {
 		return err
 	}
+	if d.down, err = d.tickets.StaffGroupsDown(ctx); err != nil {
+		return err
+	}
 	for _, step := range []func(context.Context, flows.StaffDirectory) error{
-		d.announce, d.reannounce, d.denuncias, d.relays, d.failures,
+		d.announce, d.reannounce, d.denuncias, d.relays, d.failures, d.refresh,
 	} {
 		if err := step(ctx, dir); err != nil {
+			if errors.Is(err, errLeaseLost) {
+				return nil
+			}
 			return err
 		}
 	}
 	return nil
+}
+
+// hold takes or renews the lease — always at the start of a round
+// (force), and before a delivery when the last renewal is an Interval old
+// — and returns errLeaseLost while another process holds it. A change of
+// holder is logged once.
+func (d *Desk) hold(ctx context.Context, force bool) error {
+	now := d.cfg.Now()
+	if d.held && !force && now.Sub(d.renewed) < d.cfg.Interval {
+		return nil
+	}
+	ok, err := d.lease.Acquire(ctx, now)
+	if err != nil {
+		return err
+	}
+	if ok != d.held {
+		if ok {
+			d.log.Info("desk lease taken: this process runs the staff desk", "owner", d.cfg.Owner)
+		} else {
+			d.log.Info("desk lease held by another process: standing by", "owner", d.cfg.Owner)
+		}
+	}
+	d.held = ok
+	if !ok {
+		return errLeaseLost
+	}
+	d.renewed = now
+	return nil
+}
+
+// groupWaits reports whether chat is a staff group that was unreachable
+// and is not due to be tried again yet: what is for it stays pending.
+func (d *Desk) groupWaits(chat int64) bool {
+	g, ok := d.down[chat]
+	return ok && d.cfg.Now().Before(g.Next)
+}
+
+// groupBackoff is how long to wait before trying a staff group again
+// after n failures in a row: 5s, 10s, 20s... up to 10 minutes.
+func groupBackoff(n int) time.Duration {
+	d := 5 * time.Second
+	for i := 1; i < n && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Minute)
+}
+
+// groupResult records what a delivery to a staff group says about the
+// group (sendErr nil: it got through), and logs only when the group
+// becomes unreachable or reachable again. It returns an error that ends
+// the round (the store failed, the process is stopping).
+func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	g, was := d.down[chat]
+	now := d.cfg.Now()
+	group := d.cfg.Store.Keys().Hash("chat", strconv.FormatInt(chat, 10))[:12]
+	if sendErr == nil {
+		if !was {
+			return nil
+		}
+		if err := d.tickets.StaffGroupReachable(ctx, chat); err != nil {
+			return err
+		}
+		delete(d.down, chat)
+		d.log.Info("staff group reachable again", "group", group, "failures", g.Failures,
+			"down_for", now.Sub(g.Since).Round(time.Second).String())
+		return nil
+	}
+	if !was {
+		g = store.StaffGroupDown{Chat: chat, Since: now}
+	}
+	g.Failures++
+	g.Error = d.cfg.ErrorKind(sendErr)
+	g.Next = now.Add(groupBackoff(g.Failures))
+	if err := d.tickets.StaffGroupFailed(ctx, g); err != nil {
+		return err
+	}
+	if d.down == nil {
+		d.down = map[int64]store.StaffGroupDown{}
+	}
+	d.down[chat] = g
+	if !was {
+		d.log.Warn("staff group unreachable: its tickets and messages wait, tried again with backoff up to 10 min (acercate staff groups)",
+			"group", group, "error_kind", g.Error)
+	}
+	return nil
+}
+
+// release gives the lease up if it is ours.
+func (d *Desk) release(ctx context.Context) {
+	if !d.held {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := d.lease.Release(ctx); err != nil {
+		d.log.Error("release desk lease", "err", err)
+		return
+	}
+	d.held = false
+	d.log.Info("desk lease released", "owner", d.cfg.Owner)
 }
 
 // OnDelivered is the channel's hook for replies the engine made with a
@@ -183,52 +334,34 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		return err
 	}
 	for _, t := range list {
-		if t.StaffChat == 0 {
+		if t.StaffChat == 0 || d.groupWaits(t.StaffChat) {
 			continue
 		}
 		relays, err := d.tickets.Relays(ctx, t.ID)
 		if err != nil {
 			return err
 		}
-		message := d.t("staff.g.none")
-		var first *flows.Relay
-		if len(relays) > 0 && relays[0].Direction == flows.RelayIn && relays[0].Status == flows.RelayPending {
-			switch relays[0].Kind {
-			case flows.RelayText:
-				message, first = "«"+shorten(relays[0].Text, 2500)+"»", &relays[0]
-			case flows.RelayPhoto:
-				message = d.t("staff.g.first_photo")
-			case flows.RelayLocation:
-				message = d.t("staff.g.first_location")
-			}
-		}
-		mark, hours := "🆕", ""
-		if t.Priority == flows.PriorityUrgent {
-			mark = "🔴"
-		}
-		if t.OutOfHours {
-			hours = d.t("staff.g.ooh")
-		}
-		modulo := d.t("staff.g.none")
-		if m, ok := dir.Modulos[t.Modulo]; ok && m.Name != "" {
-			modulo = m.Name
-		} else if t.Modulo != "" {
-			modulo = t.Modulo
-		}
-		campaign := t.Campaign
-		if campaign == "" {
-			campaign = d.t("staff.g.none")
-		}
-		text := d.t("staff.g.announce", "Mark", mark, "Code", t.Code(), "Priority", d.t("staff.g.priority."+t.Priority),
-			"Lang", t.Lang, "Modulo", modulo, "Campaign", campaign, "Hours", hours, "Message", message)
+		// The first message goes with the announcement if it is still to
+		// be delivered.
+		message, first := d.firstMessage(relays, func(r flows.Relay) bool { return r.Status == flows.RelayPending })
+		text, buttons := d.announcement(t, dir, message)
 		now := d.cfg.Now()
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
-			Buttons: d.buttons(t), Ref: ref(t.ID)})
+			Buttons: buttons, Ref: ref(t.ID)})
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
+		}
 		if err != nil {
-			d.log.Warn("announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			d.log.Debug("announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
 			continue
 		}
 		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
+			return err
+		}
+		if err := d.tickets.Shown(ctx, t.ID, t.Status); err != nil {
 			return err
 		}
 		if first != nil {
@@ -241,6 +374,98 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 	return nil
 }
 
+// firstMessage is what an announcement says of the person's first
+// message: its text, quoted, when quoted(it) (then it is returned, as
+// delivered with the announcement), or what kind of message it was.
+func (d *Desk) firstMessage(relays []flows.Relay, quoted func(flows.Relay) bool) (string, *flows.Relay) {
+	if len(relays) == 0 || relays[0].Direction != flows.RelayIn {
+		return d.t("staff.g.none"), nil
+	}
+	switch r := relays[0]; r.Kind {
+	case flows.RelayText:
+		if quoted(r) {
+			return "«" + shorten(r.Text, 2500) + "»", &relays[0]
+		}
+	case flows.RelayPhoto:
+		return d.t("staff.g.first_photo"), nil
+	case flows.RelayLocation:
+		return d.t("staff.g.first_location"), nil
+	}
+	return d.t("staff.g.none"), nil
+}
+
+// announcement is a ticket's post in its staff group and its buttons, as
+// they fit its status: once taken only Close is left and the post says it
+// is being handled (never by whom: staff see that in the group); once
+// closed, no buttons.
+func (d *Desk) announcement(t flows.Ticket, dir flows.StaffDirectory, message string) (string, [][]flows.Button) {
+	mark, hours := "🆕", ""
+	if t.Priority == flows.PriorityUrgent {
+		mark = "🔴"
+	}
+	if t.OutOfHours {
+		hours = d.t("staff.g.ooh")
+	}
+	modulo := d.t("staff.g.none")
+	if m, ok := dir.Modulos[t.Modulo]; ok && m.Name != "" {
+		modulo = m.Name
+	} else if t.Modulo != "" {
+		modulo = t.Modulo
+	}
+	campaign := t.Campaign
+	if campaign == "" {
+		campaign = d.t("staff.g.none")
+	}
+	text := d.t("staff.g.announce", "Mark", mark, "Code", t.Code(), "Priority", d.t("staff.g.priority."+t.Priority),
+		"Lang", t.Lang, "Modulo", modulo, "Campaign", campaign, "Hours", hours, "Message", message)
+	switch {
+	case t.Status == flows.TicketTaken:
+		return text + "\n\n" + d.t("staff.g.ann.taken"), [][]flows.Button{{d.buttons(t)[0][1]}}
+	case t.Status == flows.TicketClosed && t.ClosedBy == "person":
+		return text + "\n\n" + d.t("staff.g.ann.closed_person"), nil
+	case t.Status == flows.TicketClosed:
+		return text + "\n\n" + d.t("staff.g.ann.closed"), nil
+	}
+	return text, d.buttons(t)
+}
+
+// refresh edits the announcement of each ticket taken or closed since it
+// was posted, so the group sees at a glance which are handled and nobody
+// taps Take on a ticket already taken.
+func (d *Desk) refresh(ctx context.Context, dir flows.StaffDirectory) error {
+	list, err := d.tickets.ToRefresh(ctx, 20)
+	if err != nil {
+		return err
+	}
+	for _, t := range list {
+		if d.groupWaits(t.StaffChat) {
+			continue
+		}
+		relays, err := d.tickets.Relays(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		message, _ := d.firstMessage(relays, func(r flows.Relay) bool { return r.Message == t.GroupMessage })
+		text, buttons := d.announcement(t, dir, message)
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: t.StaffChat, MessageID: t.GroupMessage,
+			Text: text, Buttons: buttons})
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
+		}
+		if err != nil {
+			d.log.Debug("announcement edit failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			continue
+		}
+		if err := d.tickets.Shown(ctx, t.ID, t.Status); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // reannounce posts again urgent tickets nobody took within Reannounce.
 func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
 	now := d.cfg.Now()
@@ -249,11 +474,20 @@ func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
 		return err
 	}
 	for _, t := range list {
+		if d.groupWaits(t.StaffChat) {
+			continue
+		}
 		text := d.t("staff.g.reannounce", "Code", t.Code(), "Age", ageText(now.Sub(t.OpenedAt)))
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
 			MessageID: t.GroupMessage, Buttons: d.buttons(t), Ref: ref(t.ID)})
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
+		}
 		if err != nil {
-			d.log.Warn("re-announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+			d.log.Debug("re-announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
 			continue
 		}
 		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
@@ -298,8 +532,8 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		if m, ok := dir.Modulos[a.Modulo]; ok && m.Chat != 0 {
 			chat = m.Chat
 		}
-		if chat == 0 {
-			continue // no staff group configured: it waits in the outbox
+		if chat == 0 || d.groupWaits(chat) {
+			continue // no staff group configured, or it is unreachable: it waits in the outbox
 		}
 		urgent := ""
 		if a.Urgent {
@@ -307,8 +541,15 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		text := d.t("staff.g.denuncia_new", "Folio", a.Folio, "Urgent", urgent,
 			"Category", d.t("denuncia.cat."+a.Category), "Municipality", d.t("denuncia.mun."+a.Municipality))
-		if _, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text}); err != nil {
-			d.log.Warn("denuncia announcement failed", "error_kind", d.cfg.ErrorKind(err))
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text})
+		if gerr := d.groupResult(ctx, chat, err); gerr != nil {
+			return gerr
+		}
+		if err != nil {
+			d.log.Debug("denuncia announcement failed", "error_kind", d.cfg.ErrorKind(err))
 			if err := d.cfg.Store.OutboxAttemptFailed(ctx, e.ID); err != nil {
 				return err
 			}
@@ -351,7 +592,7 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 		}
 		var reply flows.Reply
 		if r.Direction == flows.RelayIn {
-			if t.GroupMessage == 0 {
+			if t.GroupMessage == 0 || d.groupWaits(t.StaffChat) {
 				continue
 			}
 			reply = flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, MessageID: t.GroupMessage, Ref: ref(t.ID)}
@@ -373,7 +614,15 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 			reply = flows.Reply{Kind: flows.SendText, ChatID: t.Chat, Text: r.Text, PhotoID: r.PhotoID}
 		}
 		now := d.cfg.Now()
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
 		msg, err := d.cfg.Sender.Send(ctx, reply)
+		if r.Direction == flows.RelayIn {
+			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+				return gerr
+			}
+		}
 		if err != nil {
 			kind := d.cfg.ErrorKind(err)
 			next := time.Time{}
@@ -413,14 +662,24 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 		if err != nil {
 			return err
 		}
+		if d.groupWaits(t.StaffChat) {
+			continue
+		}
 		answer := r.ReplyTo
 		if answer == 0 {
 			answer = t.GroupMessage
 		}
 		text := d.t("staff.g.failed."+r.Direction, "Code", t.Code(), "Attempts", r.Attempts, "Why", r.Error)
-		if _, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
-			MessageID: answer, Ref: ref(t.ID)}); err != nil {
-			d.log.Warn("failure report failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
+		if err := d.hold(ctx, false); err != nil {
+			return err
+		}
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+			MessageID: answer, Ref: ref(t.ID)})
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
+		}
+		if err != nil {
+			d.log.Debug("failure report failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
 			continue
 		}
 		if err := d.tickets.RelayReported(ctx, r.ID); err != nil {

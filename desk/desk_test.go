@@ -53,19 +53,33 @@ func (r *recorder) Send(ctx context.Context, reply flows.Reply) (int64, error) {
 	return 1000 + r.next, nil
 }
 
-// to returns the replies delivered to a chat with their message ids.
+// to returns the messages delivered to a chat with their ids (edits of
+// earlier messages are not new messages: see edits).
 func (r *recorder) to(chat int64) ([]flows.Reply, []int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []flows.Reply
 	var ids []int64
 	for i, s := range r.sent {
-		if s.ChatID == chat {
+		if s.ChatID == chat && s.Kind != flows.EditText {
 			out = append(out, s)
 			ids = append(ids, r.ids[i])
 		}
 	}
 	return out, ids
+}
+
+// edits returns the edits of messages made in a chat.
+func (r *recorder) edits(chat int64) []flows.Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []flows.Reply
+	for _, s := range r.sent {
+		if s.ChatID == chat && s.Kind == flows.EditText {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 type harness struct {
@@ -461,6 +475,9 @@ func TestRestartMidTicket(t *testing.T) {
 	h.staffSays(ana, "/tomar T1", 0)
 	h.env.Restart(t)
 	h.newDesk()
+	// The old process stopped without releasing the desk's lease (a
+	// crash): the new one takes over once it expired.
+	h.env.Clock.Advance(30 * time.Second)
 	got := h.person("¿Siguen ahí?")
 	mustContain(t, "after restart", texts(got), "Se lo pasé al equipo")
 	h.staffSays(ana, "Sí, aquí estamos.", annID)
@@ -621,10 +638,46 @@ func TestTicketClosedBeforeAnnounced(t *testing.T) {
 	h.run()
 	inGroup, _ := h.rec.to(group)
 	mustContain(t, "group", texts(inGroup), "Nuevo caso T1", "Hola, una pregunta", "T1: la persona terminó la conversación")
+	if len(inGroup[0].Buttons) != 0 || !strings.Contains(inGroup[0].Text, "la persona terminó la conversación.") {
+		t.Errorf("a closed ticket announced as open: %+v", inGroup[0])
+	}
 	relays, _ := h.env.Store.Tickets().Relays(context.Background(), 1)
 	for _, r := range relays {
 		if r.Status != flows.RelayDelivered {
 			t.Errorf("relay left %s: %+v", r.Status, r)
 		}
+	}
+}
+
+// The announcement follows the ticket: taken, its Take button goes and it
+// says someone handles it; closed, no buttons. Each change is one edit.
+func TestAnnouncementShowsTakenAndClosed(t *testing.T) {
+	h := newHarness(t)
+	annID := h.openTicket("Necesito saber de la COMAR")
+	ann, _ := h.rec.to(group)
+	h.tap(group, ana, ann, "✋ Tomar")
+	h.run()
+	h.run()
+	edits := h.rec.edits(group)
+	if len(edits) != 1 || edits[0].MessageID != annID {
+		t.Fatalf("edits after take: %+v", edits)
+	}
+	mustContain(t, "taken", edits[0].Text, "Nuevo caso T1", "«Necesito saber de la COMAR»", "Ya lo atiende alguien del equipo")
+	if len(edits[0].Buttons) != 1 || len(edits[0].Buttons[0]) != 1 || edits[0].Buttons[0][0].Label != "🔒 Cerrar" {
+		t.Errorf("buttons once taken: %+v", edits[0].Buttons)
+	}
+	h.staffSays(ana, "/cerrar T1", 0)
+	h.run()
+	h.run()
+	edits = h.rec.edits(group)
+	if len(edits) != 2 || edits[1].MessageID != annID {
+		t.Fatalf("edits after close: %+v", edits)
+	}
+	mustContain(t, "closed", edits[1].Text, "Nuevo caso T1", "🔒 Cerrado.")
+	if len(edits[1].Buttons) != 0 || strings.Contains(edits[1].Text, "Ya lo atiende") {
+		t.Errorf("closed announcement: %+v", edits[1])
+	}
+	if n := len(h.rec.edits(migrant)); n != 0 {
+		t.Errorf("%d edits in the person's chat", n)
 	}
 }

@@ -109,6 +109,38 @@ func (l *live) wait(chat int64, want ...string) telegramtest.Message {
 	}
 }
 
+// message returns the bot's message id in chat as it is now.
+func (l *live) message(chat, id int64) telegramtest.Message {
+	for _, m := range l.tg.BotMessages(chat) {
+		if m.ID == id {
+			return m
+		}
+	}
+	l.t.Fatalf("no message %d in %d", id, chat)
+	return telegramtest.Message{}
+}
+
+// waitEdit waits until the bot's message id in chat was edited to
+// contain every want.
+func (l *live) waitEdit(chat, id int64, want ...string) {
+	l.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m := l.message(chat, id)
+		ok := m.Edits > 0
+		for _, w := range want {
+			ok = ok && strings.Contains(m.Text, w)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			l.t.Fatalf("message %d in %d not edited to %q; it is:\n%s", id, chat, want, m.Text)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func (l *live) settle() {
 	l.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
@@ -167,6 +199,11 @@ func TestTelegramTicketLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.wait(group, "T1 ya tiene quien lo atienda")
+	// The announcement itself now says so, and its Take button is gone.
+	l.waitEdit(group, ann.ID, "✋ Ya lo atiende alguien del equipo", "Necesito ayuda con mi refugio")
+	if m := l.message(group, ann.ID); strings.Contains(m.Markup, "Tomar") || !strings.Contains(m.Markup, "Cerrar") {
+		t.Errorf("buttons once taken: %s", m.Markup)
+	}
 
 	// Ana replies to the announcement: the person gets it signed by the
 	// team, never with her name.
@@ -195,6 +232,10 @@ func TestTelegramTicketLifecycle(t *testing.T) {
 	l.tg.Command(group, pAna, "/cerrar T1 orientada sobre COMAR")
 	l.wait(group, "T1 cerrado")
 	l.wait(migrant, "Esta conversación terminó")
+	l.waitEdit(group, ann.ID, "🔒 Cerrado.")
+	if m := l.message(group, ann.ID); m.Markup != "" {
+		t.Errorf("buttons once closed: %s", m.Markup)
+	}
 	if l.count(migrant, "COMAR") != 0 {
 		t.Error("the internal note reached the person")
 	}

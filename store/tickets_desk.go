@@ -310,3 +310,72 @@ func (d denunciaDesk) SetStatus(ctx context.Context, folio, status, actor string
 	}
 	return chat, lang, nil
 }
+
+// StaffGroupDown is a staff group the desk could not deliver to, since
+// Since, Failures times in a row; it tries again at Next.
+type StaffGroupDown struct {
+	Chat     int64
+	Failures int
+	Error    string // the last error's kind ("blocked"), never its text
+	Since    time.Time
+	Next     time.Time
+}
+
+// StaffGroupsDown returns the staff groups that are unreachable, by chat.
+func (t *Tickets) StaffGroupsDown(ctx context.Context) (map[int64]StaffGroupDown, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT chat, failures, error, since, next_at FROM staff_groups_down`)
+	if err != nil {
+		return nil, fmt.Errorf("staff groups down: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]StaffGroupDown{}
+	for rows.Next() {
+		var g StaffGroupDown
+		var since, next int64
+		if err := rows.Scan(&g.Chat, &g.Failures, &g.Error, &since, &next); err != nil {
+			return nil, err
+		}
+		g.Since, g.Next = fromMillis(since), fromMillis(next)
+		out[g.Chat] = g
+	}
+	return out, rows.Err()
+}
+
+// StaffGroupFailed records the state of a group a delivery just failed to.
+func (t *Tickets) StaffGroupFailed(ctx context.Context, g StaffGroupDown) error {
+	_, err := t.db.db.ExecContext(ctx, `INSERT INTO staff_groups_down (chat, failures, error, since, next_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat) DO UPDATE SET failures = excluded.failures,
+		error = excluded.error, next_at = excluded.next_at`,
+		g.Chat, g.Failures, g.Error, millis(g.Since), millis(g.Next))
+	if err != nil {
+		return fmt.Errorf("staff group failed: %w", err)
+	}
+	return nil
+}
+
+// StaffGroupReachable records that a delivery to a group got through.
+func (t *Tickets) StaffGroupReachable(ctx context.Context, chat int64) error {
+	if _, err := t.db.db.ExecContext(ctx, `DELETE FROM staff_groups_down WHERE chat = ?`, chat); err != nil {
+		return fmt.Errorf("staff group reachable: %w", err)
+	}
+	return nil
+}
+
+// ToRefresh returns announced tickets whose status changed since their
+// announcement was posted or last edited (Shown), oldest first.
+func (t *Tickets) ToRefresh(ctx context.Context, limit int) ([]flows.Ticket, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets
+		WHERE shown_status <> status AND group_message <> 0 ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("tickets to refresh: %w", err)
+	}
+	return t.scanAll(rows)
+}
+
+// Shown records the status a ticket's announcement now shows.
+func (t *Tickets) Shown(ctx context.Context, id int64, status string) error {
+	if _, err := t.db.db.ExecContext(ctx, `UPDATE tickets SET shown_status = ? WHERE id = ?`, status, id); err != nil {
+		return fmt.Errorf("T%d shown %s: %w", id, status, err)
+	}
+	return nil
+}

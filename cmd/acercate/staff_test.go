@@ -31,12 +31,24 @@ func TestStaffCLI(t *testing.T) {
 		flows.Request{UpdateID: 1, At: at, Person: "p", Kind: "text"}); err != nil {
 		t.Fatal(err)
 	}
+	down := store.StaffGroupDown{Chat: -300, Failures: 4, Error: "blocked", Since: at, Next: at.Add(time.Minute)}
+	if err := db.Tickets().StaffGroupFailed(ctx, down); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	vars := map[string]string{"ACERCATE_DATA_KEY": key, "ACERCATE_DB": path, "ACERCATE_STAFF_CHAT": "-100", "ACERCATE_STAFF_USERS": "1,2,3"}
 
 	code, out, errs := runDenunciasCLI(t, vars, "staff", "groups")
 	if code != 0 || !strings.Contains(out, "tapachula") || !strings.Contains(out, "-300") || !strings.Contains(out, "-100") {
 		t.Fatalf("groups: exit %d\n%s%s", code, out, errs)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.Contains(line, "-300") && (!strings.Contains(line, "UNREACHABLE since") || !strings.Contains(line, "4 failed tries")):
+			t.Errorf("unreachable group not shown: %q", line)
+		case strings.Contains(line, "-100") && !strings.HasSuffix(strings.TrimSpace(line), "ok"):
+			t.Errorf("reachable group not shown ok: %q", line)
+		}
 	}
 	code, out, errs = runDenunciasCLI(t, vars, "staff", "tickets")
 	if code != 0 || !strings.Contains(out, "T1") || !strings.Contains(out, "urgent") || !strings.Contains(out, "15m0s") {
