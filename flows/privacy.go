@@ -171,10 +171,28 @@ func privacyErase(c *Ctx) {
 	if c.erased != nil && *c.erased != nil {
 		er = **c.erased
 	} else {
+		// The staff of an open conversation are told it is gone, so nobody
+		// answers into nothing: the erasure takes the ticket and the
+		// mapping of its group messages with it.
+		var open *Ticket
+		if c.Deps.Tickets != nil {
+			t, err := c.Deps.Tickets.Current(c, c.Person())
+			switch {
+			case err == nil:
+				open = &t
+			case !errors.Is(err, ErrNoTicket):
+				c.Fail(err)
+				return
+			}
+		}
 		var err error
 		if er, err = c.Deps.Privacy.Forget(c, Subject{Person: c.Person(), Chat: c.Event.ChatID}); err != nil {
 			c.Fail(err)
 			return
+		}
+		if open != nil && open.StaffChat != 0 {
+			c.replies = append(c.replies, Reply{Kind: SendText, ChatID: open.StaffChat,
+				Text: c.TIn(c.e.staffLang(), "privacy.g.erased", "Code", open.Code())})
 		}
 		if c.erased != nil {
 			*c.erased = &er

@@ -440,6 +440,20 @@ func TestQuickExitDuringATicket(t *testing.T) {
 	if !strings.Contains(texts(out), "con sus mensajes, borradas: 1") {
 		t.Errorf("/borrar during a ticket:\n%s", texts(out))
 	}
+	// The staff group is told, without anything of the person: the ticket
+	// and its messages are gone, so a reply there would reach nobody.
+	var told int
+	for _, r := range out {
+		if r.ChatID == -1001 {
+			told++
+			if r.Text != msg(env, "es", "privacy.g.erased", "Code", k.Code()) {
+				t.Errorf("the group read %q", r.Text)
+			}
+		}
+	}
+	if told != 1 {
+		t.Errorf("%d messages to the staff group after /borrar, want 1:\n%s", told, texts(out))
+	}
 }
 
 // TestStoreForgetDeletesEveryChatKey: Store.Forget (for tools) deletes
