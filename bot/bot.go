@@ -377,11 +377,11 @@ func (b *Bot) handle(ctx context.Context, in incoming) error {
 	if !in.has {
 		return nil
 	}
+	// A message from a chat means the bot can write there again: the
+	// person unblocked it, or the group has the bot back.
 	ev := in.ev
-	if !ev.Group {
-		if err := b.sender.unblock(ctx, in.chat); err != nil {
-			return err
-		}
+	if err := b.sender.unblock(ctx, in.chat); err != nil {
+		return err
 	}
 	out, err := b.eng.Handle(ctx, ev)
 	if err != nil {

@@ -33,14 +33,15 @@ func convert(u tgbotapi.Update) incoming {
 		return fromCallback(u.UpdateID, u.CallbackQuery)
 	case u.MyChatMember != nil:
 		m := u.MyChatMember
+		// The bot's own membership: a person blocking or unblocking it, or
+		// the bot removed from or added (back) to a group, such as a
+		// staff group, which must then get its tickets again.
 		in := incoming{chat: m.Chat.ID, kind: "member"}
-		if m.Chat.Type == "private" {
-			switch m.NewChatMember.Status {
-			case "kicked":
-				in.blocked = true
-			case "member":
-				in.unblocked = true
-			}
+		switch m.NewChatMember.Status {
+		case "kicked", "left":
+			in.blocked = true
+		case "member", "administrator":
+			in.unblocked = true
 		}
 		return in
 	}

@@ -83,4 +83,15 @@ func TestConvertBlockedAndUnblocked(t *testing.T) {
 	if !in.unblocked {
 		t.Fatalf("%+v", in)
 	}
+	// A staff group: the bot removed, then added back as an administrator.
+	in = convert(update(t, `{"update_id":2,"my_chat_member":{"chat":{"id":-100,"type":"supergroup"},"from":{"id":7},"date":1,
+		"old_chat_member":{"user":{"id":1},"status":"member"},"new_chat_member":{"user":{"id":1},"status":"left"}}}`))
+	if !in.blocked || in.chat != -100 {
+		t.Fatalf("%+v", in)
+	}
+	in = convert(update(t, `{"update_id":3,"my_chat_member":{"chat":{"id":-100,"type":"supergroup"},"from":{"id":7},"date":1,
+		"old_chat_member":{"user":{"id":1},"status":"left"},"new_chat_member":{"user":{"id":1},"status":"administrator"}}}`))
+	if !in.unblocked || in.chat != -100 {
+		t.Fatalf("%+v", in)
+	}
 }

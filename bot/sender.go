@@ -150,7 +150,7 @@ func (s *Sender) markBlocked(ctx context.Context, chat int64) {
 			s.log.Error("cannot record a blocked chat", "err", err)
 		}
 	}
-	s.log.Info("person blocked the bot; not sending to them until they write again", "chat", h[:12])
+	s.log.Info("chat blocked the bot or removed it; not sending there until it writes again", "chat", h[:12])
 }
 
 // unblock clears the mark when the person writes again.

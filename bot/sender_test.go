@@ -156,6 +156,31 @@ func TestBlockedPersonIsMarkedAndSkipped(t *testing.T) {
 	}
 }
 
+// TestRemovedGroupComesBack: a staff group the bot was removed from is
+// marked like a blocked chat; when the group writes again (the bot is back
+// in it), sending resumes, so its tickets reach it.
+func TestRemovedGroupComesBack(t *testing.T) {
+	h := newHarness(t, nil)
+	h.tg.Group(-100)
+	h.tg.Block(-100)
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: -100, Text: "T1"}); !errors.Is(err, bot.ErrBlocked) {
+		t.Fatalf("err = %v, want blocked", err)
+	}
+	if !h.bot.Sender().Blocked(-100) {
+		t.Fatal("the group is not marked")
+	}
+	h.run()
+	h.tg.Unblock(-100)
+	h.tg.Text(-100, telegramtest.Person{ID: 7, Lang: "es"}, "ya volvió el bot")
+	h.settled("a message in the group")
+	if h.bot.Sender().Blocked(-100) {
+		t.Fatal("the group is still marked after writing again")
+	}
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: -100, Text: "T1"}); err != nil {
+		t.Fatalf("send to the group once back: %v", err)
+	}
+}
+
 // 429 storm: Telegram refuses many sends with retry_after; everything is
 // delivered, in order per chat, and the limits are never exceeded.
 func TestRateLimitStorm(t *testing.T) {
