@@ -89,7 +89,11 @@ type Bot struct {
 
 	receiving atomic.Bool
 	stopping  atomic.Bool
-	inflight  sync.WaitGroup
+	// gate orders a webhook request's check of stopping and its
+	// inflight.Add before the shutdown's Wait: without it a request could
+	// pass the check, then Add after Wait returned, and be cut off.
+	gate     sync.Mutex
+	inflight sync.WaitGroup
 
 	mu        sync.Mutex
 	pollErr   string
@@ -457,7 +461,9 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 	b.receiving.Store(true)
 	b.log.Info("receiving updates by webhook")
 	<-ctx.Done()
+	b.gate.Lock()
 	b.stopping.Store(true)
+	b.gate.Unlock()
 	b.inflight.Wait()
 	b.receiving.Store(false)
 	b.log.Info("stopped receiving")
@@ -479,11 +485,10 @@ func (b *Bot) WebhookHandler() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		if b.stopping.Load() {
+		if !b.enter() {
 			http.Error(w, "stopping", http.StatusServiceUnavailable)
 			return
 		}
-		b.inflight.Add(1)
 		defer b.inflight.Done()
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		var u tgbotapi.Update
@@ -507,6 +512,17 @@ func (b *Bot) WebhookHandler() http.Handler {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// enter counts a webhook request in flight unless the bot is stopping.
+func (b *Bot) enter() bool {
+	b.gate.Lock()
+	defer b.gate.Unlock()
+	if b.stopping.Load() {
+		return false
+	}
+	b.inflight.Add(1)
+	return true
 }
 
 // chatLocks serialises the updates of one chat across batches and webhook
