@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,13 +36,39 @@ var scanTexts = []string{
 	"me siguen llamando al celular desde un número desconocido",
 }
 
+// scanPlaces are the places the person shares from their phone: two in
+// Tapachula, to the shelter search (the second with a filter), and one
+// near Huixtla, for where a denuncia happened. The bot uses them to answer
+// and says it keeps none of them.
+var scanPlaces = [][2]float64{{14.91372, -92.25419}, {14.89261, -92.27734}, {15.12473, -92.45128}}
+
+// scanPlaceTexts returns how a shared place could be written down: each
+// coordinate in full and rounded to three decimals (about 100 m), without
+// its sign.
+func scanPlaceTexts() []string {
+	var out []string
+	for _, p := range scanPlaces {
+		for _, v := range p {
+			v = math.Abs(v)
+			out = append(out, strconv.FormatFloat(v, 'f', -1, 64), strconv.FormatFloat(v, 'f', 3, 64))
+		}
+	}
+	return out
+}
+
+func scanLoc(i int) string {
+	return fmt.Sprintf("/loc %v %v", scanPlaces[i][0], scanPlaces[i][1])
+}
+
 // withStaff configures a staff group, so "Hablar con una persona" opens
 // tickets.
 var withStaff = apptest.WithEngine(flows.Config{Staff: flows.StaffConfig{Chat: -1001}})
 
 // fullSession plays a whole conversation: a campaign link, the shelter
-// search with free text, a denuncia with a typed place, two messages of
-// story with the person's name, a photo and "contact me", filed.
+// search with free text, by location, by location for women, and in
+// Tapachula for women; a denuncia whose place is first a shared location,
+// then changed to a typed place, two messages of story with the person's
+// name, a photo and "contact me", filed.
 func fullSession(t *testing.T, env *apptest.Env) *term.Session {
 	t.Helper()
 	s := term.NewSession(env.Engine, scanUser, "es")
@@ -47,13 +76,17 @@ func fullSession(t *testing.T, env *apptest.Env) *term.Session {
 	lines := []string{
 		"/start c-feria-tapachula",
 		scanTexts[3],
+		scanLoc(0),
+		"[👥 ¿Para quién es?]", "[Mujeres]", scanLoc(1),
+		"[🔎 Buscar otra vez]", "[Tapachula]",
 		"[Menú principal]",
 		"[Hacer una denuncia]", "[Empezar]", "[Extorsión (te pidieron dinero con amenazas)]", "[Ayer]",
-		"[Otro lugar]", scanTexts[2],
+		scanLoc(2),
 		"[Un grupo criminal]",
 		scanTexts[0], scanTexts[1], "[✅ Listo]",
 		"/foto", "[✅ Listo]",
 		"[💬 Sí, que me escriban aquí]",
+		"[✏️ Dónde]", "[Otro lugar]", scanTexts[2],
 		"[📨 Enviar la denuncia]",
 		"/folio DEN-2026-000001",
 		"[Menú principal]", "[Hablar con una persona]", scanTexts[4], scanTexts[5],
@@ -67,6 +100,23 @@ func fullSession(t *testing.T, env *apptest.Env) *term.Session {
 		}
 		if strings.TrimSpace(out) == "" {
 			t.Fatalf("no answer to %q", l)
+		}
+		if strings.HasPrefix(l, "/loc ") {
+			// The place is not kept in the conversation's state either,
+			// which Redis holds sealed, so the scans could not see it.
+			st, _, err := env.Engine.Store().LoadState(ctx, scanUser)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, err := json.Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range scanPlaceTexts() {
+				if strings.Contains(string(js), p) {
+					t.Errorf("after %q the state keeps %q: %s", l, p, js)
+				}
+			}
 		}
 	}
 	if st, ok, _ := env.Engine.Store().LoadState(ctx, scanUser); !ok || st.Flow != "human" || st.Step != "open" {
@@ -202,9 +252,11 @@ func dbText(t *testing.T, db *sql.DB) string {
 }
 
 // TestScanNoPlainPersonalData plays a whole conversation, then reads the
-// SQLite file (and its WAL) byte by byte and every Redis key and value:
-// the person's raw id, their name and nothing they typed may be there in
-// plain form.
+// SQLite file (and its WAL) byte by byte, its rows through SQL, and every
+// Redis key and value: the person's raw id, their name, nothing they typed
+// and none of the places they shared may be there in plain form. The
+// request log says how each search was made (by_location, a city, a
+// filter), never where the person was.
 func TestScanNoPlainPersonalData(t *testing.T) {
 	env := apptest.New(t, withStaff)
 	fullSession(t, env)
@@ -212,9 +264,13 @@ func TestScanNoPlainPersonalData(t *testing.T) {
 	if len(redisBytes) == 0 {
 		t.Fatal("nothing in Redis: the scan would prove nothing")
 	}
+	// Through SQL as well as the file: a coordinate in a REAL column is
+	// binary in the file, and text here.
+	rows := []byte(dbText(t, env.Store.SQL()))
 	secrets := append([]string{strconv.Itoa(scanUser), scanName, "Rosemène", "Zacualpa"}, scanTexts...)
+	secrets = append(secrets, scanPlaceTexts()...)
 	for _, s := range secrets {
-		for where, b := range map[string][]byte{"SQLite file": db, "Redis": redisBytes} {
+		for where, b := range map[string][]byte{"SQLite file": db, "SQLite rows": rows, "Redis": redisBytes} {
 			if bytes.Contains(b, []byte(s)) {
 				t.Errorf("%s holds %q in plain form", where, s)
 			}
@@ -226,8 +282,23 @@ func TestScanNoPlainPersonalData(t *testing.T) {
 		t.Fatal(err)
 	}
 	flowsSeen := map[string]bool{}
+	var searches, wheres []string
 	for _, r := range reqs {
 		flowsSeen[r.Flow] = true
+		switch {
+		case r.Flow == "albergues" && r.Topic == "search":
+			searches = append(searches, r.Detail)
+		case r.Flow == "denuncia" && r.Topic == "where":
+			wheres = append(wheres, r.Detail)
+		}
+	}
+	// The request log says how a search was made, and the town a shared
+	// place was nearest to, never the place.
+	if want := []string{"by_location", "by_location;filter=women", "city=tapachula;filter=women"}; !slices.Equal(searches, want) {
+		t.Errorf("shelter searches logged as %q, want %q", searches, want)
+	}
+	if want := []string{"location:huixtla", "ask_place", "typed"}; !slices.Equal(wheres, want) {
+		t.Errorf("denuncia places logged as %q, want %q", wheres, want)
 	}
 	for _, f := range []string{"albergues", "denuncia", "human"} {
 		if !flowsSeen[f] {

@@ -34,6 +34,10 @@ var update = flag.Bool("update", false, "rewrite the bot's answers in testdata/*
 //	           button with raw data (an old or forged one)
 //	! wait 3h  time passes (any Go duration), for the clock and Redis
 //	! close T1 the staff close ticket T1 from their group
+//	! status ID lleno
+//	           the staff set shelter ID's status as of now, as /albergue
+//	           does: lleno (full), abierto (open) or cerrado (closed); ID
+//	           is the first column of store/albergues.csv
 //	! restart  the service restarts (same Redis and database; the
 //	           person's screen keeps its buttons)
 //	# ...      a note for the reader
@@ -155,12 +159,28 @@ func directive(t *testing.T, env *apptest.Env, s *term.Session, d string) {
 		if _, err := env.Store.Tickets().Close(context.Background(), flows.ParseTicketCode(arg), "staff", env.Clock.Now(), nil); err != nil {
 			t.Fatalf("! close %s: %v", arg, err)
 		}
+	case "status":
+		// Staff set a shelter's status (albergues_status.txtar), through
+		// the store call the group's /albergue makes.
+		id, word, _ := strings.Cut(arg, " ")
+		status, ok := transcriptShelterStatus[word]
+		if !ok {
+			t.Fatalf("! status %s: the status is lleno, abierto or cerrado", arg)
+		}
+		if err := env.Store.SetShelterStatus(context.Background(), id, status, "staff:transcript"); err != nil {
+			t.Fatalf("! status %s: %v", arg, err)
+		}
 	case "restart":
 		env.Restart(t)
 		s.Attach(env.Engine)
 	default:
 		t.Fatalf("unknown directive %q", d)
 	}
+}
+
+// transcriptShelterStatus is what staff type after /albergue ID.
+var transcriptShelterStatus = map[string]string{
+	"lleno": flows.StatusFull, "abierto": flows.StatusOpen, "cerrado": flows.StatusClosed,
 }
 
 // checkAnswer holds every answer to Telegram's limits and to "always reply".
