@@ -361,6 +361,11 @@ func shelterSearchCity(c *Ctx, city ShelterCity) {
 	shelterAnswer(c, city.Center, &city, filter)
 }
 
+// shelterFarKm is how far the nearest shelter known to take the people
+// searched for may be before the nearer ones, not known to, are shown
+// first: beyond it, getting there is a journey of its own.
+const shelterFarKm = 100
+
 // shelterBlock is a part of an answer: a heading and the shelters under it.
 type shelterBlock struct {
 	heading string
@@ -455,9 +460,17 @@ func shelterAnswer(c *Ctx, from Location, city *ShelterCity, filter string) {
 						break
 					}
 				}
-				blocks = append(blocks, shelterBlock{heading: c.T("albergues.nearest_who", "Who", who), list: known})
-				if len(maybe) > 0 {
-					blocks = append(blocks, shelterBlock{heading: c.T("albergues.closer_maybe_who", "Who", who), list: maybe})
+				knownBlock := shelterBlock{heading: c.T("albergues.nearest_who", "Who", who), list: known}
+				switch {
+				case len(maybe) > 0 && known[0].Km > shelterFarKm:
+					// The known ones are a journey away: what is near
+					// comes first, so nobody reads the answer as being
+					// sent to another state.
+					blocks = append(blocks, shelterBlock{heading: c.T("albergues.nearest_maybe_who", "Who", who), list: maybe}, knownBlock)
+				case len(maybe) > 0:
+					blocks = append(blocks, knownBlock, shelterBlock{heading: c.T("albergues.closer_maybe_who", "Who", who), list: maybe})
+				default:
+					blocks = append(blocks, knownBlock)
 				}
 			} else {
 				blocks = append(blocks, shelterBlock{heading: c.T("albergues.nobody_who", "Who", who)})
