@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/hours"
+	"github.com/acercate/acercate/store"
 )
 
 // Deliverer sends the weekly summary to a Telegram chat. The bot's sender
@@ -30,6 +31,8 @@ type Claims interface {
 	ReportPartSent(ctx context.Context, week, owner string, part int) error
 	ReportSent(ctx context.Context, week, owner string, now time.Time) error
 	ReleaseReportDelivery(ctx context.Context, week, owner string, retryAt time.Time) error
+	// Audit records each part delivered: the summary leaves the system.
+	Audit(ctx context.Context, e store.AuditEntry) error
 }
 
 // The parts of a delivery, recorded as they reach the chat.
@@ -152,7 +155,7 @@ func (j *Job) deliver(ctx context.Context, week hours.Week, now time.Time, parts
 		return err
 	}
 	name := week.String()
-	send := func(part int, f func() error) error {
+	send := func(part int, format string, f func() error) error {
 		if parts&part != 0 {
 			return nil
 		}
@@ -161,12 +164,16 @@ func (j *Job) deliver(ctx context.Context, week hours.Week, now time.Time, parts
 		}
 		// What was sent is recorded even when serve is stopping (ctx
 		// cancelled by SIGTERM): a restart must not send it again.
-		return j.Claims.ReportPartSent(context.WithoutCancel(ctx), name, j.Owner, part)
+		if err := j.Claims.ReportPartSent(context.WithoutCancel(ctx), name, j.Owner, part); err != nil {
+			return err
+		}
+		return j.Claims.Audit(context.WithoutCancel(ctx), store.AuditEntry{At: j.Now(), Actor: "serve",
+			Action: "report.deliver", Object: name, Detail: "week=" + name + " format=" + format})
 	}
-	if err := send(partText, func() error { return j.Deliver.SendText(ctx, j.Chat, Text(r, j.Labels)) }); err != nil {
+	if err := send(partText, "text", func() error { return j.Deliver.SendText(ctx, j.Chat, Text(r, j.Labels)) }); err != nil {
 		return fmt.Errorf("send text: %w", err)
 	}
-	err = send(partChart, func() error {
+	err = send(partChart, "png", func() error {
 		png, err := Chart(r, j.Labels)
 		if err != nil {
 			return err
@@ -176,7 +183,7 @@ func (j *Job) deliver(ctx context.Context, week hours.Week, now time.Time, parts
 	if err != nil {
 		return fmt.Errorf("send chart: %w", err)
 	}
-	err = send(partCSV, func() error {
+	err = send(partCSV, "csv", func() error {
 		var b bytes.Buffer
 		if err := Write(&b, r, "csv", j.Labels); err != nil {
 			return err

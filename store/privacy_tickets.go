@@ -24,10 +24,19 @@ func forgetTicketsArea(ctx context.Context, tx *sql.Tx, s *forgetSubject) (int, 
 	return n, forgetTickets(ctx, tx, s.Person)
 }
 
-// purgeTicketsArea deletes conversations closed before the cutoff, with
-// their messages; it counts conversations.
-func purgeTicketsArea(ctx context.Context, tx *sql.Tx, before time.Time, dry bool) (int, error) {
+// purgeTicketsArea closes conversations abandoned for longer than the
+// cutoff, then strips those closed before it (and the abandoned ones) of
+// their messages, notes and the person's link; it counts conversations.
+func purgeTicketsArea(ctx context.Context, tx *sql.Tx, now, before time.Time, dry bool) (int, error) {
+	abandoned, err := closeAbandoned(ctx, tx, now, before, dry)
+	if err != nil {
+		return 0, err
+	}
 	c, err := purgeTickets(ctx, tx, before, dry)
+	if dry {
+		// Not closed in a dry run, so not among purgeTickets' counts.
+		return int(c.Tickets) + abandoned, err
+	}
 	return int(c.Tickets), err
 }
 

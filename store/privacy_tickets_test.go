@@ -33,7 +33,7 @@ func openTicket(t *testing.T, db *store.DB, n int64, at time.Time) flows.Ticket 
 
 // TestForgetAndPurgeTickets: /borrar deletes the person's conversations
 // (open ones too) and counts them; a purge deletes conversations closed
-// before the ticket retention, and only those; taking and closing a
+// before the ticket retention to counts, and only those; taking and closing a
 // ticket are audited once each.
 func TestForgetAndPurgeTickets(t *testing.T) {
 	db, clock := openClocked(t)
@@ -60,6 +60,11 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 	if n := auditCount(t, db, "ticket.close"); n != 2 {
 		t.Errorf("%d ticket.close rows, want 2", n)
 	}
+	// other is open and its person wrote lately: not abandoned.
+	if err := db.Tickets().Relay(ctx, flows.Relay{Ticket: other.ID, Source: "other:2", Direction: flows.RelayIn,
+		Kind: flows.RelayText, Text: "sigo aquí", At: cut.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
 	er, err := db.Forget(ctx, flows.Subject{Person: "person-1", Chat: 2001})
 	if err != nil {
 		t.Fatal(err)
@@ -84,8 +89,8 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 			t.Errorf("purged %d tickets, want 1", it.Count)
 		}
 	}
-	if _, err := db.Tickets().Get(ctx, old.ID); err == nil {
-		t.Error("a ticket closed before the retention survived")
+	if p, r, n, m := ticketTraces(t, db, old.ID); p+r+n+m != 0 {
+		t.Error("a ticket closed before the retention kept its contents")
 	}
 	for _, k := range []flows.Ticket{other, recent} {
 		if _, err := db.Tickets().Get(ctx, k.ID); err != nil {

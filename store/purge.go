@@ -28,12 +28,15 @@ type purgeArea struct {
 
 // purgeAreas are every area a purge visits. A new area whose records
 // expire adds its purger here.
-func purgeAreas() []purgeArea {
+func purgeAreas(now time.Time) []purgeArea {
 	return []purgeArea{
 		{"requests", func(r flows.Retention) int { return r.Requests }, purgeRequests},
 		{"attribution", func(r flows.Retention) int { return r.Requests }, purgeAttributionArea},
 		{"blocked", func(r flows.Retention) int { return r.Requests }, purgeBlocked},
-		{"tickets", func(r flows.Retention) int { return r.Tickets }, purgeTicketsArea},
+		{"tickets", func(r flows.Retention) int { return r.Tickets },
+			func(ctx context.Context, tx *sql.Tx, before time.Time, dry bool) (int, error) {
+				return purgeTicketsArea(ctx, tx, now, before, dry)
+			}},
 		{"denuncias", func(r flows.Retention) int { return r.Denuncias }, purgeDenuncias},
 	}
 }
@@ -49,7 +52,7 @@ func (s *DB) Purge(ctx context.Context, actor string, dry bool) ([]PurgeItem, er
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		items = items[:0]
 		var detail []string
-		for _, a := range purgeAreas() {
+		for _, a := range purgeAreas(now) {
 			days := a.days(ret)
 			if days <= 0 {
 				continue

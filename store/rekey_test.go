@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/acercate/acercate/apptest"
 	"github.com/acercate/acercate/flows"
@@ -233,5 +234,90 @@ func TestHashKeyKeptFromBefore(t *testing.T) {
 	db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'hash_key'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d hash_key rows", n)
+	}
+}
+
+// TestRekeyMissesNoSealedField fills every table that holds sealed values
+// through the store's own API (denuncias with place, text, photos and
+// contact; a ticket with its chat, relays both ways, a closing notice and
+// staff notes), rekeys, and scans every column of every table for a value
+// still sealed under the old key: a sealed column left out of rekeyAreas
+// fails it. A new table must be filled here, or listed below as holding
+// nothing sealed, so that the scan covers it.
+func TestRekeyMissesNoSealedField(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "acercate.db")
+	oldK, newK := newKeys(t), newKeys(t)
+	db := open(t, path, oldK)
+	fileVaried(t, db, 2)
+	k := openTicket(t, db, 9, apptest.Start)
+	tk := db.Tickets()
+	if err := tk.Relay(ctx, flows.Relay{Ticket: k.ID, Source: "out:1", Direction: flows.RelayOut, Kind: flows.RelayText,
+		Text: "¿dónde estás?", By: "staffhash", At: apptest.Start.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tk.MapMessage(ctx, -100, 55, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tk.Close(ctx, k.ID, "staffhash", apptest.Start.Add(time.Hour), &flows.Relay{Source: "close:1",
+		Direction: flows.RelayOut, Kind: flows.RelayNotice, Text: "cerrada", At: apptest.Start.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tk.Note(ctx, k.ID, "staffhash", "no contestó", apptest.Start.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Tables that hold no sealed value (hashes, codes, counts, times), or
+	// only SQLite's and goose's own. Any other table must have rows here.
+	unsealed := map[string]bool{
+		"goose_db_version": true, "sqlite_sequence": true,
+		"requests": true, "person_years": true, "person_weeks": true, "request_days": true, "attribution": true,
+		"shelters": true, "shelter_status": true, "modulos": true, "campaigns": true,
+		"folio_counters": true, "outbox": true, "audit": true, "blocked_chats": true,
+		"report_goals": true, "report_deliveries": true, "ticket_messages": true,
+	}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	rows.Close()
+	for _, tb := range tables {
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM "`+tb+`"`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 && !unsealed[tb] {
+			t.Errorf("table %s is empty here: fill it through the store (its sealed fields must be rekeyed), or list it as holding nothing sealed", tb)
+		}
+	}
+
+	sealed := map[string]bool{}
+	for _, c := range sealedUnder(t, db, oldK) {
+		sealed[c] = true
+	}
+	for _, c := range []string{"meta.value", "denuncias.place", "denuncias.text", "denuncias.contact", "denuncia_photos.file",
+		"tickets.chat", "relays.body", "ticket_notes.body"} {
+		if !sealed[c] {
+			t.Errorf("%s holds nothing sealed before the rekey: the test would prove nothing about it", c)
+		}
+	}
+
+	if _, err := db.Rekey(ctx, newK, 1); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = open(t, path, newK)
+	if left := sealedUnder(t, db, oldK); len(left) != 0 {
+		t.Errorf("still sealed under the old key after the rekey (add the column to rekeyAreas): %v", left)
+	}
+	notes, err := db.Tickets().Notes(ctx, k.ID)
+	if err != nil || len(notes) != 2 || notes[1].Text != "no contestó" {
+		t.Errorf("notes under the new key: %+v, %v", notes, err)
 	}
 }

@@ -73,6 +73,10 @@ func runAlbergues(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := db.Audit(ctx, store.AuditEntry{Actor: cliActor(env), Action: "albergues.export",
+			Detail: "format=csv"}); err != nil {
+			return err
+		}
 		return store.WriteShelters(env.Stdout, list)
 	case "status":
 		if err := db.SetShelterStatus(ctx, args[0], status, "cli"); err != nil {

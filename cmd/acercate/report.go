@@ -12,6 +12,7 @@ import (
 	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/locales"
 	"github.com/acercate/acercate/report"
+	"github.com/acercate/acercate/store"
 )
 
 const reportUsage = `usage:
@@ -59,6 +60,16 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	}
 	var buf bytes.Buffer
 	if err := report.Write(&buf, r, *format, report.NewLabels(cat, lang)); err != nil {
+		return err
+	}
+	// Every report taken out of the system is an export (the json holds
+	// exact counts): audited before it is written, so none goes unrecorded.
+	to := "file"
+	if *out == "" {
+		to = "stdout"
+	}
+	if err := db.Audit(ctx, store.AuditEntry{Actor: cliActor(env), Action: "report.export", Object: r.Week,
+		Detail: "week=" + r.Week + " format=" + *format + " to=" + to}); err != nil {
 		return err
 	}
 	if *out == "" {
