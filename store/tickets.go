@@ -63,6 +63,9 @@ func (t *Tickets) scan(row scanner) (flows.Ticket, error) {
 		return fromMillis(v.Int64)
 	}
 	k.TakenAt, k.FirstResponseAt, k.ClosedAt, k.AnnouncedAt = opt(taken), opt(first), opt(closed), opt(announced)
+	if chat == "" {
+		return k, nil // purged: a closed ticket that keeps only its times
+	}
 	plain, err := t.db.keys.OpenString(chat, ticketChatAAD(source))
 	if err != nil {
 		return k, fmt.Errorf("open chat of T%d: %w", k.ID, err)

@@ -235,6 +235,10 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 	if person != "" {
 		t.Fatalf("purged ticket still linked to its person")
 	}
+	// Staff asking for it (/cerrar T2) read a closed ticket, not an error.
+	if k, err := tk.Get(ctx, b.ID); err != nil || k.Status != "closed" || k.Chat != 0 {
+		t.Fatalf("purged ticket reads as %+v, %v", k, err)
+	}
 	var left int
 	db.db.QueryRow(`SELECT count(*) FROM relays`).Scan(&left)
 	if left != 1 { // ticket 3's first message: open tickets are never purged
