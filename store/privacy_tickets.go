@@ -11,8 +11,9 @@ import (
 // mappings) are erased and purged by the desk's own helpers
 // (tickets_forget.go); these adapt them to the privacy work's areas.
 
-// forgetTicketsArea deletes every conversation the person had with staff,
-// open ones included, with their relayed messages and notes.
+// forgetTicketsArea erases every conversation the person had with staff,
+// open ones included: their relayed messages and notes are deleted, and
+// the rows keep only what the weekly report counts.
 func forgetTicketsArea(ctx context.Context, tx *sql.Tx, s *forgetSubject) (int, error) {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE person = ?`, s.Person).Scan(&n); err != nil {
@@ -21,7 +22,7 @@ func forgetTicketsArea(ctx context.Context, tx *sql.Tx, s *forgetSubject) (int, 
 	if n == 0 {
 		return 0, nil
 	}
-	return n, forgetTickets(ctx, tx, s.Person)
+	return n, forgetTickets(ctx, tx, s.Person, s.Now)
 }
 
 // purgeTicketsArea closes conversations abandoned for longer than the

@@ -76,8 +76,11 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 	if counts["tickets"] != 1 {
 		t.Errorf("forget counted %+v", er.Areas)
 	}
-	if _, err := db.Tickets().Get(ctx, mine.ID); err == nil {
-		t.Error("the erased person's open ticket is still there")
+	if _, err := db.Tickets().Current(ctx, "person-1"); err == nil {
+		t.Error("the erased person's open ticket is still open")
+	}
+	if p, r, n, m := ticketTraces(t, db, mine.ID); p+r+n+m != 0 {
+		t.Error("the erased person's ticket kept its contents")
 	}
 	clock.Set(now)
 	items, err := db.Purge(ctx, "cli:ana", false)

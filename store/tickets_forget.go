@@ -10,21 +10,43 @@ import (
 
 // These helpers let the privacy work (/borrar, acercate purge) erase the
 // staff desk's records inside its own transaction, without editing this
-// area's files. /borrar deletes tickets with everything hanging from them
-// (relays, notes, group message mappings: ON DELETE CASCADE); a purge
-// strips them to what the weekly report counts.
+// area's files. Both strip tickets to what the weekly report counts:
+// relays, notes and group message mappings are deleted, and the row
+// keeps only its times, language, módulo, campaign, priority and status.
 
 // TicketCounts says how many rows a purge removed (or would remove).
 type TicketCounts struct {
 	Tickets, Relays, Notes, Messages int64
 }
 
-// forgetTickets deletes every ticket of a person (their keyed hash, as in
-// flows.Request.Person), with its relays, notes and group message
-// mappings. Tickets still open are deleted too: a person who asks to be
-// forgotten is not kept in the staff queue.
-func forgetTickets(ctx context.Context, tx *sql.Tx, person string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tickets WHERE person = ?`, person); err != nil {
+// stripTickets is the SQL that strips the tickets selected by a query
+// (its ? arguments given with it). source is NOT NULL UNIQUE: "purged:<id>"
+// is both, and says nothing of the person.
+func stripTickets(ctx context.Context, tx *sql.Tx, selected string, args ...any) error {
+	for _, q := range []string{
+		`DELETE FROM relays WHERE ticket IN (` + selected + `)`,
+		`DELETE FROM ticket_notes WHERE ticket IN (` + selected + `)`,
+		`DELETE FROM ticket_messages WHERE ticket IN (` + selected + `)`,
+		`UPDATE tickets SET person = '', chat = '', source = 'purged:' || id, group_message = 0
+			WHERE id IN (` + selected + `)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forgetTickets erases every ticket of a person (their keyed hash, as in
+// flows.Request.Person): open ones are closed ("erased", at now) — a
+// person who asks to be forgotten is not kept in the staff queue — and
+// all are stripped, so the weeks they were counted in read the same.
+func forgetTickets(ctx context.Context, tx *sql.Tx, person string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET status = 'closed', closed_by = 'erased', closed_at = ?
+		WHERE person = ? AND status <> 'closed'`, millis(now), person); err != nil {
+		return fmt.Errorf("forget tickets: %w", err)
+	}
+	if err := stripTickets(ctx, tx, `SELECT id FROM tickets WHERE person = ?`, person); err != nil {
 		return fmt.Errorf("forget tickets: %w", err)
 	}
 	return nil
@@ -65,18 +87,8 @@ func purgeTickets(ctx context.Context, tx *sql.Tx, before time.Time, dryRun bool
 	if dryRun || c.Tickets == 0 {
 		return c, nil
 	}
-	for _, q := range []string{
-		`DELETE FROM relays WHERE ticket IN (` + strippable + `)`,
-		`DELETE FROM ticket_notes WHERE ticket IN (` + strippable + `)`,
-		`DELETE FROM ticket_messages WHERE ticket IN (` + strippable + `)`,
-		// source is NOT NULL UNIQUE: "purged:<id>" is both, and says
-		// nothing of the person.
-		`UPDATE tickets SET person = '', chat = '', source = 'purged:' || id, group_message = 0
-			WHERE id IN (` + strippable + `)`,
-	} {
-		if _, err := tx.ExecContext(ctx, q, b); err != nil {
-			return c, fmt.Errorf("purge tickets: %w", err)
-		}
+	if err := stripTickets(ctx, tx, strippable, b); err != nil {
+		return c, fmt.Errorf("purge tickets: %w", err)
 	}
 	return c, nil
 }

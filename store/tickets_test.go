@@ -214,12 +214,23 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 	if err != nil || len(notes) != 1 || notes[0].Text != "llamar mañana" {
 		t.Fatalf("notes = %+v, %v", notes, err)
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error { return forgetTickets(ctx, tx, "p1") })
+	err = db.tx(ctx, func(tx *sql.Tx) error { return forgetTickets(ctx, tx, "p1", ticketT0.Add(time.Minute)) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tk.Get(ctx, a.ID); !errors.Is(err, flows.ErrNoTicket) {
-		t.Fatalf("forgotten ticket still there: %v", err)
+	// The open ticket of the erased person is closed and stripped: nothing
+	// leads to them, and their messages are gone; the week still counts it.
+	if k, err := tk.Get(ctx, a.ID); err != nil || k.Status != "closed" || k.Person != "" || k.Chat != 0 ||
+		!k.ClosedAt.Equal(ticketT0.Add(time.Minute)) {
+		t.Fatalf("forgotten ticket reads as %+v, %v", k, err)
+	}
+	if _, err := tk.Current(ctx, "p1"); !errors.Is(err, flows.ErrNoTicket) {
+		t.Fatalf("the erased person still has a ticket: %v", err)
+	}
+	var kept int
+	db.db.QueryRow(`SELECT count(*) FROM relays WHERE ticket = ?`, a.ID).Scan(&kept)
+	if kept != 0 {
+		t.Fatalf("%d relays of the forgotten ticket kept", kept)
 	}
 	var c TicketCounts
 	db.tx(ctx, func(tx *sql.Tx) error { c, err = purgeTickets(ctx, tx, ticketT0.Add(2*time.Hour), true); return err })
