@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -234,7 +235,7 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 			// or stuck in a broken step: apologise, go back to the menu,
 			// keeping what the person had before this event (their
 			// language, where they came from, their drafts).
-			e.log.Error("step panicked", "flow", c.flow, "kind", ev.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			e.log.Error("step panicked", "flow", c.flow, "kind", ev.Kind, "panic", panicValue(r), "stack", string(debug.Stack()))
 			before := l.state.clone()
 			*c.State = State{Lang: before.Lang, Attribution: before.Attribution, Noticed: true, Drafts: before.Drafts, Gen: before.Gen}
 			c.replies, c.err, c.toast, c.unhandled, c.forget = nil, nil, "", false, false
@@ -839,4 +840,15 @@ func (f *floodLimiter) firstRefusal(person string) bool {
 	}
 	e.refused = true
 	return true
+}
+
+// panicValue is what a log may say of a recovered panic: a runtime error's
+// own message (an index out of range says nothing of the person), else
+// only the value's type — a panic made from what someone typed would
+// otherwise put their words in the log.
+func panicValue(r any) string {
+	if err, ok := r.(runtime.Error); ok {
+		return err.Error()
+	}
+	return fmt.Sprintf("%T", r)
 }

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -89,7 +88,7 @@ func (e *Engine) runGroup(ctx context.Context, ev Event) (c *Ctx) {
 	c.record.Person = e.keys.Hash("person", strconv.FormatInt(ev.person(), 10))
 	defer func() {
 		if r := recover(); r != nil {
-			e.log.Error("group step panicked", "kind", ev.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			e.log.Error("group step panicked", "kind", ev.Kind, "panic", panicValue(r), "stack", string(debug.Stack()))
 			c.replies, c.err, c.toast = nil, nil, ""
 		}
 		if ev.Kind == EventButton && ev.TapID != "" {

@@ -1,10 +1,12 @@
 package flows_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"strings"
@@ -213,7 +215,8 @@ func TestCancelDropsDraftsAndStaleButtonsResume(t *testing.T) {
 
 func TestPanickingStepApologisesAndKeepsTheDraft(t *testing.T) {
 	env := apptest.New(t)
-	eng := demoEngine(t, env, flows.Config{})
+	var logged bytes.Buffer
+	eng := demoEngine(t, env, flows.Config{Logger: slog.New(slog.NewJSONHandler(&logged, nil))})
 	p := newPerson(t, env, eng, 15, "pt")
 	p.command("start", "m-tapachula")
 	p.command("demo", "")
@@ -230,6 +233,11 @@ func TestPanickingStepApologisesAndKeepsTheDraft(t *testing.T) {
 	rows := requestsOf(t, env, p.next)
 	if len(rows) != 1 || rows[0].Kind != "panic" {
 		t.Fatalf("log rows %+v", rows)
+	}
+	// The panic is logged with its stack, but not what the person typed,
+	// even when the panic's value was made from it.
+	if !strings.Contains(logged.String(), "step panicked") || strings.Contains(logged.String(), "boom") {
+		t.Fatalf("log:\n%s", logged.String())
 	}
 }
 

@@ -161,7 +161,7 @@ func demoFlows() []*flows.Flow {
 		case ev.Kind == flows.EventText && ev.Text == "boom":
 			c.State.Draft("demo", true)["half"] = "made"
 			c.State.SetVar("half", "made")
-			panic("demo step bug")
+			panic("demo step bug on: " + ev.Text) // as a careless step might
 		case ev.Kind == flows.EventText && ev.Text == "fail":
 			c.State.Draft("demo", true)["lost"] = "yes"
 			c.Send("demo: this must not be sent")
@@ -183,7 +183,9 @@ func demoFlows() []*flows.Flow {
 func demoEngine(t testing.TB, env *apptest.Env, cfg flows.Config) *flows.Engine {
 	t.Helper()
 	cfg.Now = env.Clock.Now
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	eng, err := flows.New(cfg, env.Engine.Store(), env.Engine.Catalog(), env.Keys, env.Store.Deps(), demoFlows())
 	if err != nil {
 		t.Fatal(err)
