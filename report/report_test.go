@@ -383,7 +383,40 @@ func TestSmallCountsNeverShowOutsideJSON(t *testing.T) {
 	if Num(0) != "0" || Num(1) != "<5" || Num(4) != "<5" || Num(5) != "5" {
 		t.Error("Num")
 	}
-	if change(10, 4) != "–" || change(4, 10) != "–" || change(0, 10) != "-100%" || change(15, 10) != "+50%" {
-		t.Errorf("change: %s %s %s %s", change(10, 4), change(4, 10), change(0, 10), change(15, 10))
+	ch := func(cur, prev int) string {
+		a, b := &grid{}, &grid{}
+		return change(a, a.cell(cur), b, b.cell(prev))
+	}
+	if ch(10, 4) != "–" || ch(4, 10) != "–" || ch(0, 10) != "-100%" || ch(15, 10) != "+50%" || ch(6, 5) != "+20%" || ch(5, 0) != "–" {
+		t.Errorf("change: %s %s %s %s", ch(10, 4), ch(4, 10), ch(0, 10), ch(15, 10))
+	}
+}
+
+// TestWeekCannotBeUndoneBySubtraction checks the sums the suppression
+// relies on hold in a real week (a part list that did not add up to its
+// total would make the suppression reason about a table nobody reads),
+// and that no hidden count of week 47 or the week before can be worked
+// out from what the reports show.
+func TestWeekCannotBeUndoneBySubtraction(t *testing.T) {
+	db := seedWeek47(t)
+	r, err := Build(context.Background(), db, hours.Week{Year: 2026, Num: 47}, mx(2026, 11, 23, 8, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*sheet{"week": suppressed(r), "previous": r.previous()} {
+		for _, rel := range s.g.rels {
+			sum := 0
+			for _, p := range rel[1:] {
+				sum += s.g.val[p]
+			}
+			if sum != s.g.val[rel[0]] {
+				t.Errorf("%s: parts %v add up to %d, not their total %d", name, rel[1:], sum, s.g.val[rel[0]])
+			}
+		}
+		assertUnrecoverable(t, s.g)
+	}
+	// Denuncias 6 = robbery 5 + extortion 1: the total hides.
+	if got := suppressed(r).g.text(suppressed(r).total["denuncias"]); got != Hidden {
+		t.Errorf("denuncias total shows %s", got)
 	}
 }

@@ -206,3 +206,88 @@ func (g *grid) complement(r []int) int {
 	}
 	return best
 }
+
+// totalKeys are the headline figures, in the order the reports show them.
+var totalKeys = []string{"people", "new_people", "returning_people", "requests", "rights_views",
+	"shelter_searches", "denuncias", "escalations_opened", "emergencies"}
+
+func (t Totals) byKey() []int {
+	return []int{t.People, t.NewPeople, t.ReturningPeople, t.Requests, t.RightsViews,
+		t.ShelterSearches, t.Denuncias, t.EscalationsOpened, t.Emergencies}
+}
+
+// segmentColumns are the metrics of a campaign, módulo or language row;
+// the sum of each column but the first two is the headline figure of the
+// same key (a person can count under two campaigns or languages in a
+// week, so people do not add up).
+var segmentColumns = []string{"people", "new_people", "requests", "rights_views", "shelter_searches",
+	"denuncias", "escalations_opened", "emergencies"}
+
+func (s Segment) byColumn() []int {
+	return []int{s.People, s.NewPeople, s.Requests, s.RightsViews, s.Shelters, s.Denuncias, s.Escalations, s.Emergencies}
+}
+
+// sheet is every count one week's report shows, suppressed together.
+type sheet struct {
+	g                                      *grid
+	total                                  map[string]int
+	rights, shelters, cat, mun, who, emerg []int
+	answered, closed                       int
+	seg                                    map[string][][]int // dim → row → column
+}
+
+// suppressed lays out r's counts with the sums a reader knows between
+// them, and hides what must be hidden.
+func suppressed(r *Report) *sheet {
+	g := &grid{}
+	s := &sheet{g: g, total: map[string]int{}, seg: map[string][][]int{}}
+	for i, v := range r.Totals.byKey() {
+		s.total[totalKeys[i]] = g.cell(v)
+	}
+	g.sum(s.total["people"], s.total["new_people"], s.total["returning_people"])
+	counts := func(total string, cs []Count) []int {
+		ids := make([]int, len(cs))
+		for i, c := range cs {
+			ids[i] = g.cell(c.Count)
+		}
+		g.sum(s.total[total], ids...)
+		return ids
+	}
+	s.rights = counts("rights_views", r.Rights)
+	s.shelters = counts("shelter_searches", r.Shelters)
+	s.cat = counts("denuncias", r.Denuncias.ByCategory)
+	s.mun = counts("denuncias", r.Denuncias.ByMunicipality)
+	s.who = counts("denuncias", r.Denuncias.ByPerpetrator)
+	s.emerg = counts("emergencies", r.Emergencies)
+	s.answered, s.closed = g.cell(r.Escalations.Answered), g.cell(r.Escalations.Closed)
+	for _, d := range []struct {
+		dim  string
+		segs []Segment
+	}{{"campaign", r.Segments.Campaign}, {"modulo", r.Segments.Modulo}, {"lang", r.Segments.Lang}} {
+		rows := make([][]int, len(d.segs))
+		for i, sg := range d.segs {
+			for _, v := range sg.byColumn() {
+				rows[i] = append(rows[i], g.cell(v))
+			}
+		}
+		for c := 2; c < len(segmentColumns); c++ {
+			col := make([]int, len(rows))
+			for i := range rows {
+				col[i] = rows[i][c]
+			}
+			g.sum(s.total[segmentColumns[c]], col...)
+		}
+		s.seg[d.dim] = rows
+	}
+	g.suppress()
+	return s
+}
+
+// previous is the previous week's sheet: from its breakdowns when the
+// report has them, else from its totals alone.
+func (r *Report) previous() *sheet {
+	if r.before != nil {
+		return suppressed(r.before)
+	}
+	return suppressed(&Report{Totals: r.Previous})
+}
