@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -14,24 +15,32 @@ import (
 
 // Chart draws the week's headline figures beside the previous week's as
 // a PNG bar chart for the coordinators' chat. Figures from 1 to 4 are
-// drawn as 5 (and the chart says so), by the same rule as the text.
+// drawn as 5 (and the chart says so), by the same rule as the text; a
+// figure the text hides as "x" is not drawn, and its name says "(x)".
 func Chart(r *Report, l Labels) ([]byte, error) {
-	t, p := r.Totals, r.Previous
 	keys := []string{"people", "new_people", "rights_views", "shelter_searches", "denuncias", "escalations_opened", "emergencies"}
-	cur := plotter.Values{float64(t.People), float64(t.NewPeople), float64(t.RightsViews), float64(t.ShelterSearches),
-		float64(t.Denuncias), float64(t.EscalationsOpened), float64(t.Emergencies)}
-	prev := plotter.Values{float64(p.People), float64(p.NewPeople), float64(p.RightsViews), float64(p.ShelterSearches),
-		float64(p.Denuncias), float64(p.EscalationsOpened), float64(p.Emergencies)}
-	for _, vs := range []plotter.Values{cur, prev} {
-		for i, v := range vs {
-			if v > 0 && v < Small {
-				vs[i] = Small
-			}
-		}
-	}
 	names := make([]string, len(keys))
+	var cur, prev plotter.Values
+	now, before := suppressed(r), r.previous()
 	for i, k := range keys {
 		names[i] = l.T("report.total." + k)
+		for _, w := range []struct {
+			s  *sheet
+			vs *plotter.Values
+		}{{now, &cur}, {before, &prev}} {
+			c := w.s.total[k]
+			v := float64(w.s.g.val[c])
+			switch w.s.g.state[c] {
+			case small:
+				v = Small
+			case masked:
+				v = 0
+				if !strings.HasSuffix(names[i], ")") {
+					names[i] += " (" + Hidden + ")"
+				}
+			}
+			*w.vs = append(*w.vs, v)
+		}
 	}
 
 	pl := plot.New()
@@ -39,23 +48,23 @@ func Chart(r *Report, l Labels) ([]byte, error) {
 	pl.X.Label.Text = l.T("report.chart.note")
 	pl.Y.Min = 0
 	w := vg.Points(14)
-	before, err := plotter.NewBarChart(prev, w)
+	last, err := plotter.NewBarChart(prev, w)
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
-	before.Color = color.RGBA{R: 0xb0, G: 0xb7, B: 0xc3, A: 0xff}
-	before.LineStyle.Width = 0
-	before.Offset = -w / 2
-	now, err := plotter.NewBarChart(cur, w)
+	last.Color = color.RGBA{R: 0xb0, G: 0xb7, B: 0xc3, A: 0xff}
+	last.LineStyle.Width = 0
+	last.Offset = -w / 2
+	this, err := plotter.NewBarChart(cur, w)
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
-	now.Color = color.RGBA{R: 0x1f, G: 0x6f, B: 0xb2, A: 0xff}
-	now.LineStyle.Width = 0
-	now.Offset = w / 2
-	pl.Add(before, now, plotter.NewGrid())
-	pl.Legend.Add(l.T("report.chart.previous"), before)
-	pl.Legend.Add(l.T("report.chart.this"), now)
+	this.Color = color.RGBA{R: 0x1f, G: 0x6f, B: 0xb2, A: 0xff}
+	this.LineStyle.Width = 0
+	this.Offset = w / 2
+	pl.Add(last, this, plotter.NewGrid())
+	pl.Legend.Add(l.T("report.chart.previous"), last)
+	pl.Legend.Add(l.T("report.chart.this"), this)
 	pl.Legend.Top = true
 	pl.NominalX(names...)
 	// Room above the tallest bar for the legend, and beside the outer bars.

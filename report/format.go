@@ -170,30 +170,31 @@ func Text(r *Report, l Labels) string {
 	if r.Empty {
 		fmt.Fprintf(&b, "\n%s\n", l.T("report.empty"))
 	}
-	t, p := r.Totals, r.Previous
+	cur, prev := suppressed(r), r.previous()
 	b.WriteString("\n")
-	for _, f := range []struct {
-		key       string
-		cur, prev int
-	}{
-		{"people", t.People, p.People}, {"new_people", t.NewPeople, p.NewPeople}, {"requests", t.Requests, p.Requests},
-		{"rights_views", t.RightsViews, p.RightsViews}, {"shelter_searches", t.ShelterSearches, p.ShelterSearches},
-		{"denuncias", t.Denuncias, p.Denuncias}, {"escalations_opened", t.EscalationsOpened, p.EscalationsOpened},
-		{"emergencies", t.Emergencies, p.Emergencies},
-	} {
-		fmt.Fprintf(&b, "• %s: %s (%s)\n", l.T("report.total."+f.key), Num(f.cur), change(f.cur, f.prev))
+	for _, k := range totalKeys {
+		if k == "returning_people" {
+			continue
+		}
+		c, p := cur.total[k], prev.total[k]
+		fmt.Fprintf(&b, "• %s: %s (%s)\n", l.T("report.total."+k), cur.g.text(c), change(cur.g, c, prev.g, p))
 	}
 	e := r.Escalations
 	if e.Available && !r.Empty {
+		median, p90 := l.duration(e.FirstResponseMedianSecond), l.duration(e.FirstResponseP90Second)
+		if cur.g.hidden(cur.answered) {
+			median, p90 = "–", "–"
+		}
 		fmt.Fprintf(&b, "\n%s: %s %s · %s %s · %s %s\n", l.T("report.section.escalations"),
-			l.T("report.esc.opened"), Num(e.Opened), l.T("report.esc.answered"), Num(e.Answered), l.T("report.esc.closed"), Num(e.Closed))
-		fmt.Fprintf(&b, "%s: %s · %s: %s\n", l.T("report.esc.median"), l.duration(e.FirstResponseMedianSecond),
-			l.T("report.esc.p90"), l.duration(e.FirstResponseP90Second))
+			l.T("report.esc.opened"), cur.g.text(cur.total["escalations_opened"]), l.T("report.esc.answered"), cur.g.text(cur.answered),
+			l.T("report.esc.closed"), cur.g.text(cur.closed))
+		fmt.Fprintf(&b, "%s: %s · %s: %s\n", l.T("report.esc.median"), median, l.T("report.esc.p90"), p90)
 	}
 	if top := topSegments(r.Segments.Campaign, 5); len(top) > 0 {
 		fmt.Fprintf(&b, "\n%s:\n", l.T("report.section.campaign"))
-		for _, s := range top {
-			fmt.Fprintf(&b, "• %s: %s %s\n", l.segmentName("campaign", s), Num(s.People), strings.ToLower(l.T("report.col.people")))
+		for _, i := range top {
+			s := r.Segments.Campaign[i]
+			fmt.Fprintf(&b, "• %s: %s %s\n", l.segmentName("campaign", s), cur.g.text(cur.seg["campaign"][i][0]), strings.ToLower(l.T("report.col.people")))
 		}
 	}
 	fmt.Fprintf(&b, "\n%s:\n", l.T("report.section.goals", "Year", goalYear(r)))
@@ -208,12 +209,13 @@ func Text(r *Report, l Labels) string {
 	return s
 }
 
-// topSegments are the n segments with most people, without "none".
-func topSegments(s []Segment, n int) []Segment {
-	var out []Segment
-	for _, g := range s {
+// topSegments are the indexes of the n segments with most people,
+// without "none".
+func topSegments(s []Segment, n int) []int {
+	var out []int
+	for i, g := range s {
 		if g.Key != "" && len(out) < n {
-			out = append(out, g)
+			out = append(out, i)
 		}
 	}
 	return out

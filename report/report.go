@@ -52,6 +52,9 @@ type Report struct {
 	// cities are the shelter directory's city names by key, for the
 	// human-readable formats.
 	cities map[string]string
+	// before is the previous week's (or stretch's) breakdowns, so its
+	// column is hidden as its own report hides it.
+	before *Report
 }
 
 // Totals are the headline figures of a week.
@@ -191,12 +194,21 @@ func Build(ctx context.Context, src Source, week hours.Week, now time.Time) (*Re
 	for _, c := range cities {
 		rep.cities[c.Key] = c.Name
 	}
-	rep.Totals = totals(cur)
-	rep.Previous = totals(before)
-	rep.Empty = rep.Totals.Requests == 0 && rep.Totals.Denuncias == 0
+	rep.fill(cur, r.From, r.To, names)
+	rep.before = &Report{}
+	rep.before.fill(before, prev.From, prev.To, names)
+	rep.Previous = rep.before.Totals
+	rep.Empty = rep.Totals.Requests == 0 && rep.Totals.Denuncias == 0 &&
+		rep.Escalations.Answered == 0 && rep.Escalations.Closed == 0
+	rep.Goals = goals(year, yearStart.Year())
+	return rep, nil
+}
 
+// fill sets the totals and breakdowns of the data of [from, to).
+func (rep *Report) fill(d *store.ReportData, from, to time.Time, names map[string]map[string]string) {
+	rep.Totals = totals(d)
 	rights, shelters, emergencies := counter{}, counter{}, counter{}
-	for _, g := range cur.Requests {
+	for _, g := range d.Requests {
 		switch kindOf(g) {
 		case kindRights:
 			rights.add(g.Topic, g.N)
@@ -208,19 +220,15 @@ func Build(ctx context.Context, src Source, week hours.Week, now time.Time) (*Re
 	}
 	rep.Rights, rep.Shelters, rep.Emergencies = rights.list(), shelters.list(), emergencies.list()
 	cat, mun, who := counter{}, counter{}, counter{}
-	for _, g := range cur.Denuncias {
+	for _, g := range d.Denuncias {
 		cat.add(g.Category, g.N)
 		mun.add(g.Municipality, g.N)
 		who.add(g.Perpetrator, g.N)
 	}
 	rep.Denuncias = Denuncias{ByCategory: cat.list(), ByMunicipality: mun.list(), ByPerpetrator: who.list()}
-	rep.Escalations = escalations(cur, r.From, r.To)
+	rep.Escalations = escalations(d, from, to)
 	rep.Totals.EscalationsOpened = rep.Escalations.Opened
-	rep.Previous.EscalationsOpened = escalations(before, prev.From, prev.To).Opened
-	rep.Empty = rep.Empty && rep.Escalations.Answered == 0 && rep.Escalations.Closed == 0
-	rep.Segments = segments(cur, r.From, r.To, names)
-	rep.Goals = goals(year, yearStart.Year())
-	return rep, nil
+	rep.Segments = segments(d, from, to, names)
 }
 
 type kind int

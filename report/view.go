@@ -64,13 +64,15 @@ func Num(n int) string {
 	return strconv.Itoa(n)
 }
 
-// change is the week-over-week change, or "–" when either week is too
-// small to compare without revealing a small count.
-func change(cur, prev int) string {
-	if cur < Small && cur != 0 || prev < Small {
+// change is the week-over-week change of cell c of this week's grid from
+// cell p of the previous week's, or "–" when either is hidden. Two shown
+// figures of two different weeks reveal nothing their difference does
+// not: the change shows whatever it is, +1 included.
+func change(cur *grid, c int, prev *grid, p int) string {
+	if cur.hidden(c) || prev.hidden(p) || prev.val[p] == 0 {
 		return "–"
 	}
-	pct := math.Round(float64(cur-prev) * 100 / float64(prev))
+	pct := math.Round(float64(cur.val[c]-prev.val[p]) * 100 / float64(prev.val[p]))
 	if pct > 0 {
 		return fmt.Sprintf("+%.0f%%", pct)
 	}
@@ -127,21 +129,13 @@ func (l Labels) view(r *Report) view {
 	if r.Empty {
 		v.Empty = l.T("report.empty")
 	}
-	t, p := r.Totals, r.Previous
+	cur, prev := suppressed(r), r.previous()
 	totals := table{ID: "totals", Title: l.T("report.section.totals"),
 		Head:    []string{l.T("report.col.item"), l.T("report.col.week"), l.T("report.col.previous", "Week", r.PreviousWeek), l.T("report.col.change")},
 		Metrics: []string{"", "week", "previous", "change"}}
-	for _, f := range []struct {
-		key       string
-		cur, prev int
-	}{
-		{"people", t.People, p.People}, {"new_people", t.NewPeople, p.NewPeople},
-		{"returning_people", t.ReturningPeople, p.ReturningPeople}, {"requests", t.Requests, p.Requests},
-		{"rights_views", t.RightsViews, p.RightsViews}, {"shelter_searches", t.ShelterSearches, p.ShelterSearches},
-		{"denuncias", t.Denuncias, p.Denuncias}, {"escalations_opened", t.EscalationsOpened, p.EscalationsOpened},
-		{"emergencies", t.Emergencies, p.Emergencies},
-	} {
-		totals.Rows = append(totals.Rows, row{f.key, []string{l.T("report.total." + f.key), Num(f.cur), Num(f.prev), change(f.cur, f.prev)}})
+	for _, k := range totalKeys {
+		c, p := cur.total[k], prev.total[k]
+		totals.Rows = append(totals.Rows, row{k, []string{l.T("report.total." + k), cur.g.text(c), prev.g.text(p), change(cur.g, c, prev.g, p)}})
 	}
 	v.Tables = append(v.Tables, totals)
 	if r.Empty {
@@ -149,10 +143,10 @@ func (l Labels) view(r *Report) view {
 		return v
 	}
 
-	count := func(id, title string, cs []Count, name func(string) string) table {
+	count := func(id, title string, cs []Count, cells []int, name func(string) string) table {
 		tb := table{ID: id, Title: title, Head: []string{l.T("report.col.item"), l.T("report.col.count")}, Metrics: []string{"", "count"}}
-		for _, c := range cs {
-			tb.Rows = append(tb.Rows, row{c.Key, []string{name(c.Key), Num(c.Count)}})
+		for i, c := range cs {
+			tb.Rows = append(tb.Rows, row{c.Key, []string{name(c.Key), cur.g.text(cells[i])}})
 		}
 		if len(cs) == 0 {
 			tb.Note = l.T("report.nothing")
@@ -160,17 +154,17 @@ func (l Labels) view(r *Report) view {
 		return tb
 	}
 	v.Tables = append(v.Tables,
-		count("rights", l.T("report.section.rights"), r.Rights, func(k string) string { return l.name("rights.", k, ".title") }),
-		count("shelters", l.T("report.section.shelters"), r.Shelters, func(k string) string {
+		count("rights", l.T("report.section.rights"), r.Rights, cur.rights, func(k string) string { return l.name("rights.", k, ".title") }),
+		count("shelters", l.T("report.section.shelters"), r.Shelters, cur.shelters, func(k string) string {
 			if n := r.cities[k]; n != "" {
 				return n
 			}
 			return l.name("report.place.", k, "")
 		}),
-		count("denuncias_category", l.T("report.section.denuncias_category"), r.Denuncias.ByCategory, func(k string) string { return l.name("denuncia.cat.", k, "") }),
-		count("denuncias_municipality", l.T("report.section.denuncias_municipality"), r.Denuncias.ByMunicipality, func(k string) string { return l.name("denuncia.mun.", k, "") }),
-		count("denuncias_perpetrator", l.T("report.section.denuncias_perpetrator"), r.Denuncias.ByPerpetrator, func(k string) string { return l.name("denuncia.who.", k, "") }),
-		count("emergencies", l.T("report.section.emergencies"), r.Emergencies, func(k string) string { return l.name("report.trigger.", k, "") }),
+		count("denuncias_category", l.T("report.section.denuncias_category"), r.Denuncias.ByCategory, cur.cat, func(k string) string { return l.name("denuncia.cat.", k, "") }),
+		count("denuncias_municipality", l.T("report.section.denuncias_municipality"), r.Denuncias.ByMunicipality, cur.mun, func(k string) string { return l.name("denuncia.mun.", k, "") }),
+		count("denuncias_perpetrator", l.T("report.section.denuncias_perpetrator"), r.Denuncias.ByPerpetrator, cur.who, func(k string) string { return l.name("denuncia.who.", k, "") }),
+		count("emergencies", l.T("report.section.emergencies"), r.Emergencies, cur.emerg, func(k string) string { return l.name("report.trigger.", k, "") }),
 	)
 
 	e := r.Escalations
@@ -179,12 +173,18 @@ func (l Labels) view(r *Report) view {
 	if !e.Available {
 		esc.Note = l.T("report.esc.unavailable")
 	}
+	// A first-response time over 1 to 4 answers is one person's wait,
+	// or near it: it shows only when the number answered does.
+	median, p90 := l.duration(e.FirstResponseMedianSecond), l.duration(e.FirstResponseP90Second)
+	if cur.g.hidden(cur.answered) {
+		median, p90 = "–", "–"
+	}
 	esc.Rows = []row{
-		{"opened", []string{l.T("report.esc.opened"), Num(e.Opened)}},
-		{"answered", []string{l.T("report.esc.answered"), Num(e.Answered)}},
-		{"closed", []string{l.T("report.esc.closed"), Num(e.Closed)}},
-		{"first_response_median", []string{l.T("report.esc.median"), l.duration(e.FirstResponseMedianSecond)}},
-		{"first_response_p90", []string{l.T("report.esc.p90"), l.duration(e.FirstResponseP90Second)}},
+		{"opened", []string{l.T("report.esc.opened"), cur.g.text(cur.total["escalations_opened"])}},
+		{"answered", []string{l.T("report.esc.answered"), cur.g.text(cur.answered)}},
+		{"closed", []string{l.T("report.esc.closed"), cur.g.text(cur.closed)}},
+		{"first_response_median", []string{l.T("report.esc.median"), median}},
+		{"first_response_p90", []string{l.T("report.esc.p90"), p90}},
 	}
 	v.Tables = append(v.Tables, esc)
 
@@ -196,9 +196,12 @@ func (l Labels) view(r *Report) view {
 			Head: []string{l.T("report.col." + s.id), l.T("report.col.people"), l.T("report.col.new"), l.T("report.col.requests"),
 				l.T("report.col.rights"), l.T("report.col.shelters"), l.T("report.col.denuncias"), l.T("report.col.escalations"), l.T("report.col.emergencies")},
 			Metrics: []string{"", "people", "new_people", "requests", "rights_views", "shelter_searches", "denuncias", "escalations_opened", "emergencies"}}
-		for _, g := range s.segs {
-			tb.Rows = append(tb.Rows, row{g.Key, []string{l.segmentName(s.id, g), Num(g.People), Num(g.NewPeople), Num(g.Requests),
-				Num(g.RightsViews), Num(g.Shelters), Num(g.Denuncias), Num(g.Escalations), Num(g.Emergencies)}})
+		for i, g := range s.segs {
+			cells := []string{l.segmentName(s.id, g)}
+			for _, c := range cur.seg[s.id][i] {
+				cells = append(cells, cur.g.text(c))
+			}
+			tb.Rows = append(tb.Rows, row{g.Key, cells})
 		}
 		v.Tables = append(v.Tables, tb)
 	}

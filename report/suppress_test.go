@@ -1,0 +1,92 @@
+package report
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestSuppress covers one total and its parts: what shows, and that no
+// hidden count can be worked out of what shows.
+func TestSuppress(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		total int
+		parts []int
+		// want is the total then the parts as they show
+		want []string
+	}{
+		{"nothing small", 17, []int{9, 8}, []string{"17", "9", "8"}},
+		{"zero is not sensitive", 9, []int{9, 0, 0}, []string{"9", "9", "0", "0"}},
+		// 6 − 5 = 1: hiding the 5 is not enough (an "x" is at least 5,
+		// so the other is at most 1); the total goes, the 5 shows again.
+		{"one hidden cell, two parts", 6, []int{5, 1}, []string{"x", "5", "<5"}},
+		// 12 − 9 = 3 with one hidden: the next smallest part hides, and
+		// 12 − 9 leaves the two hidden between 5+1 and 8+4.
+		{"one hidden cell", 21, []int{9, 8, 3, 0}, []string{"21", "9", "x", "<5", "0"}},
+		// 20 − 17 = 3 is two small counts summing to under 5.
+		{"hidden cells summing under 5", 20, []int{9, 8, 2, 1}, []string{"20", "9", "x", "<5", "<5"}},
+		// 5 = 1 + 4 or 2 + 3...: the sum is not small and pins neither.
+		{"hidden cells summing to 5", 14, []int{9, 3, 2}, []string{"14", "9", "<5", "<5"}},
+		{"total itself under 5", 3, []int{2, 1}, []string{"<5", "<5", "<5"}},
+		{"total under 5, one part", 3, []int{3, 0}, []string{"<5", "<5", "0"}},
+		// 4 + 4 + 4 = 12 pins each to 4: only hiding the total helps.
+		{"all cells hidden", 12, []int{4, 4, 4}, []string{"x", "<5", "<5", "<5"}},
+		{"all cells hidden, sum ambiguous", 7, []int{4, 2, 1}, []string{"7", "<5", "<5", "<5"}},
+		{"all zero", 0, []int{0, 0}, []string{"0", "0", "0"}},
+		{"no parts", 4, nil, []string{"<5"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := &grid{}
+			tot := g.cell(tc.total)
+			ids := []int{tot}
+			for _, p := range tc.parts {
+				ids = append(ids, g.cell(p))
+			}
+			g.sum(tot, ids[1:]...)
+			g.suppress()
+			var got []string
+			for _, c := range ids {
+				got = append(got, g.text(c))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("shows %v, want %v", got, tc.want)
+			}
+			assertUnrecoverable(t, g)
+		})
+	}
+}
+
+// assertUnrecoverable checks, by trying every value a reader would deem
+// possible, that each hidden cell could be at least two values.
+func assertUnrecoverable(t *testing.T, g *grid) {
+	t.Helper()
+	if e := g.exposed(); len(e) > 0 {
+		t.Errorf("relations %v still expose a hidden count", e)
+	}
+	lo, hi := g.bounds()
+	for i := range g.val {
+		if g.hidden(i) && lo[i] == hi[i] {
+			t.Errorf("cell %d (%d) is pinned", i, g.val[i])
+		}
+		if lo[i] > g.val[i] || hi[i] < g.val[i] {
+			t.Errorf("cell %d: bounds [%d, %d] exclude its value %d", i, lo[i], hi[i], g.val[i])
+		}
+	}
+}
+
+// TestSuppressSharedTotal is a total broken down two ways (denuncias by
+// category and by municipality): hiding it for one breakdown must not let
+// the other give it back.
+func TestSuppressSharedTotal(t *testing.T) {
+	g := &grid{}
+	tot := g.cell(6)
+	cat := []int{g.cell(5), g.cell(1)}
+	mun := []int{g.cell(6), g.cell(0)}
+	g.sum(tot, cat...)
+	g.sum(tot, mun...)
+	g.suppress()
+	if !g.hidden(tot) || !g.hidden(mun[0]) || g.hidden(cat[0]) {
+		t.Errorf("total %s, category %s, municipality %s", g.text(tot), g.text(cat[0]), g.text(mun[0]))
+	}
+	assertUnrecoverable(t, g)
+}
