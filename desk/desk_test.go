@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -85,10 +86,29 @@ func (r *recorder) edits(chat int64) []flows.Reply {
 type harness struct {
 	t      *testing.T
 	env    *apptest.Env
+	logs   *syncBuffer // the engine's log
 	rec    *recorder
 	desk   *desk.Desk
 	staff  flows.StaffConfig
 	update int64
+}
+
+// syncBuffer is a log destination the test reads while the engine writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newHarness(t *testing.T) *harness {
@@ -98,8 +118,9 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	staff := flows.StaffConfig{Chat: group, Users: []int64{ana, beto}, Hours: hours, Lang: "es"}
-	env := apptest.New(t, apptest.WithEngine(flows.Config{Staff: staff}))
-	h := &harness{t: t, env: env, rec: &recorder{}, staff: staff, update: 1}
+	logs := &syncBuffer{}
+	env := apptest.New(t, apptest.WithEngine(flows.Config{Staff: staff, Logger: slog.New(slog.NewJSONHandler(logs, nil))}))
+	h := &harness{t: t, env: env, logs: logs, rec: &recorder{}, staff: staff, update: 1}
 	h.newDesk()
 	return h
 }
@@ -413,6 +434,16 @@ func TestStrangersAreRefused(t *testing.T) {
 	// Staff chatting among themselves is not for the bot.
 	if got := h.staffSays(ana, "¿alguien va a comer?", 0); len(got) != 0 {
 		t.Errorf("bot answered staff chatter: %+v", got)
+	}
+	// Every refusal is logged — by keyed hashes, never ids or what was typed.
+	logs := h.logs.String()
+	if n := strings.Count(logs, "staff action refused") + strings.Count(logs, "staff button refused"); n != 9 {
+		t.Errorf("%d refusals logged, want 9:\n%s", n, logs)
+	}
+	for _, secret := range []string{"te escribo yo", "hola", "DEN-2026-000001", strconv.FormatInt(stranger, 10), strconv.FormatInt(group, 10)} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, logs)
+		}
 	}
 }
 
