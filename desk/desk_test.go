@@ -593,7 +593,14 @@ func TestDenunciasFromTheGroup(t *testing.T) {
 		t.Fatal("announced twice")
 	}
 
-	got := h.staffSays(ana, "/denuncia "+folio, 0)
+	// The announcement may scroll away: /pendientes lists the denuncias
+	// nobody has looked at yet, without what the person wrote.
+	got := h.staffSays(ana, "/pendientes", 0)
+	mustContain(t, "pending denuncias", texts(got), "Denuncias sin revisar: 1", folio, "Secuestro", "Tapachula")
+	if strings.Contains(texts(got), "primo") {
+		t.Fatal("the free text reached /pendientes")
+	}
+	got = h.staffSays(ana, "/denuncia "+folio, 0)
 	mustContain(t, "view", texts(got), "Se llevaron a mi primo", "bitácora")
 	got = h.staffSays(ana, "/estado "+folio+" canalizada", 0)
 	mustContain(t, "status", texts(got), "Canalizada", "Se le avisó")
@@ -605,6 +612,10 @@ func TestDenunciasFromTheGroup(t *testing.T) {
 	}
 	if !told {
 		t.Errorf("the person was not told in French: %s", texts(got))
+	}
+	got = h.staffSays(ana, "/pendientes", 0)
+	if strings.Contains(texts(got), folio) {
+		t.Errorf("a denuncia being handled is still pending: %s", texts(got))
 	}
 	audit, _ := h.env.Store.AuditLog(ctx, time.Time{})
 	actions := map[string]bool{}

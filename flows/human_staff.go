@@ -370,11 +370,24 @@ func (s *staffCtx) pending() {
 		s.Fail(err)
 		return
 	}
-	if len(list) == 0 {
+	// New denuncias are announced to the default group: it also sees the
+	// ones nobody has looked at, so an announcement that scrolled away is
+	// not a denuncia forgotten.
+	var waiting []DenunciaWaiting
+	if chat == 0 && s.Deps.DenunciaDesk != nil {
+		if waiting, err = s.Deps.DenunciaDesk.Waiting(s); err != nil {
+			s.Fail(err)
+			return
+		}
+	}
+	if len(list) == 0 && len(waiting) == 0 {
 		s.say(s.t("staff.g.pending.none"))
 		return
 	}
-	lines := []string{s.t("staff.g.pending.title", "N", len(list))}
+	var lines []string
+	if len(list) > 0 {
+		lines = append(lines, s.t("staff.g.pending.title", "N", len(list)))
+	}
 	for i, t := range list {
 		if i == 30 {
 			lines = append(lines, s.t("staff.g.pending.more", "N", len(list)-i))
@@ -387,6 +400,21 @@ func (s *staffCtx) pending() {
 		lines = append(lines, s.t("staff.g.pending.line", "Mark", mark, "Code", t.Code(),
 			"Priority", s.t("staff.g.priority."+t.Priority), "Status", s.t("staff.g.status."+t.Status),
 			"Lang", t.Lang, "Age", staffDuration(s.Now.Sub(t.OpenedAt))))
+	}
+	if len(waiting) > 0 {
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, s.t("staff.g.pending.denuncias", "N", len(waiting)))
+	}
+	for i, d := range waiting {
+		if i == 20 {
+			lines = append(lines, s.t("staff.g.pending.more", "N", len(waiting)-i))
+			break
+		}
+		lines = append(lines, s.t("staff.g.pending.denuncia", "Folio", d.Folio,
+			"Category", s.t("denuncia.cat."+d.Category), "Municipality", s.t("denuncia.mun."+d.Municipality),
+			"Age", staffDuration(s.Now.Sub(d.Created))))
 	}
 	s.say(strings.Join(lines, "\n"))
 }

@@ -200,6 +200,15 @@ type DenunciaDesk interface {
 	// SetStatus changes its status (audit-logged) and returns how to tell
 	// the person: their chat (0 when anonymous) and language.
 	SetStatus(ctx context.Context, folio, status, actor string) (contact int64, lang string, err error)
+	// Waiting returns the denuncias nobody has looked at yet (status
+	// received), oldest first: folio, category, municipality, when filed.
+	Waiting(ctx context.Context) ([]DenunciaWaiting, error)
+}
+
+// DenunciaWaiting is a denuncia in /pendientes: nothing the person wrote.
+type DenunciaWaiting struct {
+	Folio, Category, Municipality string
+	Created                       time.Time
 }
 
 // DenunciaView is a denuncia as staff read it in the group.

@@ -287,6 +287,19 @@ func (d denunciaDesk) View(ctx context.Context, folio, actor string) (flows.Denu
 		Modulo: rec.Modulo, Created: rec.Created}, nil
 }
 
+// Waiting implements flows.DenunciaDesk: the denuncias still "received".
+func (d denunciaDesk) Waiting(ctx context.Context) ([]flows.DenunciaWaiting, error) {
+	list, err := d.d.List(ctx, "received")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]flows.DenunciaWaiting, len(list))
+	for i, l := range list {
+		out[i] = flows.DenunciaWaiting{Folio: l.Folio, Category: l.Category, Municipality: l.Municipality, Created: l.Created}
+	}
+	return out, nil
+}
+
 // SetStatus implements flows.DenunciaDesk: the change is audit-logged,
 // and the person's chat is opened only when they asked to be contacted.
 func (d denunciaDesk) SetStatus(ctx context.Context, folio, status, actor string) (int64, string, error) {
