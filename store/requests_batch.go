@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 
@@ -22,6 +23,10 @@ type requestBatch struct {
 	mu      sync.Mutex
 	queue   []*queuedRequest
 	running bool
+	// insert is the row's INSERT, prepared once: compiling it compiles the
+	// request log's triggers too, which cost more than running it. Only
+	// the lead uses it, so it needs no lock of its own.
+	insert *sql.Stmt
 }
 
 type queuedRequest struct {
@@ -81,29 +86,40 @@ func (s *DB) logBatched(ctx context.Context, r flows.Request) error {
 }
 
 func (s *DB) insertRequests(ctx context.Context, batch []*queuedRequest) error {
+	b := &s.requestBatch
+	if b.insert == nil {
+		st, err := s.db.PrepareContext(ctx, insertRequestSQL)
+		if err != nil {
+			return fmt.Errorf("log request: %w", err)
+		}
+		b.insert = st
+	}
 	if len(batch) == 1 {
-		return logRequest(ctx, s.db, batch[0].r)
+		return execRequest(ctx, b.insert, batch[0].r)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("log request: begin: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, insertRequestSQL)
-	if err != nil {
-		tx.Rollback()
-		return fmt.Errorf("log request: %w", err)
-	}
+	// The statement prepared on the transaction's connection is reused.
+	stmt := tx.StmtContext(ctx, b.insert)
 	for _, x := range batch {
-		r := x.r
-		if _, err := stmt.ExecContext(ctx, r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo); err != nil {
+		if err := execRequest(ctx, stmt, x.r); err != nil {
 			stmt.Close()
 			tx.Rollback()
-			return fmt.Errorf("log request: %w", err)
+			return err
 		}
 	}
 	stmt.Close()
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("log request: commit: %w", err)
+	}
+	return nil
+}
+
+func execRequest(ctx context.Context, stmt *sql.Stmt, r flows.Request) error {
+	if _, err := stmt.ExecContext(ctx, r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo); err != nil {
+		return fmt.Errorf("log request: %w", err)
 	}
 	return nil
 }
