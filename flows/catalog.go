@@ -3,7 +3,9 @@ package flows
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/runes"
@@ -159,10 +161,14 @@ func containsRun(words, run []string) bool {
 // (apostrophes too: "m'ap" is "m ap", "d'aide" is "d aide") into spaces, so
 // "¡Auxilio!" and "auxilio" match, and "Acércate" "acercate".
 func normalize(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	// ASCII has no accents to strip: decomposing and recomposing it gives
+	// it back unchanged, so only other text goes through the chain.
+	if !isASCII(s) {
+		t := stripAccents.Get().(transform.Transformer)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
+		stripAccents.Put(t)
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -170,5 +176,22 @@ func normalize(s string) string {
 			return unicode.ToLower(r)
 		}
 		return ' '
-	}, out)
+	}, s)
+}
+
+// stripAccents keeps chains that decompose, drop combining marks and
+// recompose. A chain is not safe for concurrent use and making one
+// allocates its buffers (tens of KB), which normalize, called several
+// times an event, did for every call; transform.String resets it.
+var stripAccents = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
