@@ -17,6 +17,11 @@ import (
 type Catalog struct {
 	langs []string
 	loc   map[string]*i18n.Localizer
+	// plain caches messages rendered without template data, by language
+	// then id (id → string): the same text each time, and most messages are
+	// such. Only shipped languages and ids the bundle has are kept, so it
+	// holds at most the bundle's messages.
+	plain map[string]*sync.Map
 }
 
 // NewCatalog returns a Catalog over a bundle for the given languages; the
@@ -24,9 +29,10 @@ type Catalog struct {
 // locale completeness test keeps that from happening in a release). tag
 // maps a language to the tag its messages are kept under in the bundle.
 func NewCatalog(b *i18n.Bundle, langs []string, tag func(string) string) *Catalog {
-	c := &Catalog{langs: langs, loc: map[string]*i18n.Localizer{}}
+	c := &Catalog{langs: langs, loc: map[string]*i18n.Localizer{}, plain: map[string]*sync.Map{}}
 	for _, l := range langs {
 		c.loc[l] = i18n.NewLocalizer(b, tag(l))
+		c.plain[l] = &sync.Map{}
 	}
 	return c
 }
@@ -39,18 +45,37 @@ func (c *Catalog) Has(lang string) bool { _, ok := c.loc[lang]; return ok }
 
 // T renders message id in lang with template data (a map or struct).
 func (c *Catalog) T(lang, id string, data any) string {
+	if m, isMap := data.(map[string]any); data == nil || isMap && m == nil {
+		if cache := c.plain[lang]; cache != nil {
+			if s, ok := cache.Load(id); ok {
+				return s.(string)
+			}
+			s, ok := c.render(lang, id, nil)
+			if ok {
+				cache.Store(id, s)
+			}
+			return s
+		}
+	}
+	s, _ := c.render(lang, id, data)
+	return s
+}
+
+// render renders a message, falling back to the first language, then to
+// the id itself; ok is false in that last case.
+func (c *Catalog) render(lang, id string, data any) (string, bool) {
 	loc := c.loc[lang]
 	if loc == nil {
 		loc = c.loc[c.langs[0]]
 	}
 	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil && lang != c.langs[0] {
-		return c.T(c.langs[0], id, data)
+		return c.render(c.langs[0], id, data)
 	}
 	if err != nil {
-		return id
+		return id, false
 	}
-	return s
+	return s, true
 }
 
 // Match picks the shipped language for a language code an app reports

@@ -52,3 +52,34 @@ func FuzzNormalizeAsBefore(f *testing.F) {
 		}
 	})
 }
+
+// A message without data is rendered once and then served from the cache:
+// the same text as rendering it, in every language, and an id the bundle
+// lacks still comes back as itself.
+func TestCatalogPlainCache(t *testing.T) {
+	c := testCatalog(t)
+	fresh := testCatalog(t)
+	for _, lang := range append(c.Languages(), "xx") {
+		for _, id := range []string{"menu.unknown", "privacy.notice", "lang.name", "no.such.message"} {
+			want, _ := fresh.render(lang, id, nil)
+			for range 2 {
+				if got := c.T(lang, id, nil); got != want {
+					t.Errorf("T(%s, %s, nil) = %q, want %q", lang, id, got, want)
+				}
+				if got := c.T(lang, id, map[string]any(nil)); got != want {
+					t.Errorf("T(%s, %s, nil map) = %q, want %q", lang, id, got, want)
+				}
+			}
+		}
+	}
+	if got := c.T("es", "command.unknown", map[string]any{"Command": "/x"}); !strings.Contains(got, "/x") {
+		t.Errorf("a message with data: %q", got)
+	}
+	n := 0
+	for _, cache := range c.plain {
+		cache.Range(func(k, v any) bool { n++; return true })
+	}
+	if want := 3 * len(c.Languages()); n != want {
+		t.Errorf("%d cached messages, want %d (shipped languages, known ids)", n, want)
+	}
+}
