@@ -3,7 +3,9 @@ package flows
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/runes"
@@ -15,6 +17,11 @@ import (
 type Catalog struct {
 	langs []string
 	loc   map[string]*i18n.Localizer
+	// plain caches messages rendered without template data, by language
+	// then id (id → string): the same text each time, and most messages are
+	// such. Only shipped languages and ids the bundle has are kept, so it
+	// holds at most the bundle's messages.
+	plain map[string]*sync.Map
 }
 
 // NewCatalog returns a Catalog over a bundle for the given languages; the
@@ -22,9 +29,10 @@ type Catalog struct {
 // locale completeness test keeps that from happening in a release). tag
 // maps a language to the tag its messages are kept under in the bundle.
 func NewCatalog(b *i18n.Bundle, langs []string, tag func(string) string) *Catalog {
-	c := &Catalog{langs: langs, loc: map[string]*i18n.Localizer{}}
+	c := &Catalog{langs: langs, loc: map[string]*i18n.Localizer{}, plain: map[string]*sync.Map{}}
 	for _, l := range langs {
 		c.loc[l] = i18n.NewLocalizer(b, tag(l))
+		c.plain[l] = &sync.Map{}
 	}
 	return c
 }
@@ -37,18 +45,37 @@ func (c *Catalog) Has(lang string) bool { _, ok := c.loc[lang]; return ok }
 
 // T renders message id in lang with template data (a map or struct).
 func (c *Catalog) T(lang, id string, data any) string {
+	if m, isMap := data.(map[string]any); data == nil || isMap && m == nil {
+		if cache := c.plain[lang]; cache != nil {
+			if s, ok := cache.Load(id); ok {
+				return s.(string)
+			}
+			s, ok := c.render(lang, id, nil)
+			if ok {
+				cache.Store(id, s)
+			}
+			return s
+		}
+	}
+	s, _ := c.render(lang, id, data)
+	return s
+}
+
+// render renders a message, falling back to the first language, then to
+// the id itself; ok is false in that last case.
+func (c *Catalog) render(lang, id string, data any) (string, bool) {
 	loc := c.loc[lang]
 	if loc == nil {
 		loc = c.loc[c.langs[0]]
 	}
 	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil && lang != c.langs[0] {
-		return c.T(c.langs[0], id, data)
+		return c.render(c.langs[0], id, data)
 	}
 	if err != nil {
-		return id
+		return id, false
 	}
-	return s
+	return s, true
 }
 
 // Match picks the shipped language for a language code an app reports
@@ -159,10 +186,14 @@ func containsRun(words, run []string) bool {
 // (apostrophes too: "m'ap" is "m ap", "d'aide" is "d aide") into spaces, so
 // "¡Auxilio!" and "auxilio" match, and "Acércate" "acercate".
 func normalize(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	// ASCII has no accents to strip: decomposing and recomposing it gives
+	// it back unchanged, so only other text goes through the chain.
+	if !isASCII(s) {
+		t := stripAccents.Get().(transform.Transformer)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
+		stripAccents.Put(t)
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -170,5 +201,22 @@ func normalize(s string) string {
 			return unicode.ToLower(r)
 		}
 		return ' '
-	}, out)
+	}, s)
+}
+
+// stripAccents keeps chains that decompose, drop combining marks and
+// recompose. A chain is not safe for concurrent use and making one
+// allocates its buffers (tens of KB), which normalize, called several
+// times an event, did for every call; transform.String resets it.
+var stripAccents = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
