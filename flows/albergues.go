@@ -231,7 +231,11 @@ func shelterPopulationIn(c *Ctx, text string) string {
 		return ""
 	}
 	for _, p := range append(ShelterPopulations[:len(ShelterPopulations):len(ShelterPopulations)], "any") {
-		for _, id := range []string{"albergues.filter." + p, "albergues.pop." + p} {
+		ids := []string{"albergues.filter." + p, "albergues.pop." + p}
+		if p == "any" {
+			ids = ids[:1] // "anyone" is a filter, not a population
+		}
+		for _, id := range ids {
 			if strings.Join(strings.Fields(normalize(c.T(id))), " ") == t {
 				return p
 			}

@@ -63,6 +63,11 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// Keep as many idle connections as the bot has workers by default
+	// and more: database/sql keeps 2, so under load every burst of
+	// requests closed and reopened connections (each a file open and
+	// the pragmas above).
+	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
