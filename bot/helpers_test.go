@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -23,30 +22,13 @@ type harness struct {
 	tg   *telegramtest.Server
 	env  *apptest.Env
 	bot  *bot.Bot
-	logs *syncBuffer
+	logs *apptest.LogBuffer
 	cfg  bot.Config
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newHarness(t testing.TB, edit func(*bot.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, tg: telegramtest.New(t), logs: &syncBuffer{}}
+	h := &harness{t: t, tg: telegramtest.New(t), logs: &apptest.LogBuffer{}}
 	h.env = apptest.New(t, apptest.WithEngine(flows.Config{FloodRate: 1000, FloodBurst: 1000}))
 	h.cfg = bot.Config{
 		Token: h.tg.Token, APIURL: h.tg.APIURL(), Engine: h.env.Engine,

@@ -86,29 +86,11 @@ func (r *recorder) edits(chat int64) []flows.Reply {
 type harness struct {
 	t      *testing.T
 	env    *apptest.Env
-	logs   *syncBuffer // the engine's log
+	logs   *apptest.LogBuffer // the engine's log
 	rec    *recorder
 	desk   *desk.Desk
 	staff  flows.StaffConfig
 	update int64
-}
-
-// syncBuffer is a log destination the test reads while the engine writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newHarness(t *testing.T) *harness {
@@ -118,7 +100,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	staff := flows.StaffConfig{Chat: group, Users: []int64{ana, beto}, Hours: hours, Lang: "es"}
-	logs := &syncBuffer{}
+	logs := &apptest.LogBuffer{}
 	env := apptest.New(t, apptest.WithEngine(flows.Config{Staff: staff, Logger: slog.New(slog.NewJSONHandler(logs, nil))}))
 	h := &harness{t: t, env: env, logs: logs, rec: &recorder{}, staff: staff, update: 1}
 	h.newDesk()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acercate/acercate/apptest"
 	"github.com/acercate/acercate/bot/telegramtest"
 )
 
@@ -19,7 +20,7 @@ func baseline(t *testing.T, r *redisServer, db int, extra map[string]string) map
 	for k, v := range extra {
 		vars[k] = v
 	}
-	c := startServe(t, vars, &lockedBuffer{})
+	c := startServe(t, vars, &apptest.LogBuffer{})
 	feed(tg)
 	waitUntil(t, 60*time.Second, "baseline answered", func() bool { return tg.Pending() == 0 })
 	c.cmd.Process.Signal(syscall.SIGTERM)
@@ -75,7 +76,7 @@ func TestServeSIGKILLMidBatch(t *testing.T) {
 	for k, v := range extra {
 		vars[k] = v
 	}
-	logs := &lockedBuffer{}
+	logs := &apptest.LogBuffer{}
 	c := startServe(t, vars, logs)
 	feed(tg)
 	waitUntil(t, 30*time.Second, "a third of the replies", func() bool { return len(tg.CallsTo("sendMessage")) >= total/3 })
@@ -114,7 +115,7 @@ func TestServeRedisRestart(t *testing.T) {
 	for k, v := range extra {
 		vars[k] = v
 	}
-	logs := &lockedBuffer{}
+	logs := &apptest.LogBuffer{}
 	c := startServe(t, vars, logs)
 	// The first half of the script, answered; then Redis goes away.
 	half := script[:len(script)/2]
@@ -178,7 +179,7 @@ func TestServeSIGTERMFinishesInFlight(t *testing.T) {
 	for k, v := range extra {
 		vars[k] = v
 	}
-	logs := &lockedBuffer{}
+	logs := &apptest.LogBuffer{}
 	feed(tg) // before the start, so the first batch holds every update
 	c := startServe(t, vars, logs)
 	waitUntil(t, 30*time.Second, "a third of the replies", func() bool { return len(tg.CallsTo("sendMessage")) >= total/3 })

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acercate/acercate/apptest"
 	"github.com/acercate/acercate/bot/telegramtest"
 )
 
@@ -52,7 +53,7 @@ func TestServeSendsWeeklySummaryOnce(t *testing.T) {
 	tg.Group(coord)
 	vars["ACERCATE_COORDINATOR_CHAT"] = "-100777"
 	vars["ACERCATE_REPORT_HOUR"] = "0"
-	logs := &lockedBuffer{}
+	logs := &apptest.LogBuffer{}
 	c := startServe(t, vars, logs)
 	waitUntil(t, 60*time.Second, "the weekly summary", func() bool { return len(tg.BotMessages(coord)) >= 3 })
 	c.cmd.Process.Signal(syscall.SIGTERM)

@@ -15,11 +15,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/acercate/acercate/apptest"
 	"github.com/acercate/acercate/bot/telegramtest"
 	"github.com/acercate/acercate/secret"
 )
@@ -141,29 +141,12 @@ func freePort(t *testing.T) int {
 type child struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	logs *lockedBuffer
+	logs *apptest.LogBuffer
 	http string
 	done chan error
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func startServe(t *testing.T, vars map[string]string, logs *lockedBuffer) *child {
+func startServe(t *testing.T, vars map[string]string, logs *apptest.LogBuffer) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = []string{"ACERCATE_SERVE_CHILD=1", "PATH=" + os.Getenv("PATH")}
@@ -293,7 +276,7 @@ func TestServeLifecycle(t *testing.T) {
 	r := startRedis(t)
 	tg := telegramtest.New(t)
 	vars := serveVars(tg, r.url(0), t)
-	logs := &lockedBuffer{}
+	logs := &apptest.LogBuffer{}
 	c := startServe(t, vars, logs)
 	feed(tg)
 	waitUntil(t, 60*time.Second, "every update answered", func() bool { return tg.Pending() == 0 })
@@ -347,7 +330,7 @@ func TestServeWebhook(t *testing.T) {
 	vars := serveVars(tg, r.url(7), t)
 	vars["ACERCATE_WEBHOOK_URL"] = "https://bot.example.org/tg/hook"
 	vars["ACERCATE_WEBHOOK_SECRET"] = "0123456789abcdef0123"
-	logs := &lockedBuffer{}
+	logs := &apptest.LogBuffer{}
 	c := startServe(t, vars, logs)
 	waitUntil(t, 10*time.Second, "setWebhook", func() bool { u, _ := tg.Webhook(); return u != "" })
 	if u, s := tg.Webhook(); u != vars["ACERCATE_WEBHOOK_URL"] || s != vars["ACERCATE_WEBHOOK_SECRET"] {
