@@ -156,6 +156,37 @@ func TestBlockedPersonIsMarkedAndSkipped(t *testing.T) {
 	}
 }
 
+// TestKeyboardAwayWithButtons: Telegram takes one reply_markup per
+// message, so a question with inline buttons that must also take the
+// "share my location" keyboard away goes out taking it away, and gets its
+// buttons right after.
+func TestKeyboardAwayWithButtons(t *testing.T) {
+	h := newHarness(t, nil)
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "¿Dónde pasó?",
+		Keyboard: [][]flows.KeyButton{{{Label: "📍 Enviar mi ubicación", RequestLocation: true}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !h.tg.ShowsKeyboard(42) {
+		t.Fatal("the fake server does not see the keyboard")
+	}
+	id, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "¿Quién lo hizo?", RemoveKeyboard: true,
+		Buttons: [][]flows.Button{{{Label: "Una autoridad", Data: "d:1:who:authority"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.tg.ShowsKeyboard(42) {
+		t.Error("the location keyboard is still on screen")
+	}
+	ms := h.tg.BotMessages(42)
+	last := ms[len(ms)-1]
+	if last.ID != id || last.Text != "¿Quién lo hizo?" || !strings.Contains(last.Markup, "Una autoridad") {
+		t.Errorf("the question is %+v (id %d), want its buttons on it", last, id)
+	}
+	if len(ms) != 2 {
+		t.Errorf("%d messages, want 2", len(ms))
+	}
+}
+
 // TestRemovedGroupComesBack: a staff group the bot was removed from is
 // marked like a blocked chat; when the group writes again (the bot is back
 // in it), sending resumes, so its tickets reach it.

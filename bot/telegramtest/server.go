@@ -84,6 +84,9 @@ type Server struct {
 	nextUpdate int64
 	confirmed  int64
 	nextMsg    map[int64]int64
+	// keyboard says which chats show a reply keyboard (set by a message
+	// with one, taken away by one with remove_keyboard).
+	keyboard   map[int64]bool
 	msgs       map[int64][]*Message
 	callbacks  map[string]*callback
 	nextTap    int64
@@ -127,6 +130,7 @@ func New(t interface{ Cleanup(func()) }) *Server {
 		Token:     "123456:TEST-token-secret-9f8e7d6c5b4a",
 		wake:      make(chan struct{}),
 		nextMsg:   map[int64]int64{},
+		keyboard:  map[int64]bool{},
 		msgs:      map[int64][]*Message{},
 		callbacks: map[string]*callback{},
 		blocked:   map[int64]bool{},
@@ -679,6 +683,8 @@ func (s *Server) dispatch(r *http.Request, method string, p url.Values, files ma
 		return s.send(method, p, files)
 	case "editMessageText":
 		return s.edit(p)
+	case "editMessageReplyMarkup":
+		return s.editMarkup(p)
 	case "answerCallbackQuery":
 		return s.answer(p)
 	case "deleteMessage":
@@ -985,6 +991,12 @@ func (s *Server) send(method string, p url.Values, files map[string]string) (int
 	}
 	s.nextMsg[chat]++
 	msg.ID = s.nextMsg[chat]
+	switch {
+	case strings.Contains(msg.Markup, `"remove_keyboard"`):
+		s.keyboard[chat] = false
+	case strings.Contains(msg.Markup, `"keyboard"`) && !strings.Contains(msg.Markup, `"inline_keyboard"`):
+		s.keyboard[chat] = true
+	}
 	if !s.lean {
 		s.msgs[chat] = append(s.msgs[chat], msg)
 	}
@@ -1054,6 +1066,52 @@ func (s *Server) edit(p url.Values) (int, map[string]any) {
 	m.Text, m.Markup = text, markup
 	m.Edits++
 	return ok(s.messageJSON(m))
+}
+
+// editMarkup is editMessageReplyMarkup: only an inline keyboard can be set
+// this way, on a message of the bot.
+func (s *Server) editMarkup(p url.Values) (int, map[string]any) {
+	chat, err := chatParam(p)
+	if err != nil {
+		return fail(400, "Bad Request: chat not found", 0)
+	}
+	id, _ := strconv.ParseInt(p.Get("message_id"), 10, 64)
+	markup := p.Get("reply_markup")
+	if markup != "" && !strings.Contains(markup, `"inline_keyboard"`) {
+		return fail(400, "Bad Request: inline keyboard expected", 0)
+	}
+	if e := checkMarkup(markup); e != "" {
+		return fail(400, e, 0)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.blocked[chat] {
+		return fail(403, "Forbidden: bot was blocked by the user", 0)
+	}
+	m := s.find(chat, id)
+	if m == nil {
+		return fail(400, "Bad Request: message to edit not found", 0)
+	}
+	if !m.FromBot {
+		return fail(400, "Bad Request: message can't be edited", 0)
+	}
+	if sameMarkup(markup, m.Markup) {
+		return fail(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0)
+	}
+	if !s.spend(chat, s.now()) {
+		return fail(429, "Too Many Requests: retry after "+strconv.Itoa(s.limits.RetryAfter), s.limits.RetryAfter)
+	}
+	m.Markup = markup
+	m.Edits++
+	return ok(s.messageJSON(m))
+}
+
+// ShowsKeyboard reports whether the chat shows a reply keyboard the bot
+// sent (a "share my location" button) that no later message took away.
+func (s *Server) ShowsKeyboard(chat int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keyboard[chat]
 }
 
 func sameMarkup(a, b string) bool {
