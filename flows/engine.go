@@ -250,7 +250,8 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 }
 
 // finish completes what every event needs whatever the flow did: one
-// answer to a button tap, first; addressed replies; the log record.
+// answer to a button tap, first; addressed replies; the keyboard of a
+// flow left behind taken away; the log record.
 func (e *Engine) finish(c *Ctx) {
 	ev := c.Event
 	if ev.Kind == EventButton && ev.TapID != "" {
@@ -261,6 +262,7 @@ func (e *Engine) finish(c *Ctx) {
 			c.replies[i].ChatID = ev.ChatID
 		}
 	}
+	e.keyboard(c)
 	c.State.Schema = SchemaVersion
 	c.State.Updated = c.Now
 	r := &c.record
@@ -269,6 +271,32 @@ func (e *Engine) finish(c *Ctx) {
 	}
 	r.Lang = c.State.Lang
 	r.Campaign, r.Modulo = splitAttribution(c.State.Attribution)
+}
+
+// keyboard keeps track of the reply keyboard a flow put on the person's
+// screen (a "share my location" button). It belongs to the question that
+// showed it: when the person leaves that flow without the flow taking it
+// away (the menu, a command, an emergency word), the next message sent to
+// them does, so no stale button sends a location into another flow.
+func (e *Engine) keyboard(c *Ctx) {
+	st := c.State
+	mine := func(r *Reply) bool { return r.ChatID == c.Event.ChatID && r.Kind == SendText }
+	for i := range c.replies {
+		if r := &c.replies[i]; mine(r) && len(r.Keyboard) > 0 {
+			st.Keyboard = st.Flow
+		} else if mine(r) && r.RemoveKeyboard {
+			st.Keyboard = ""
+		}
+	}
+	if st.Keyboard == "" || st.Keyboard == st.Flow {
+		return
+	}
+	for i := range c.replies {
+		if r := &c.replies[i]; mine(r) {
+			r.RemoveKeyboard, st.Keyboard = true, ""
+			return
+		}
+	}
 }
 
 func (ev Event) person() int64 {

@@ -33,6 +33,9 @@ type State struct {
 	// LastMessage is the id of the last message the bot sent with buttons,
 	// when the channel reported it, so a step can edit it.
 	LastMessage int64 `json:"last,omitempty"`
+	// Keyboard is the flow whose reply keyboard (a "share my location"
+	// button) may still be on the person's screen; "" when none.
+	Keyboard string `json:"kbd,omitempty"`
 	// Updated is when the state last changed.
 	Updated time.Time `json:"at"`
 }
