@@ -62,6 +62,7 @@ func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 	if m.ReplyToMessage != nil {
 		ev.ReplyTo = int64(m.ReplyToMessage.MessageID)
 		ev.MessageID = ev.ReplyTo
+		ev.ReplyToBot = m.ReplyToMessage.From != nil && m.ReplyToMessage.From.IsBot
 	}
 	in.msgID = int64(m.MessageID)
 	switch {

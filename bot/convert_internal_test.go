@@ -95,3 +95,18 @@ func TestConvertBlockedAndUnblocked(t *testing.T) {
 		t.Fatalf("%+v", in)
 	}
 }
+
+func TestConvertReplyToTheBot(t *testing.T) {
+	in := convert(update(t, `{"update_id":4,"message":{"message_id":20,"date":1,"chat":{"id":-100,"type":"supergroup"},
+		"from":{"id":7,"first_name":"Ana"},"text":"ya le escribo",
+		"reply_to_message":{"message_id":12,"date":1,"chat":{"id":-100,"type":"supergroup"},"from":{"id":1,"is_bot":true,"first_name":"Acércate"},"text":"T1"}}}`))
+	if in.ev.ReplyTo != 12 || !in.ev.ReplyToBot {
+		t.Fatalf("%+v", in.ev)
+	}
+	in = convert(update(t, `{"update_id":5,"message":{"message_id":21,"date":1,"chat":{"id":-100,"type":"supergroup"},
+		"from":{"id":8,"first_name":"Beto"},"text":"yo voy",
+		"reply_to_message":{"message_id":20,"date":1,"chat":{"id":-100,"type":"supergroup"},"from":{"id":7,"first_name":"Ana"},"text":"¿alguien?"}}}`))
+	if in.ev.ReplyTo != 20 || in.ev.ReplyToBot {
+		t.Fatalf("%+v", in.ev)
+	}
+}

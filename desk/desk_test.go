@@ -413,10 +413,17 @@ func TestStrangersAreRefused(t *testing.T) {
 	if toPerson, _ := h.rec.to(migrant); len(toPerson) != 0 {
 		t.Fatalf("a stranger reached the person: %+v", toPerson)
 	}
-	// Staff chatting among themselves is not for the bot.
+	// Staff chatting among themselves is not for the bot, even replying to
+	// each other; a reply to a message of the bot that is no conversation
+	// is told it reached nobody.
 	if got := h.staffSays(ana, "¿alguien va a comer?", 0); len(got) != 0 {
 		t.Errorf("bot answered staff chatter: %+v", got)
 	}
+	if got := h.handle(flows.Event{ChatID: group, UserID: beto, Group: true, Kind: flows.EventText, Text: "yo voy", ReplyTo: 9001}); len(got) != 0 {
+		t.Errorf("bot answered a reply between staff: %+v", got)
+	}
+	got = h.handle(flows.Event{ChatID: group, UserID: beto, Group: true, Kind: flows.EventText, Text: "ya le escribo", ReplyTo: 9002, ReplyToBot: true})
+	mustContain(t, "reply to no conversation", texts(got), "no le llegó a nadie")
 	// Every refusal is logged — by keyed hashes, never ids or what was typed.
 	logs := h.logs.String()
 	if n := strings.Count(logs, "staff action refused") + strings.Count(logs, "staff button refused"); n != 9 {

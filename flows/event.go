@@ -60,10 +60,12 @@ type Event struct {
 	// MessageID is the channel's id of the message a button belongs to, or
 	// of the message replied to (staff replies), when known.
 	MessageID int64
-	// ReplyTo is the message id this message replies to, when it does.
-	ReplyTo  int64
-	Location *Location
-	PhotoID  string
+	// ReplyTo is the message id this message replies to, when it does;
+	// ReplyToBot says that message is a bot's.
+	ReplyTo    int64
+	ReplyToBot bool
+	Location   *Location
+	PhotoID    string
 	// Time is when the channel received the event.
 	Time time.Time
 }

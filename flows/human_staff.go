@@ -152,7 +152,13 @@ func staffGroup(c *Ctx) {
 	default:
 		id, err := c.Deps.Tickets.ByMessage(c, ev.ChatID, ev.ReplyTo)
 		if errors.Is(err, ErrNoTicket) {
-			return // a reply to some other message of the bot
+			// A reply to a message of the bot that is no conversation (a
+			// list, a denuncia's announcement, an erased one): say it
+			// reached nobody, rather than let staff believe it was sent.
+			if ev.ReplyToBot {
+				s.say(s.t("staff.g.reply_nowhere"))
+			}
+			return
 		}
 		if err != nil {
 			c.Fail(err)
