@@ -434,8 +434,7 @@ func denunciaChoose(c *Ctx) {
 // have to hide what they are reporting at any moment.
 func denunciaAsk(c *Ctx, text string, rows ...[]Button) {
 	rows = append(rows[:len(rows):len(rows)], []Button{c.QuickExit()})
-	if d := denunciaDraft(c); d != nil && d["kb"] != "" {
-		delete(d, "kb")
+	if c.State.Keyboard != "" && c.State.Step != "where" {
 		c.RemoveKeyboard(text, rows...)
 		return
 	}
@@ -532,8 +531,7 @@ func denunciaShow(c *Ctx, step string) {
 	case "where":
 		// The location keyboard stays on the person's screen until it is
 		// removed: asking again does not send it twice.
-		hadKeyboard := d["kb"] != ""
-		delete(d, "kb")
+		hadKeyboard := c.State.Keyboard == "denuncia"
 		var rows [][]Button
 		var row []Button
 		for _, m := range DenunciaMunicipalities {
@@ -547,7 +545,6 @@ func denunciaShow(c *Ctx, step string) {
 		if !hadKeyboard {
 			c.Keyboard(c.T("denuncia.ask.location"), []KeyButton{{Label: c.T("denuncia.btn.location"), RequestLocation: true}})
 		}
-		d["kb"] = "1"
 	case "place":
 		denunciaAsk(c, c.T("denuncia.ask.place", "Max", DenunciaPlaceMax),
 			[]Button{c.Btn(c.T("denuncia.btn.place_skip"), "skip", "")},

@@ -36,3 +36,33 @@ func TestKeyboardOfALeftFlowIsTakenAway(t *testing.T) {
 		t.Fatal("the keyboard was taken away twice")
 	}
 }
+
+// TestDenunciaLocationKeyboardComesBack: a person who leaves a denuncia
+// at "where" loses the location keyboard with the next message; back at
+// that question, it is offered again.
+func TestDenunciaLocationKeyboardComesBack(t *testing.T) {
+	env := apptest.New(t)
+	p := newPerson(t, env, nil, 4402, "es")
+	p.command("start", "")
+	hasKeyboard := func(rs []flows.Reply) bool {
+		for _, r := range rs {
+			if len(r.Keyboard) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	out := p.tap("denuncia:*::")
+	out = p.tap(button(t, out, msg(env, "es", "denuncia.btn.start")))
+	out = p.tap(button(t, out, msg(env, "es", "denuncia.cat.robbery")))
+	out = p.tap(button(t, out, msg(env, "es", "denuncia.when.today")))
+	if !hasKeyboard(out) {
+		t.Fatalf("no location keyboard at 'where':\n%s", texts(out))
+	}
+	p.command("menu", "")
+	out = p.tap("denuncia:*::")
+	out = p.tap(button(t, out, msg(env, "es", "denuncia.btn.resume")))
+	if !hasKeyboard(out) {
+		t.Fatalf("back at 'where', no location keyboard:\n%s", texts(out))
+	}
+}
