@@ -174,16 +174,9 @@ func privacyErase(c *Ctx) {
 		// The staff of an open conversation are told it is gone, so nobody
 		// answers into nothing: the erasure takes the ticket and the
 		// mapping of its group messages with it.
-		var open *Ticket
-		if c.Deps.Tickets != nil {
-			t, err := c.Deps.Tickets.Current(c, c.Person())
-			switch {
-			case err == nil:
-				open = &t
-			case !errors.Is(err, ErrNoTicket):
-				c.Fail(err)
-				return
-			}
+		open, ok := personTicket(c)
+		if !ok {
+			return
 		}
 		var err error
 		if er, err = c.Deps.Privacy.Forget(c, Subject{Person: c.Person(), Chat: c.Event.ChatID}); err != nil {
@@ -234,18 +227,11 @@ func privacyExit(c *Ctx) {
 // any, that they used the quick exit, so nobody writes to a phone someone
 // else may be holding. It reports false when the step failed.
 func privacyWarnStaff(c *Ctx) bool {
-	if c.Deps.Tickets == nil {
-		return true
+	t, ok := personTicket(c)
+	if t == nil {
+		return ok
 	}
-	t, err := c.Deps.Tickets.Current(c, c.Person())
-	if errors.Is(err, ErrNoTicket) {
-		return true
-	}
-	if err != nil {
-		c.Fail(err)
-		return false
-	}
-	err = c.Deps.Tickets.Relay(c, Relay{Ticket: t.ID, Source: c.Person() + ":" + strconv.FormatInt(c.Event.UpdateID, 10) + ":exit",
+	err := c.Deps.Tickets.Relay(c, Relay{Ticket: t.ID, Source: c.Person() + ":" + strconv.FormatInt(c.Event.UpdateID, 10) + ":exit",
 		Direction: RelayIn, Kind: RelayNotice, At: c.Now,
 		Text: c.TIn(c.e.staffLang(), "privacy.g.quick_exit", "Code", t.Code())})
 	if err != nil {
@@ -253,6 +239,24 @@ func privacyWarnStaff(c *Ctx) bool {
 		return false
 	}
 	return true
+}
+
+// personTicket returns the person's open conversation with staff, or nil
+// when they have none (or no staff desk runs). ok is false when looking it
+// up failed, and the step with it.
+func personTicket(c *Ctx) (t *Ticket, ok bool) {
+	if c.Deps.Tickets == nil {
+		return nil, true
+	}
+	k, err := c.Deps.Tickets.Current(c, c.Person())
+	switch {
+	case errors.Is(err, ErrNoTicket):
+		return nil, true
+	case err != nil:
+		c.Fail(err)
+		return nil, false
+	}
+	return &k, true
 }
 
 // QuickExit is the "Salir rápido" button for sensitive screens (a
