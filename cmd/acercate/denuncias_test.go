@@ -84,12 +84,7 @@ func TestDenunciasShowIsAudited(t *testing.T) {
 	if code, _, _ := runDenunciasCLI(t, vars, "denuncias", "show", "DEN-2026-000009"); code != 1 {
 		t.Fatalf("unknown folio: exit %d, want 1", code)
 	}
-	keys, _ := secret.Parse(vars["ACERCATE_DATA_KEY"])
-	db, err := store.Open(context.Background(), vars["ACERCATE_DB"], keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openOffice(t, vars)
 	log, err := db.AuditLog(context.Background(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -128,4 +123,16 @@ func TestDenunciasNeedsKeyAndDatabase(t *testing.T) {
 			t.Errorf("%s: exit %d, %q; want %d and %q", name, code, errs, c.code, c.msg)
 		}
 	}
+}
+
+// openOffice opens the database of vars as the commands did.
+func openOffice(t *testing.T, vars map[string]string) *store.DB {
+	t.Helper()
+	keys, _ := secret.Parse(vars["ACERCATE_DATA_KEY"])
+	db, err := store.Open(context.Background(), vars["ACERCATE_DB"], keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/acercate/acercate/secret"
-	"github.com/acercate/acercate/store"
 )
 
 // TestExportsAreAudited: a weekly report written to a file or printed,
@@ -29,13 +26,7 @@ func TestExportsAreAudited(t *testing.T) {
 	run("report", "weekly", "--week", "2026-W46", "--format", "csv")
 	run("albergues", "export")
 
-	keys, _ := secret.Parse(vars["ACERCATE_DATA_KEY"])
-	db, err := store.Open(context.Background(), vars["ACERCATE_DB"], keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	log, err := db.AuditLog(context.Background(), time.Time{})
+	log, err := openOffice(t, vars).AuditLog(context.Background(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
