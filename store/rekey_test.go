@@ -71,19 +71,8 @@ func viewAll(t *testing.T, db *store.DB, folios []string) []*store.DenunciaRecor
 func sealedUnder(t *testing.T, db *store.DB, keys *secret.Keys) []string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := db.SQL().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
 	var found []string
-	for _, tb := range tables {
+	for _, tb := range tableNames(t, db) {
 		rows, err := db.SQL().QueryContext(ctx, `SELECT * FROM "`+tb+`"`)
 		if err != nil {
 			t.Fatal(err)
@@ -278,18 +267,7 @@ func TestRekeyMissesNoSealedField(t *testing.T) {
 		// The desk's lease (a process id) and its staff groups it cannot reach.
 		"leases": true, "staff_groups_down": true,
 	}
-	rows, err := db.SQL().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	for _, tb := range tables {
+	for _, tb := range tableNames(t, db) {
 		var n int
 		if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM "`+tb+`"`).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -322,4 +300,23 @@ func TestRekeyMissesNoSealedField(t *testing.T) {
 	if err != nil || len(notes) != 2 || notes[1].Text != "no contestó" {
 		t.Errorf("notes under the new key: %+v, %v", notes, err)
 	}
+}
+
+// tableNames lists the database's tables, by name.
+func tableNames(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.SQL().QueryContext(context.Background(), `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	return tables
 }
