@@ -682,9 +682,9 @@ func (s *Server) dispatch(r *http.Request, method string, p url.Values, files ma
 	case "sendMessage", "sendPhoto", "sendDocument":
 		return s.send(method, p, files)
 	case "editMessageText":
-		return s.edit(p)
+		return s.edit(p, false)
 	case "editMessageReplyMarkup":
-		return s.editMarkup(p)
+		return s.edit(p, true)
 	case "answerCallbackQuery":
 		return s.answer(p)
 	case "deleteMessage":
@@ -1027,17 +1027,23 @@ func (s *Server) find(chat, id int64) *Message {
 	return nil
 }
 
-func (s *Server) edit(p url.Values) (int, map[string]any) {
+// edit is editMessageText, or with markupOnly editMessageReplyMarkup,
+// which sets only an inline keyboard and keeps the text.
+func (s *Server) edit(p url.Values, markupOnly bool) (int, map[string]any) {
 	chat, err := chatParam(p)
 	if err != nil {
 		return fail(400, "Bad Request: chat not found", 0)
 	}
 	id, _ := strconv.ParseInt(p.Get("message_id"), 10, 64)
 	mode := p.Get("parse_mode")
-	if e := checkText(p.Get("text"), mode, 4096, false); e != "" {
+	markup := p.Get("reply_markup")
+	if markupOnly {
+		if markup != "" && !strings.Contains(markup, `"inline_keyboard"`) {
+			return fail(400, "Bad Request: inline keyboard expected", 0)
+		}
+	} else if e := checkText(p.Get("text"), mode, 4096, false); e != "" {
 		return fail(400, e, 0)
 	}
-	markup := p.Get("reply_markup")
 	if e := checkMarkup(markup); e != "" {
 		return fail(400, e, 0)
 	}
@@ -1056,7 +1062,10 @@ func (s *Server) edit(p url.Values) (int, map[string]any) {
 	if !m.FromBot {
 		return fail(400, "Bad Request: message can't be edited", 0)
 	}
-	text := visible(p.Get("text"), mode)
+	text := m.Text
+	if !markupOnly {
+		text = visible(p.Get("text"), mode)
+	}
 	if text == m.Text && sameMarkup(markup, m.Markup) {
 		return fail(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0)
 	}
@@ -1064,44 +1073,6 @@ func (s *Server) edit(p url.Values) (int, map[string]any) {
 		return fail(429, "Too Many Requests: retry after "+strconv.Itoa(s.limits.RetryAfter), s.limits.RetryAfter)
 	}
 	m.Text, m.Markup = text, markup
-	m.Edits++
-	return ok(s.messageJSON(m))
-}
-
-// editMarkup is editMessageReplyMarkup: only an inline keyboard can be set
-// this way, on a message of the bot.
-func (s *Server) editMarkup(p url.Values) (int, map[string]any) {
-	chat, err := chatParam(p)
-	if err != nil {
-		return fail(400, "Bad Request: chat not found", 0)
-	}
-	id, _ := strconv.ParseInt(p.Get("message_id"), 10, 64)
-	markup := p.Get("reply_markup")
-	if markup != "" && !strings.Contains(markup, `"inline_keyboard"`) {
-		return fail(400, "Bad Request: inline keyboard expected", 0)
-	}
-	if e := checkMarkup(markup); e != "" {
-		return fail(400, e, 0)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.blocked[chat] {
-		return fail(403, "Forbidden: bot was blocked by the user", 0)
-	}
-	m := s.find(chat, id)
-	if m == nil {
-		return fail(400, "Bad Request: message to edit not found", 0)
-	}
-	if !m.FromBot {
-		return fail(400, "Bad Request: message can't be edited", 0)
-	}
-	if sameMarkup(markup, m.Markup) {
-		return fail(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0)
-	}
-	if !s.spend(chat, s.now()) {
-		return fail(429, "Too Many Requests: retry after "+strconv.Itoa(s.limits.RetryAfter), s.limits.RetryAfter)
-	}
-	m.Markup = markup
 	m.Edits++
 	return ok(s.messageJSON(m))
 }
