@@ -52,15 +52,8 @@ type Config struct {
 	// ErrorKind names an error for the record and the staff ("blocked",
 	// "network"), never with its text; "error" when nil.
 	ErrorKind func(error) string
-	// Owner is this process's id for the desk's lease (a random one).
-	Owner string
-	// LeaseTTL is how long the lease lasts unless renewed: how long
-	// another process waits to take over from one that stopped without
-	// releasing it (30s, at least 5 Intervals). It is renewed every round
-	// and before each delivery, so it outlasts any one delivery.
-	LeaseTTL time.Duration
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Desk does the staff desk's background work.
@@ -110,18 +103,15 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Owner == "" {
-		cfg.Owner = store.NewLeaseOwner()
-	}
-	if cfg.LeaseTTL <= 0 {
-		cfg.LeaseTTL = max(30*time.Second, 5*cfg.Interval)
-	}
 	lang := cfg.Staff.Lang
 	if !cfg.Engine.Catalog().Has(lang) {
 		lang = cfg.Engine.Catalog().Languages()[0]
 	}
 	return &Desk{cfg: cfg, tickets: cfg.Store.Tickets(), lang: lang, log: cfg.Logger.With("component", "desk"),
-		lease: cfg.Store.Lease(leaseName, cfg.Owner, cfg.LeaseTTL)}, nil
+		// The lease lasts 30 s (at least 5 rounds) unless renewed: how
+		// long another process waits to take over from one that stopped
+		// without releasing it.
+		lease: cfg.Store.Lease(leaseName, store.NewLeaseOwner(), max(30*time.Second, 5*cfg.Interval))}, nil
 }
 
 // Run does the desk's work every Interval until ctx ends. A round that
@@ -149,7 +139,7 @@ func (d *Desk) Run(ctx context.Context) error {
 // deliver due relays, report failed ones, edit the announcements of
 // tickets taken or closed.
 func (d *Desk) RunOnce(ctx context.Context) error {
-	if err := d.hold(ctx, true); err != nil {
+	if err := d.hold(ctx); err != nil {
 		if errors.Is(err, errLeaseLost) {
 			return nil
 		}
@@ -175,13 +165,13 @@ func (d *Desk) RunOnce(ctx context.Context) error {
 	return nil
 }
 
-// hold takes or renews the lease — always at the start of a round
-// (force), and before a delivery when the last renewal is an Interval old
-// — and returns errLeaseLost while another process holds it. A change of
-// holder is logged once.
-func (d *Desk) hold(ctx context.Context, force bool) error {
+// hold takes the lease, or renews it when the last renewal is an Interval
+// old — at the start of a round and before each delivery, so it outlasts
+// any one delivery — and returns errLeaseLost while another process holds
+// it. A change of holder is logged once.
+func (d *Desk) hold(ctx context.Context) error {
 	now := d.cfg.Now()
-	if d.held && !force && now.Sub(d.renewed) < d.cfg.Interval {
+	if d.held && now.Sub(d.renewed) < d.cfg.Interval {
 		return nil
 	}
 	ok, err := d.lease.Acquire(ctx, now)
@@ -190,9 +180,9 @@ func (d *Desk) hold(ctx context.Context, force bool) error {
 	}
 	if ok != d.held {
 		if ok {
-			d.log.Info("desk lease taken: this process runs the staff desk", "owner", d.cfg.Owner)
+			d.log.Info("desk lease taken: this process runs the staff desk", "owner", d.lease.Owner())
 		} else {
-			d.log.Info("desk lease held by another process: standing by", "owner", d.cfg.Owner)
+			d.log.Info("desk lease held by another process: standing by", "owner", d.lease.Owner())
 		}
 	}
 	d.held = ok
@@ -208,16 +198,6 @@ func (d *Desk) hold(ctx context.Context, force bool) error {
 func (d *Desk) groupWaits(chat int64) bool {
 	g, ok := d.down[chat]
 	return ok && d.cfg.Now().Before(g.Next)
-}
-
-// groupBackoff is how long to wait before trying a staff group again
-// after n failures in a row: 5s, 10s, 20s... up to 10 minutes.
-func groupBackoff(n int) time.Duration {
-	d := 5 * time.Second
-	for i := 1; i < n && d < 10*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 10*time.Minute)
 }
 
 // groupResult records what a delivery to a staff group says about the
@@ -248,7 +228,7 @@ func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error
 	}
 	g.Failures++
 	g.Error = d.cfg.ErrorKind(sendErr)
-	g.Next = now.Add(groupBackoff(g.Failures))
+	g.Next = now.Add(backoff(g.Failures))
 	if err := d.tickets.StaffGroupFailed(ctx, g); err != nil {
 		return err
 	}
@@ -275,7 +255,7 @@ func (d *Desk) release(ctx context.Context) {
 		return
 	}
 	d.held = false
-	d.log.Info("desk lease released", "owner", d.cfg.Owner)
+	d.log.Info("desk lease released", "owner", d.lease.Owner())
 }
 
 // OnDelivered is the channel's hook for replies the engine made with a
@@ -346,7 +326,7 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		message, first := d.firstMessage(relays, func(r flows.Relay) bool { return r.Status == flows.RelayPending })
 		text, buttons := d.announcement(t, dir, message)
 		now := d.cfg.Now()
-		if err := d.hold(ctx, false); err != nil {
+		if err := d.hold(ctx); err != nil {
 			return err
 		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
@@ -447,7 +427,7 @@ func (d *Desk) refresh(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		message, _ := d.firstMessage(relays, func(r flows.Relay) bool { return r.Message == t.GroupMessage })
 		text, buttons := d.announcement(t, dir, message)
-		if err := d.hold(ctx, false); err != nil {
+		if err := d.hold(ctx); err != nil {
 			return err
 		}
 		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: t.StaffChat, MessageID: t.GroupMessage,
@@ -478,7 +458,7 @@ func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
 			continue
 		}
 		text := d.t("staff.g.reannounce", "Code", t.Code(), "Age", ageText(now.Sub(t.OpenedAt)))
-		if err := d.hold(ctx, false); err != nil {
+		if err := d.hold(ctx); err != nil {
 			return err
 		}
 		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
@@ -541,7 +521,7 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		text := d.t("staff.g.denuncia_new", "Folio", a.Folio, "Urgent", urgent,
 			"Category", d.t("denuncia.cat."+a.Category), "Municipality", d.t("denuncia.mun."+a.Municipality))
-		if err := d.hold(ctx, false); err != nil {
+		if err := d.hold(ctx); err != nil {
 			return err
 		}
 		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text})
@@ -566,13 +546,10 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 // backoff is how long to wait before attempt n+1 after n failed ones.
 func backoff(attempts int) time.Duration {
 	d := 5 * time.Second
-	for i := 1; i < attempts; i++ {
+	for i := 1; i < attempts && d < 10*time.Minute; i++ {
 		d *= 3
 	}
-	if d > 10*time.Minute {
-		d = 10 * time.Minute
-	}
-	return d
+	return min(d, 10*time.Minute)
 }
 
 // relays delivers the relays that are due. A person's message waits until
@@ -614,7 +591,7 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 			reply = flows.Reply{Kind: flows.SendText, ChatID: t.Chat, Text: r.Text, PhotoID: r.PhotoID}
 		}
 		now := d.cfg.Now()
-		if err := d.hold(ctx, false); err != nil {
+		if err := d.hold(ctx); err != nil {
 			return err
 		}
 		msg, err := d.cfg.Sender.Send(ctx, reply)
@@ -670,7 +647,7 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 			answer = t.GroupMessage
 		}
 		text := d.t("staff.g.failed."+r.Direction, "Code", t.Code(), "Attempts", r.Attempts, "Why", r.Error)
-		if err := d.hold(ctx, false); err != nil {
+		if err := d.hold(ctx); err != nil {
 			return err
 		}
 		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,

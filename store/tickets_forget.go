@@ -27,7 +27,7 @@ func stripTickets(ctx context.Context, tx *sql.Tx, selected string, args ...any)
 		`DELETE FROM relays WHERE ticket IN (` + selected + `)`,
 		`DELETE FROM ticket_notes WHERE ticket IN (` + selected + `)`,
 		`DELETE FROM ticket_messages WHERE ticket IN (` + selected + `)`,
-		`UPDATE tickets SET person = '', chat = '', source = 'purged:' || id, group_message = 0
+		`UPDATE tickets SET person = '', chat = '', source = 'purged:' || id, group_message = 0, shown_status = status
 			WHERE id IN (` + selected + `)`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {

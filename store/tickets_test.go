@@ -232,6 +232,13 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 	if kept != 0 {
 		t.Fatalf("%d relays of the forgotten ticket kept", kept)
 	}
+	// Nothing is left for the desk to edit: a stripped ticket does not
+	// stay in the partial index of announcements to refresh.
+	var stale int
+	db.db.QueryRow(`SELECT count(*) FROM tickets WHERE person = '' AND shown_status <> status`).Scan(&stale)
+	if stale != 0 {
+		t.Fatalf("%d stripped tickets still wait for their announcement to be edited", stale)
+	}
 	var c TicketCounts
 	db.tx(ctx, func(tx *sql.Tx) error { c, err = purgeTickets(ctx, tx, ticketT0.Add(2*time.Hour), true); return err })
 	if c != (TicketCounts{Tickets: 1, Relays: 1, Notes: 1, Messages: 1}) {
