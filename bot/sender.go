@@ -293,14 +293,15 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 	}
 	// A message cannot both take the reply keyboard away and carry inline
 	// buttons (reply_markup is one or the other): it goes out taking the
-	// keyboard away, and its buttons are put on it right after.
-	attach := ""
-	if r.RemoveKeyboard && len(r.Buttons) > 0 {
-		attach, p["reply_markup"] = markup, `{"remove_keyboard":true}`
+	// keyboard away, and an edit puts its buttons on it right after.
+	attach := r.RemoveKeyboard && len(r.Buttons) > 0
+	if attach {
+		p["reply_markup"] = `{"remove_keyboard":true}`
 	}
 	id, err := s.message(ctx, r.ChatID, "sendMessage", p, nil)
-	if err == nil && attach != "" {
-		return s.attachButtons(ctx, r, id, attach)
+	if err == nil && attach {
+		r.Kind, r.MessageID, r.RemoveKeyboard = flows.EditText, id, false
+		return s.edit(ctx, r)
 	}
 	var e *Error
 	if err != nil && asError(err, &e) && plainRetry(e) {
@@ -315,25 +316,6 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 		id, err = s.message(ctx, r.ChatID, "sendMessage", plain, nil)
 	}
 	return id, err
-}
-
-// attachButtons puts inline buttons on a message just sent. If Telegram
-// refuses (an odd server), the text goes again with its buttons, so the
-// person can always tap them.
-func (s *Sender) attachButtons(ctx context.Context, r flows.Reply, id int64, markup string) (int64, error) {
-	if id != 0 {
-		_, e := s.do(ctx, r.ChatID, true, "editMessageReplyMarkup", tgbotapi.Params{
-			"chat_id": strconv.FormatInt(r.ChatID, 10), "message_id": strconv.FormatInt(id, 10), "reply_markup": markup}, nil)
-		switch {
-		case e == nil || notModified(e):
-			return id, nil
-		case !plainRetry(e):
-			return 0, e
-		}
-		s.log.Warn("buttons refused on a message; sending it again with them", "code", e.Code)
-	}
-	r.RemoveKeyboard = false
-	return s.sendText(ctx, r)
 }
 
 // notModified reports Telegram's answer to an edit that changes nothing:

@@ -682,9 +682,7 @@ func (s *Server) dispatch(r *http.Request, method string, p url.Values, files ma
 	case "sendMessage", "sendPhoto", "sendDocument":
 		return s.send(method, p, files)
 	case "editMessageText":
-		return s.edit(p, false)
-	case "editMessageReplyMarkup":
-		return s.edit(p, true)
+		return s.edit(p)
 	case "answerCallbackQuery":
 		return s.answer(p)
 	case "deleteMessage":
@@ -1027,23 +1025,17 @@ func (s *Server) find(chat, id int64) *Message {
 	return nil
 }
 
-// edit is editMessageText, or with markupOnly editMessageReplyMarkup,
-// which sets only an inline keyboard and keeps the text.
-func (s *Server) edit(p url.Values, markupOnly bool) (int, map[string]any) {
+func (s *Server) edit(p url.Values) (int, map[string]any) {
 	chat, err := chatParam(p)
 	if err != nil {
 		return fail(400, "Bad Request: chat not found", 0)
 	}
 	id, _ := strconv.ParseInt(p.Get("message_id"), 10, 64)
 	mode := p.Get("parse_mode")
-	markup := p.Get("reply_markup")
-	if markupOnly {
-		if markup != "" && !strings.Contains(markup, `"inline_keyboard"`) {
-			return fail(400, "Bad Request: inline keyboard expected", 0)
-		}
-	} else if e := checkText(p.Get("text"), mode, 4096, false); e != "" {
+	if e := checkText(p.Get("text"), mode, 4096, false); e != "" {
 		return fail(400, e, 0)
 	}
+	markup := p.Get("reply_markup")
 	if e := checkMarkup(markup); e != "" {
 		return fail(400, e, 0)
 	}
@@ -1062,10 +1054,7 @@ func (s *Server) edit(p url.Values, markupOnly bool) (int, map[string]any) {
 	if !m.FromBot {
 		return fail(400, "Bad Request: message can't be edited", 0)
 	}
-	text := m.Text
-	if !markupOnly {
-		text = visible(p.Get("text"), mode)
-	}
+	text := visible(p.Get("text"), mode)
 	if text == m.Text && sameMarkup(markup, m.Markup) {
 		return fail(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0)
 	}
