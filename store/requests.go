@@ -27,9 +27,13 @@ const insertRequestSQL = `INSERT OR IGNORE INTO requests
 	(update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// requestArgs are insertRequestSQL's arguments for r.
+func requestArgs(r flows.Request) []any {
+	return []any{r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo}
+}
+
 func logRequest(ctx context.Context, db execer, r flows.Request) error {
-	_, err := db.ExecContext(ctx, insertRequestSQL,
-		r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo)
+	_, err := db.ExecContext(ctx, insertRequestSQL, requestArgs(r)...)
 	if err != nil {
 		return fmt.Errorf("log request: %w", err)
 	}

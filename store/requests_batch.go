@@ -130,7 +130,7 @@ func (s *DB) insertRequests(ctx context.Context, batch []*queuedRequest) error {
 }
 
 func execRequest(ctx context.Context, stmt *sql.Stmt, r flows.Request) error {
-	if _, err := stmt.ExecContext(ctx, r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo); err != nil {
+	if _, err := stmt.ExecContext(ctx, requestArgs(r)...); err != nil {
 		return fmt.Errorf("log request: %w", err)
 	}
 	return nil
