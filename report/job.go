@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/hours"
-	"github.com/acercate/acercate/store"
 )
 
 // Deliverer sends the weekly summary to a Telegram chat. The bot's sender
@@ -28,11 +27,11 @@ type Deliverer interface {
 // implements it with a lease row per week (report_deliveries).
 type Claims interface {
 	ClaimReportDelivery(ctx context.Context, week, owner string, now time.Time, lease time.Duration) (bool, int, error)
-	ReportPartSent(ctx context.Context, week, owner string, part int) error
+	// ReportPartSent records a part delivered, with its audit row: the
+	// summary leaves the system.
+	ReportPartSent(ctx context.Context, week, owner string, part int, format string) error
 	ReportSent(ctx context.Context, week, owner string, now time.Time) error
 	ReleaseReportDelivery(ctx context.Context, week, owner string, retryAt time.Time) error
-	// Audit records each part delivered: the summary leaves the system.
-	Audit(ctx context.Context, e store.AuditEntry) error
 }
 
 // The parts of a delivery, recorded as they reach the chat.
@@ -164,11 +163,7 @@ func (j *Job) deliver(ctx context.Context, week hours.Week, now time.Time, parts
 		}
 		// What was sent is recorded even when serve is stopping (ctx
 		// cancelled by SIGTERM): a restart must not send it again.
-		if err := j.Claims.ReportPartSent(context.WithoutCancel(ctx), name, j.Owner, part); err != nil {
-			return err
-		}
-		return j.Claims.Audit(context.WithoutCancel(ctx), store.AuditEntry{At: j.Now(), Actor: "serve",
-			Action: "report.deliver", Object: name, Detail: "week=" + name + " format=" + format})
+		return j.Claims.ReportPartSent(context.WithoutCancel(ctx), name, j.Owner, part, format)
 	}
 	if err := send(partText, "text", func() error { return j.Deliver.SendText(ctx, j.Chat, Text(r, j.Labels)) }); err != nil {
 		return fmt.Errorf("send text: %w", err)

@@ -34,12 +34,16 @@ func (s *DB) ClaimReportDelivery(ctx context.Context, week, owner string, now ti
 
 // ReportPartSent records that a part (a bit of parts) of the week's
 // summary was delivered, while owner holds the claim.
-func (s *DB) ReportPartSent(ctx context.Context, week, owner string, part int) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE report_deliveries SET parts = parts | ? WHERE week = ? AND owner = ?`, part, week, owner)
-	if err != nil {
-		return fmt.Errorf("report %s part sent: %w", week, err)
-	}
-	return nil
+func (s *DB) ReportPartSent(ctx context.Context, week, owner string, part int, format string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE report_deliveries SET parts = parts | ? WHERE week = ? AND owner = ?`,
+			part, week, owner); err != nil {
+			return fmt.Errorf("report %s part sent: %w", week, err)
+		}
+		// The summary leaves the system: audited with the record of it.
+		return auditTx(ctx, tx, AuditEntry{At: s.Now(), Actor: "serve", Action: "report.deliver", Object: week,
+			Detail: "week=" + week + " format=" + format})
+	})
 }
 
 // ReportSent marks the week's summary delivered; it is never sent again.
