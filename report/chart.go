@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -21,9 +20,10 @@ func Chart(r *Report, l Labels) ([]byte, error) {
 	keys := []string{"people", "new_people", "rights_views", "shelter_searches", "denuncias", "escalations_opened", "emergencies"}
 	names := make([]string, len(keys))
 	var cur, prev plotter.Values
-	now, before := suppressed(r), r.previous()
+	now, before := r.shown, r.shownBefore
 	for i, k := range keys {
 		names[i] = l.T("report.total." + k)
+		hidden := false
 		for _, w := range []struct {
 			s  *sheet
 			vs *plotter.Values
@@ -34,12 +34,12 @@ func Chart(r *Report, l Labels) ([]byte, error) {
 			case small:
 				v = Small
 			case masked:
-				v = 0
-				if !strings.HasSuffix(names[i], ")") {
-					names[i] += " (" + Hidden + ")"
-				}
+				v, hidden = 0, true
 			}
 			*w.vs = append(*w.vs, v)
+		}
+		if hidden {
+			names[i] += " (" + Hidden + ")"
 		}
 	}
 

@@ -170,7 +170,7 @@ func Text(r *Report, l Labels) string {
 	if r.Empty {
 		fmt.Fprintf(&b, "\n%s\n", l.T("report.empty"))
 	}
-	cur, prev := suppressed(r), r.previous()
+	cur, prev := r.shown, r.shownBefore
 	b.WriteString("\n")
 	for _, k := range totalKeys {
 		if k == "returning_people" {
@@ -181,10 +181,7 @@ func Text(r *Report, l Labels) string {
 	}
 	e := r.Escalations
 	if e.Available && !r.Empty {
-		median, p90 := l.duration(e.FirstResponseMedianSecond), l.duration(e.FirstResponseP90Second)
-		if cur.g.hidden(cur.answered) {
-			median, p90 = "–", "–"
-		}
+		median, p90 := cur.firstResponse(l, e)
 		fmt.Fprintf(&b, "\n%s: %s %s · %s %s · %s %s\n", l.T("report.section.escalations"),
 			l.T("report.esc.opened"), cur.g.text(cur.total["escalations_opened"]), l.T("report.esc.answered"), cur.g.text(cur.answered),
 			l.T("report.esc.closed"), cur.g.text(cur.closed))

@@ -55,6 +55,10 @@ type Report struct {
 	// before is the previous week's (or stretch's) breakdowns, so its
 	// column is hidden as its own report hides it.
 	before *Report
+	// shown and shownBefore are both weeks' figures as every format shows
+	// them (small counts and what would reveal them hidden), worked out
+	// once by Build.
+	shown, shownBefore *sheet
 }
 
 // Totals are the headline figures of a week.
@@ -201,6 +205,7 @@ func Build(ctx context.Context, src Source, week hours.Week, now time.Time) (*Re
 	rep.Empty = rep.Totals.Requests == 0 && rep.Totals.Denuncias == 0 &&
 		rep.Escalations.Answered == 0 && rep.Escalations.Closed == 0
 	rep.Goals = goals(year, yearStart.Year())
+	rep.shown, rep.shownBefore = suppressed(rep), suppressed(rep.before)
 	return rep, nil
 }
 

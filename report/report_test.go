@@ -411,7 +411,7 @@ func TestWeekCannotBeUndoneBySubtraction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range map[string]*sheet{"week": suppressed(r), "previous": r.previous()} {
+	for name, s := range map[string]*sheet{"week": r.shown, "previous": r.shownBefore} {
 		for _, rel := range s.g.rels {
 			sum := 0
 			for _, p := range rel[1:] {
@@ -424,7 +424,7 @@ func TestWeekCannotBeUndoneBySubtraction(t *testing.T) {
 		assertUnrecoverable(t, s.g)
 	}
 	// Denuncias 6 = robbery 5 + extortion 1: the total hides.
-	if got := suppressed(r).g.text(suppressed(r).total["denuncias"]); got != Hidden {
+	if got := r.shown.g.text(r.shown.total["denuncias"]); got != Hidden {
 		t.Errorf("denuncias total shows %s", got)
 	}
 }

@@ -283,11 +283,12 @@ func suppressed(r *Report) *sheet {
 	return s
 }
 
-// previous is the previous week's sheet: from its breakdowns when the
-// report has them, else from its totals alone.
-func (r *Report) previous() *sheet {
-	if r.before != nil {
-		return suppressed(r.before)
+// firstResponse is the median and 90th-percentile time to the first
+// answer as shown: a time over 1 to 4 answers is one person's wait, or
+// near it, so it shows only when the number answered does.
+func (s *sheet) firstResponse(l Labels, e Escalations) (median, p90 string) {
+	if s.g.hidden(s.answered) {
+		return "–", "–"
 	}
-	return suppressed(&Report{Totals: r.Previous})
+	return l.duration(e.FirstResponseMedianSecond), l.duration(e.FirstResponseP90Second)
 }

@@ -129,7 +129,7 @@ func (l Labels) view(r *Report) view {
 	if r.Empty {
 		v.Empty = l.T("report.empty")
 	}
-	cur, prev := suppressed(r), r.previous()
+	cur, prev := r.shown, r.shownBefore
 	totals := table{ID: "totals", Title: l.T("report.section.totals"),
 		Head:    []string{l.T("report.col.item"), l.T("report.col.week"), l.T("report.col.previous", "Week", r.PreviousWeek), l.T("report.col.change")},
 		Metrics: []string{"", "week", "previous", "change"}}
@@ -173,12 +173,7 @@ func (l Labels) view(r *Report) view {
 	if !e.Available {
 		esc.Note = l.T("report.esc.unavailable")
 	}
-	// A first-response time over 1 to 4 answers is one person's wait,
-	// or near it: it shows only when the number answered does.
-	median, p90 := l.duration(e.FirstResponseMedianSecond), l.duration(e.FirstResponseP90Second)
-	if cur.g.hidden(cur.answered) {
-		median, p90 = "–", "–"
-	}
+	median, p90 := cur.firstResponse(l, e)
 	esc.Rows = []row{
 		{"opened", []string{l.T("report.esc.opened"), cur.g.text(cur.total["escalations_opened"])}},
 		{"answered", []string{l.T("report.esc.answered"), cur.g.text(cur.answered)}},
