@@ -52,12 +52,15 @@ func TestSuppress(t *testing.T) {
 				t.Errorf("shows %v, want %v", got, tc.want)
 			}
 			assertUnrecoverable(t, g)
+			assertAmbiguous(t, g)
 		})
 	}
 }
 
-// assertUnrecoverable checks, by trying every value a reader would deem
-// possible, that each hidden cell could be at least two values.
+// assertUnrecoverable checks, with the suppression's own reasoning
+// (bounds narrowed through the sums), that no hidden cell is pinned and
+// that the bounds hold each true value; assertAmbiguous checks the same
+// without that reasoning, for grids small enough to try every value.
 func assertUnrecoverable(t *testing.T, g *grid) {
 	t.Helper()
 	if e := g.exposed(); len(e) > 0 {
@@ -89,4 +92,87 @@ func TestSuppressSharedTotal(t *testing.T) {
 		t.Errorf("total %s, category %s, municipality %s", g.text(tot), g.text(cat[0]), g.text(mun[0]))
 	}
 	assertUnrecoverable(t, g)
+	assertAmbiguous(t, g)
+}
+
+// assertAmbiguous tries, as a reader could, every value each hidden cell
+// may take ("<5": 1 to 4; "x": 5 up to the sum of every count) and keeps
+// the assignments all the sums allow: each hidden cell must have at least
+// two possible values, and the hidden parts of a sum must not add up to
+// one known number from 1 to 4.
+func assertAmbiguous(t *testing.T, g *grid) {
+	t.Helper()
+	top := Small
+	for _, v := range g.val {
+		top += v
+	}
+	var hiddenCells []int
+	for i := range g.val {
+		if g.hidden(i) {
+			hiddenCells = append(hiddenCells, i)
+		}
+	}
+	try := slices.Clone(g.val)
+	possible := make([]map[int]bool, len(g.val))
+	hiddenSums := make([]map[int]bool, len(g.rels))
+	for i := range possible {
+		possible[i] = map[int]bool{}
+	}
+	for i := range hiddenSums {
+		hiddenSums[i] = map[int]bool{}
+	}
+	var walk func(k int)
+	walk = func(k int) {
+		if k == len(hiddenCells) {
+			for _, r := range g.rels {
+				sum := 0
+				for _, c := range r[1:] {
+					sum += try[c]
+				}
+				if sum != try[r[0]] {
+					return
+				}
+			}
+			for _, c := range hiddenCells {
+				possible[c][try[c]] = true
+			}
+			for ri, r := range g.rels {
+				sum := 0
+				for _, c := range r[1:] {
+					if g.hidden(c) {
+						sum += try[c]
+					}
+				}
+				hiddenSums[ri][sum] = true
+			}
+			return
+		}
+		c := hiddenCells[k]
+		lo, hi := 1, Small-1
+		if g.state[c] == masked {
+			lo, hi = Small, top
+		}
+		for v := lo; v <= hi; v++ {
+			try[c] = v
+			walk(k + 1)
+		}
+	}
+	walk(0)
+	for _, c := range hiddenCells {
+		if !possible[c][g.val[c]] {
+			t.Errorf("cell %d: its true value %d is not among those a reader finds possible", c, g.val[c])
+		}
+		if len(possible[c]) < 2 {
+			t.Errorf("cell %d (%d) can be worked out: only %v is possible", c, g.val[c], possible[c])
+		}
+	}
+	for ri, sums := range hiddenSums {
+		if len(sums) == 1 {
+			for v := range sums {
+				if v > 0 && v < Small {
+					t.Errorf("the hidden parts of sum %v add up to exactly %d", g.rels[ri], v)
+				}
+			}
+		}
+	}
 }
