@@ -317,13 +317,13 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		if t.StaffChat == 0 || d.groupWaits(t.StaffChat) {
 			continue
 		}
-		relays, err := d.tickets.Relays(ctx, t.ID)
+		first, err := d.tickets.FirstRelay(ctx, t.ID)
 		if err != nil {
 			return err
 		}
 		// The first message goes with the announcement if it is still to
 		// be delivered.
-		message, first := d.firstMessage(relays, func(r flows.Relay) bool { return r.Status == flows.RelayPending })
+		message, first := d.firstMessage(first, func(r flows.Relay) bool { return r.Status == flows.RelayPending })
 		text, buttons := d.announcement(t, dir, message)
 		now := d.cfg.Now()
 		if err := d.hold(ctx); err != nil {
@@ -355,16 +355,17 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 }
 
 // firstMessage is what an announcement says of the person's first
-// message: its text, quoted, when quoted(it) (then it is returned, as
-// delivered with the announcement), or what kind of message it was.
-func (d *Desk) firstMessage(relays []flows.Relay, quoted func(flows.Relay) bool) (string, *flows.Relay) {
-	if len(relays) == 0 || relays[0].Direction != flows.RelayIn {
+// message (first, nil when none): its text, quoted, when quoted(it) (then
+// it is returned, as delivered with the announcement), or what kind of
+// message it was.
+func (d *Desk) firstMessage(first *flows.Relay, quoted func(flows.Relay) bool) (string, *flows.Relay) {
+	if first == nil || first.Direction != flows.RelayIn {
 		return d.t("staff.g.none"), nil
 	}
-	switch r := relays[0]; r.Kind {
+	switch r := *first; r.Kind {
 	case flows.RelayText:
 		if quoted(r) {
-			return "«" + shorten(r.Text, 2500) + "»", &relays[0]
+			return "«" + shorten(r.Text, 2500) + "»", first
 		}
 	case flows.RelayPhoto:
 		return d.t("staff.g.first_photo"), nil
@@ -421,11 +422,11 @@ func (d *Desk) refresh(ctx context.Context, dir flows.StaffDirectory) error {
 		if d.groupWaits(t.StaffChat) {
 			continue
 		}
-		relays, err := d.tickets.Relays(ctx, t.ID)
+		first, err := d.tickets.FirstRelay(ctx, t.ID)
 		if err != nil {
 			return err
 		}
-		message, _ := d.firstMessage(relays, func(r flows.Relay) bool { return r.Message == t.GroupMessage })
+		message, _ := d.firstMessage(first, func(r flows.Relay) bool { return r.Message == t.GroupMessage })
 		text, buttons := d.announcement(t, dir, message)
 		if err := d.hold(ctx); err != nil {
 			return err

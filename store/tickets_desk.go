@@ -94,6 +94,22 @@ func (t *Tickets) Relays(ctx context.Context, ticket int64) ([]flows.Relay, erro
 	return t.scanRelays(rows)
 }
 
+// FirstRelay returns a ticket's first relay (what the person wrote to
+// open it), or nil when it has none: one row opened, not the whole
+// conversation.
+func (t *Tickets) FirstRelay(ctx context.Context, ticket int64) (*flows.Relay, error) {
+	rows, err := t.db.db.QueryContext(ctx, `SELECT id, ticket, source, direction, kind, body, by, reply_to, at,
+		status, attempts, message, error FROM relays WHERE ticket = ? ORDER BY id LIMIT 1`, ticket)
+	if err != nil {
+		return nil, fmt.Errorf("first relay of T%d: %w", ticket, err)
+	}
+	list, err := t.scanRelays(rows)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
 func (t *Tickets) scanRelays(rows *sql.Rows) ([]flows.Relay, error) {
 	defer rows.Close()
 	var out []flows.Relay
