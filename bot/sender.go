@@ -127,7 +127,7 @@ func (s *Sender) tracked(ctx context.Context, chat, id int64) {
 	}
 }
 
-func (s *Sender) chatHash(chat int64) string { return s.keys.Hash("chat", strconv.FormatInt(chat, 10)) }
+func (s *Sender) chatHash(chat int64) string { return s.keys.ChatHash(chat) }
 
 func (s *Sender) checkBlocked(chat int64) error {
 	s.mu.RLock()

@@ -47,7 +47,7 @@ type tracker struct {
 }
 
 func (t *tracker) key(chat int64) string {
-	return t.prefix + "msgs:{" + t.keys.Hash("chat", strconv.FormatInt(chat, 10)) + "}"
+	return t.prefix + "msgs:{" + t.keys.ChatHash(chat) + "}"
 }
 
 // add buffers message ids of a private chat; a full buffer is written at

@@ -210,7 +210,7 @@ func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error
 	}
 	g, was := d.down[chat]
 	now := d.cfg.Now()
-	group := d.cfg.Store.Keys().Hash("chat", strconv.FormatInt(chat, 10))[:12]
+	group := d.cfg.Store.Keys().ChatHash(chat)[:12]
 	if sendErr == nil {
 		if !was {
 			return nil

@@ -123,7 +123,7 @@ func staffGroup(c *Ctx) {
 			}
 		}
 		c.e.log.Warn("staff action refused", "kind", what, "staff_group", group, "staff_user", staff,
-			"user", s.actor, "chat", c.e.keys.Hash("chat", strconv.FormatInt(ev.ChatID, 10)))
+			"user", s.actor, "chat", c.e.keys.ChatHash(ev.ChatID))
 		if ev.Kind == EventButton {
 			c.Toast(s.t("staff.g.refused"))
 			return

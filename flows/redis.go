@@ -52,7 +52,7 @@ func (s *Store) StateKey(chat int64) string { return s.stateKey(s.chatTag(chat))
 func (s *Store) UpdateKey(chat, update int64) string { return s.updateKey(s.chatTag(chat), update) }
 
 func (s *Store) chatTag(chat int64) string {
-	return s.keys.Hash("chat", strconv.FormatInt(chat, 10))
+	return s.keys.ChatHash(chat)
 }
 
 func (s *Store) stateKey(tag string) string { return s.prefix + "st:{" + tag + "}" }

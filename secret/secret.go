@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -107,6 +108,10 @@ func (k *Keys) Hash(domain, value string) string {
 	m.Write([]byte(value))
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
+
+// ChatHash is the keyed hash a chat is known by (Redis keys, the blocked
+// list, logs) instead of its id.
+func (k *Keys) ChatHash(chat int64) string { return k.Hash("chat", strconv.FormatInt(chat, 10)) }
 
 // Check returns a value that identifies the data key without revealing it,
 // stored beside encrypted data so a wrong key is refused at start instead of
