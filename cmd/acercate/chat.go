@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/app"
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/term"
 )
 
@@ -48,7 +49,7 @@ func runChat(ctx context.Context, env *Env, args []string) error {
 	defer a.Close()
 
 	fmt.Fprintln(env.Stdout, "Acércate chat. Type a message, or a number to tap a button; /loc LAT LON shares a location; Ctrl-D exits.")
-	s := term.NewSession(a.Engine, 1, *lang)
+	s := term.NewSession(a.Engine, flows.Address{Channel: flows.ChannelTerm, ID: "local"}, *lang)
 	say := func(line string) error {
 		out, err := s.Send(ctx, line)
 		if err != nil {
