@@ -57,7 +57,7 @@ func upgraded(t *testing.T) (*apptest.Env, fixture, *secret.Keys) {
 		t.Fatal(err)
 	}
 	db := filepath.Join(t.TempDir(), "acercate.db")
-	copyFile(t, "testdata/upgrade/acercate.db", db)
+	copyFile(t, "testdata/upgrade/acercate.sqlite", db)
 	h, err := flows.ParseStaffHours("Mon-Fri 09:00-17:00")
 	if err != nil {
 		t.Fatal(err)

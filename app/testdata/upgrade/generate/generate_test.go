@@ -146,7 +146,7 @@ func TestGenerate(t *testing.T) {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	dbPath := filepath.Join(*out, "acercate.db")
+	dbPath := filepath.Join(*out, "acercate.sqlite") // not .db, which .gitignore leaves out
 	os.Remove(dbPath)
 	if _, err := env.Store.SQL().ExecContext(ctx, `VACUUM INTO ?`, dbPath); err != nil {
 		t.Fatal(err)
