@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/acercate/acercate/flows"
 )
@@ -146,21 +144,7 @@ func parseShelterRow(get func(string) string, opt ShelterParseOptions) (flows.Sh
 	bad := func(col, format string, a ...any) {
 		probs = append(probs, ShelterRowError{Column: col, Msg: fmt.Sprintf(format, a...)})
 	}
-	text := func(c string, max int, required bool) string {
-		v := get(c)
-		switch {
-		case v == "" && required:
-			bad(c, "is required")
-		case !utf8.ValidString(v):
-			bad(c, "is not valid UTF-8 (save the file as UTF-8)")
-			return ""
-		case utf8.RuneCountInString(v) > max:
-			bad(c, "is longer than %d characters", max)
-		case strings.IndexFunc(v, unicode.IsControl) >= 0:
-			bad(c, "contains a control character (a line break?)")
-		}
-		return v
-	}
+	text := textCheck(get, bad)
 	s := flows.Shelter{
 		ID:      get("id"),
 		Name:    text("name", 120, true),

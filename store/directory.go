@@ -32,25 +32,12 @@ type DirectoryImport struct {
 // that never had one. Once a database has a directory, only the office's
 // imports change it.
 func (s *DB) seedReferenceDirectory(ctx context.Context) error {
-	var seeded int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = ?`, metaDirectorySeeded).Scan(&seeded); err != nil {
-		return fmt.Errorf("directory seed: %w", err)
-	}
-	if seeded > 0 {
-		return nil
-	}
-	list, err := ParseDirectory(bytes.NewReader(seedDirectory), DirectoryParseOptions{})
-	if err != nil {
-		return fmt.Errorf("shipped reference directory: %w", err)
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		// Checked again inside the (immediate, so exclusive) transaction:
-		// two processes opening a new database seed it once.
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = ?`, metaDirectorySeeded).Scan(&n); err != nil || n > 0 {
-			return err
+	return s.seedOnce(ctx, metaDirectorySeeded, func(tx *sql.Tx) error {
+		list, err := ParseDirectory(bytes.NewReader(seedDirectory), DirectoryParseOptions{})
+		if err != nil {
+			return fmt.Errorf("shipped reference directory: %w", err)
 		}
-		_, err := writeDirectory(ctx, tx, list, s.Now())
+		_, err = writeDirectory(ctx, tx, list, s.Now())
 		return err
 	})
 }
@@ -76,22 +63,9 @@ func (s *DB) ImportDirectory(ctx context.Context, list []flows.DirectoryEntry) (
 
 func writeDirectory(ctx context.Context, tx *sql.Tx, list []flows.DirectoryEntry, now time.Time) (DirectoryImport, error) {
 	var res DirectoryImport
-	old := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM directory`)
+	old, err := tableIDs(ctx, tx, "directory")
 	if err != nil {
 		return res, fmt.Errorf("import directory: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return res, err
-		}
-		old[id] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, err
 	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO directory
 			(id, position, kind, name, place, place_key, country, phones, address, hours, url, status,
@@ -129,14 +103,8 @@ func writeDirectory(ctx context.Context, tx *sql.Tx, list []flows.DirectoryEntry
 			res.Added++
 		}
 	}
-	for id := range old {
-		if seen[id] {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM directory WHERE id = ?`, id); err != nil {
-			return res, fmt.Errorf("remove directory entry %q: %w", id, err)
-		}
-		res.Removed++
+	if res.Removed, err = removeUnseen(ctx, tx, "directory", old, seen); err != nil {
+		return res, fmt.Errorf("import directory: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaDirectorySeeded, now.UTC().Format(time.RFC3339))

@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/acercate/acercate/flows"
 )
@@ -112,21 +110,7 @@ func parseDirectoryRow(get func(string) string, opt DirectoryParseOptions) (flow
 	bad := func(col, format string, a ...any) {
 		probs = append(probs, ShelterRowError{Column: col, Msg: fmt.Sprintf(format, a...)})
 	}
-	text := func(c string, max int, required bool) string {
-		v := get(c)
-		switch {
-		case v == "" && required:
-			bad(c, "is required")
-		case !utf8.ValidString(v):
-			bad(c, "is not valid UTF-8 (save the file as UTF-8)")
-			return ""
-		case utf8.RuneCountInString(v) > max:
-			bad(c, "is longer than %d characters", max)
-		case strings.IndexFunc(v, unicode.IsControl) >= 0:
-			bad(c, "contains a control character (a line break?)")
-		}
-		return v
-	}
+	text := textCheck(get, bad)
 	e := flows.DirectoryEntry{
 		ID:          get("id"),
 		Kind:        get("kind"),

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -89,22 +87,7 @@ func runDirectorio(ctx context.Context, env *Env, args []string) error {
 // readDirectoryFile reads and checks a directory file, printing every
 // problem with its line.
 func readDirectoryFile(env *Env, path string) ([]flows.DirectoryEntry, error) {
-	var r io.Reader = env.Stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	list, err := store.ParseDirectory(r, store.DirectoryParseOptions{NotAfter: time.Now().Add(24 * time.Hour)})
-	var fe *store.DirectoryFileError
-	if errors.As(err, &fe) {
-		for _, p := range fe.Problems {
-			fmt.Fprintf(env.Stderr, "%s: %s\n", path, p)
-		}
-		return nil, fmt.Errorf("%s: %d problem(s); nothing was imported", path, len(fe.Problems))
-	}
-	return list, err
+	return readOfficeFile(env, path, func(r io.Reader) ([]flows.DirectoryEntry, error) {
+		return store.ParseDirectory(r, store.DirectoryParseOptions{NotAfter: time.Now().Add(24 * time.Hour)})
+	})
 }

@@ -1,11 +1,15 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // csvFile reads a file the office edits (the shelter directory, the
@@ -100,4 +104,79 @@ func (f *csvFile) syntax(err error) error {
 		return errStop
 	}
 	return err
+}
+
+// textCheck returns the check of a free-text column of a row: required or
+// not, valid UTF-8, at most max characters, on one line.
+func textCheck(get func(string) string, bad func(col, format string, a ...any)) func(c string, max int, required bool) string {
+	return func(c string, max int, required bool) string {
+		v := get(c)
+		switch {
+		case v == "" && required:
+			bad(c, "is required")
+		case !utf8.ValidString(v):
+			bad(c, "is not valid UTF-8 (save the file as UTF-8)")
+			return ""
+		case utf8.RuneCountInString(v) > max:
+			bad(c, "is longer than %d characters", max)
+		case strings.IndexFunc(v, unicode.IsControl) >= 0:
+			bad(c, "contains a control character (a line break?)")
+		}
+		return v
+	}
+}
+
+// seedOnce runs write, in one transaction, in a database that never had
+// the meta key seeded set (write sets it), so a shipped file reaches a new
+// database once and never overwrites what the office imported since.
+func (s *DB) seedOnce(ctx context.Context, seeded string, write func(*sql.Tx) error) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = ?`, seeded).Scan(&n); err != nil {
+		return fmt.Errorf("seed %s: %w", seeded, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		// Checked again inside the (immediate, so exclusive) transaction:
+		// two processes opening a new database seed it once.
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = ?`, seeded).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		return write(tx)
+	})
+}
+
+// tableIDs returns the ids a table holds (table is one of ours, never input).
+func tableIDs(ctx context.Context, tx *sql.Tx, table string) (map[string]bool, error) {
+	ids := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM `+table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids[id] = true
+	}
+	return ids, rows.Err()
+}
+
+// removeUnseen deletes the rows of old that an import did not see, and
+// says how many went.
+func removeUnseen(ctx context.Context, tx *sql.Tx, table string, old, seen map[string]bool) (int, error) {
+	n := 0
+	for id := range old {
+		if seen[id] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = ?`, id); err != nil {
+			return n, fmt.Errorf("remove %q: %w", id, err)
+		}
+		n++
+	}
+	return n, nil
 }
