@@ -115,7 +115,8 @@ func chatOf(m *tgbotapi.Message) int64 {
 
 // command reads a command as Telegram marks it: a bot_command entity at
 // offset 0. Entity offsets count UTF-16 units, so they are applied to the
-// text as UTF-16. "/start@AcercateBot c-feria" is ("start", "c-feria").
+// text as UTF-16. "/start@AcercateBot c-feria" is ("start@acercatebot",
+// "c-feria").
 func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
 	if len(m.Entities) == 0 {
 		return "", "", false
@@ -128,10 +129,8 @@ func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
 	if e.Length > len(units) {
 		return "", "", false
 	}
+	// A "@AcercateBot" suffix stays: the engine cuts it (flows.Engine.Handle).
 	word := string(utf16.Decode(units[1:e.Length]))
-	if i := strings.IndexByte(word, '@'); i >= 0 {
-		word = word[:i]
-	}
 	rest := string(utf16.Decode(units[e.Length:]))
 	return strings.ToLower(word), strings.TrimSpace(rest), true
 }

@@ -29,7 +29,7 @@ func TestConvert(t *testing.T) {
 			flows.Event{UpdateID: 1, ChatID: flows.Telegram(9), UserID: flows.Telegram(9), Lang: "pt-br", Kind: flows.EventCommand, Command: "start", Payload: "c-feria"}, true},
 		{"command addressed in a group", `{"update_id":2,"message":{"message_id":5,"date":1,"chat":{"id":-100,"type":"supergroup"},"from":{"id":9},
 			"text":"/cerrar@AcercateBot T-1","entities":[{"type":"bot_command","offset":0,"length":19}],"reply_to_message":{"message_id":77,"date":1,"chat":{"id":-100,"type":"supergroup"}}}}`,
-			flows.Event{UpdateID: 2, ChatID: flows.Telegram(-100), UserID: flows.Telegram(9), Group: true, Kind: flows.EventCommand, Command: "cerrar", Payload: "T-1", ReplyTo: 77, MessageID: 77}, true},
+			flows.Event{UpdateID: 2, ChatID: flows.Telegram(-100), UserID: flows.Telegram(9), Group: true, Kind: flows.EventCommand, Command: "cerrar@acercatebot", Payload: "T-1", ReplyTo: 77, MessageID: 77}, true},
 		{"a slash without an entity is text", `{"update_id":3,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"text":"/start"}}`,
 			flows.Event{UpdateID: 3, ChatID: flows.Telegram(9), UserID: flows.Telegram(9), Kind: flows.EventText, Text: "/start"}, true},
 		{"emoji before: offsets are UTF-16", `{"update_id":4,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},

@@ -274,8 +274,7 @@ func (e *Engine) privacyEscape(c *Ctx) bool {
 	ev := c.Event
 	switch ev.Kind {
 	case EventCommand:
-		cmd, _, _ := strings.Cut(ev.Command, "@")
-		if privacyIs(cmd, privacyExitCommands) || privacyIs(cmd, privacyEraseCommands) {
+		if privacyIs(ev.Command, privacyExitCommands) || privacyIs(ev.Command, privacyEraseCommands) {
 			e.command(c)
 			return true
 		}
