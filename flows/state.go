@@ -36,6 +36,10 @@ type State struct {
 	// Keyboard is the flow whose reply keyboard (a "share my location"
 	// button) may still be on the person's screen; "" when none.
 	Keyboard string `json:"kbd,omitempty"`
+	// Choices are the button data of the numbered list last sent to a
+	// channel with fewer buttons than the message had (Caps.MaxButtons):
+	// the person answers with a number. Never set for Telegram.
+	Choices []string `json:"ch,omitempty"`
 	// Updated is when the state last changed.
 	Updated time.Time `json:"at"`
 }
@@ -105,5 +109,6 @@ func (s State) clone() State {
 		}
 		s.Drafts = drafts
 	}
+	s.Choices = append([]string(nil), s.Choices...)
 	return s
 }
