@@ -273,6 +273,9 @@ func (e *Engine) finish(c *Ctx) {
 			c.replies[i].ChatID = ev.ChatID
 		}
 	}
+	if choices, changed := fit(c.replies, ev.ChatID, ev.caps(), func() string { return c.T("caps.pick_number") }); changed {
+		c.State.Choices = choices
+	}
 	e.keyboard(c)
 	c.State.Schema = SchemaVersion
 	r := &c.record
@@ -348,6 +351,9 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	if stale {
 		e.afterStale(c)
 		return
+	}
+	if typedChoice(c) {
+		ev = c.Event
 	}
 	if c.State.Lang == "" {
 		e.firstContact(c)
