@@ -2,7 +2,6 @@ package desk_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"strconv"
@@ -67,8 +66,7 @@ func (l *live) start() {
 		l.t.Fatal(err)
 	}
 	d, err = desk.New(desk.Config{Store: l.env.Store, Engine: l.env.Engine, Sender: b.Sender(), Staff: l.staff,
-		Interval: 20 * time.Millisecond, Now: l.env.Clock.Now, Logger: quiet,
-		Permanent: func(err error) bool { var e *bot.Error; return errors.As(err, &e) && !e.Temporary() }})
+		Interval: 20 * time.Millisecond, Now: l.env.Clock.Now, Logger: quiet})
 	if err != nil {
 		l.t.Fatal(err)
 	}
