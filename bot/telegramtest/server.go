@@ -100,12 +100,12 @@ type Server struct {
 	webhookTok string
 	// webhookConns is setWebhook's max_connections (Telegram's default 40).
 	webhookConns int
-	polling    int64 // id of the getUpdates request now waiting
-	limits     Limits
-	lean       bool
-	global     *window
-	perChat    map[int64]*window
-	now        func() time.Time
+	polling      int64 // id of the getUpdates request now waiting
+	limits       Limits
+	lean         bool
+	global       *window
+	perChat      map[int64]*window
+	now          func() time.Time
 }
 
 type update struct {
