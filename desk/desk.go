@@ -7,6 +7,14 @@
 // delivers what the store holds, so nothing is lost when the process
 // stops between a message and its delivery.
 //
+// Each destination (a staff group, a person) is delivered to in its own
+// lane, at its own pace, so one person's many messages never hold another
+// group's announcement (lanes.go). Staff groups are always Telegram's; a
+// person is reached through the sender of the channel they wrote from
+// (Config.Channels): a new channel gives the desk its sender and nothing
+// else. Whether a failed delivery is tried again is the neutral
+// flows.SendError's decision.
+//
 // Two processes may share the database (a rolling deploy's overlap): only
 // the one holding the store's "desk" lease does the desk's work, so
 // nothing is delivered twice.

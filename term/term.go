@@ -1,7 +1,9 @@
 // Package term is the terminal channel: it turns lines a person types into
 // engine events and the engine's replies into text, with buttons shown as
 // numbered choices. `acercate chat` and the conversation transcripts use it,
-// so a transcript shows exactly what a person at the terminal sees.
+// so a transcript shows exactly what a person at the terminal sees. Like
+// every channel it hands its events to the channel-neutral runner
+// (flows/run), which calls the engine and marks the replies delivered.
 package term
 
 import (
