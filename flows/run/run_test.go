@@ -37,7 +37,7 @@ func menu(chat, update int64) flows.Event {
 // journal records what the tasks of a test did, in order.
 type journal struct {
 	mu       sync.Mutex
-	finished []int64  // update ids
+	finished []int64 // update ids
 	results  map[int64]run.Result
 	done     chan struct{}
 	want     int
