@@ -143,16 +143,10 @@ func (d *Desk) failed(err error) {
 	d.mu.Unlock()
 }
 
-// channelOf is the channel a chat belongs to. Staff groups are always
-// Telegram's.
-func channelOf(int64) string { return channelTelegram }
-
-const channelTelegram = "telegram"
-
-// sender is the channel sender that reaches chat.
-func (d *Desk) sender(chat int64) Sender {
-	ch := channelOf(chat)
-	if ch == channelTelegram {
+// sender is the sender of the channel that reaches chat.
+func (d *Desk) sender(chat flows.Address) Sender {
+	ch := chat.Channel
+	if ch == flows.ChannelTelegram {
 		return d.cfg.Sender
 	}
 	if s := d.cfg.Channels[ch]; s != nil {
@@ -301,7 +295,7 @@ func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error
 	defer d.mu.Unlock()
 	g, was := d.down[chat]
 	now := d.cfg.Now()
-	group := d.cfg.Store.Keys().ChatHash(chat)[:12]
+	group := d.cfg.Store.Keys().ChatHash(flows.Telegram(chat))[:12]
 	if sendErr == nil {
 		if !was {
 			return nil
@@ -356,10 +350,11 @@ func (d *Desk) release(ctx context.Context) {
 // recorded, so a staff reply to it reaches that ticket's person.
 func (d *Desk) OnDelivered(ctx context.Context, r flows.Reply, messageID int64) {
 	id, ok := ticketRef(r.Ref)
-	if !ok || messageID == 0 {
+	group, tg := r.ChatID.TelegramID() // staff groups are Telegram groups
+	if !ok || !tg || messageID == 0 {
 		return
 	}
-	if err := d.tickets.MapMessage(ctx, r.ChatID, messageID, id); err != nil {
+	if err := d.tickets.MapMessage(ctx, group, messageID, id); err != nil {
 		d.log.Error("map delivered message", "ticket", "T"+strconv.FormatInt(id, 10), "err", err)
 	}
 }
@@ -422,7 +417,7 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		if first != nil {
 			keys = append(keys, relayKey(first.ID))
 		}
-		d.lanes.dispatch(ctx, d.mark, job{dest: dest(t.StaffChat), keys: keys, run: func(ctx context.Context) error {
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(t.StaffChat)), keys: keys, run: func(ctx context.Context) error {
 			if d.groupWaits(t.StaffChat) {
 				return nil
 			}
@@ -430,7 +425,7 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 			if err := d.hold(ctx); err != nil {
 				return err
 			}
-			msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+			msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
 				Buttons: buttons, Ref: ref(t.ID)})
 			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 				return gerr
@@ -466,7 +461,7 @@ func failKey(relay int64) string     { return "failure:" + strconv.FormatInt(rel
 func outboxKey(entry int64) string   { return "outbox:" + strconv.FormatInt(entry, 10) }
 
 // dest is a destination's lane: one per chat.
-func dest(chat int64) string { return strconv.FormatInt(chat, 10) }
+func dest(chat flows.Address) string { return chat.String() }
 
 // firstMessage is what an announcement says of the person's first
 // message (first, nil when none): its text, quoted, when quoted(it) (then
@@ -542,14 +537,14 @@ func (d *Desk) refresh(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		message, _ := d.firstMessage(first, func(r flows.Relay) bool { return r.Message == t.GroupMessage })
 		text, buttons := d.announcement(t, dir, message)
-		d.lanes.dispatch(ctx, d.mark, job{dest: dest(t.StaffChat), keys: []string{refreshKey(t.ID)}, run: func(ctx context.Context) error {
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(t.StaffChat)), keys: []string{refreshKey(t.ID)}, run: func(ctx context.Context) error {
 			if d.groupWaits(t.StaffChat) {
 				return nil
 			}
 			if err := d.hold(ctx); err != nil {
 				return err
 			}
-			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: t.StaffChat, MessageID: t.GroupMessage,
+			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: flows.Telegram(t.StaffChat), MessageID: t.GroupMessage,
 				Text: text, Buttons: buttons})
 			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 				return gerr
@@ -576,14 +571,14 @@ func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
 			continue
 		}
 		text := d.t("staff.g.reannounce", "Code", t.Code(), "Age", ageText(now.Sub(t.OpenedAt)))
-		d.lanes.dispatch(ctx, d.mark, job{dest: dest(t.StaffChat), keys: []string{reannKey(t.ID)}, run: func(ctx context.Context) error {
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(t.StaffChat)), keys: []string{reannKey(t.ID)}, run: func(ctx context.Context) error {
 			if d.groupWaits(t.StaffChat) {
 				return nil
 			}
 			if err := d.hold(ctx); err != nil {
 				return err
 			}
-			msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+			msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
 				MessageID: t.GroupMessage, Buttons: d.buttons(t), Ref: ref(t.ID)})
 			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 				return gerr
@@ -645,14 +640,14 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		text := d.t("staff.g.denuncia_new", "Folio", a.Folio, "Urgent", urgent,
 			"Category", d.t("denuncia.cat."+a.Category), "Municipality", d.t("denuncia.mun."+a.Municipality))
-		d.lanes.dispatch(ctx, d.mark, job{dest: dest(chat), keys: []string{outboxKey(e.ID)}, run: func(ctx context.Context) error {
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(chat)), keys: []string{outboxKey(e.ID)}, run: func(ctx context.Context) error {
 			if d.groupWaits(chat) {
 				return nil
 			}
 			if err := d.hold(ctx); err != nil {
 				return err
 			}
-			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text})
+			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(chat), Text: text})
 			if gerr := d.groupResult(ctx, chat, err); gerr != nil {
 				return gerr
 			}
@@ -705,7 +700,7 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 			if t.GroupMessage == 0 && !d.lanes.isBusy(d.mark, annKey(t.ID)) || d.groupWaits(t.StaffChat) {
 				continue
 			}
-			to = t.StaffChat
+			to = flows.Telegram(t.StaffChat)
 		}
 		d.lanes.dispatch(ctx, d.mark, job{dest: dest(to), keys: []string{relayKey(r.ID)}, run: func(ctx context.Context) error {
 			return d.relay(ctx, r)
@@ -731,7 +726,7 @@ func (d *Desk) relay(ctx context.Context, r flows.Relay) error {
 			return nil
 		}
 		send = d.cfg.Sender
-		reply = flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, MessageID: t.GroupMessage, Ref: ref(t.ID)}
+		reply = flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), MessageID: t.GroupMessage, Ref: ref(t.ID)}
 		switch r.Kind {
 		case flows.RelayPhoto:
 			reply.PhotoID, reply.Text = r.PhotoID, d.t("staff.g.relay.photo", "Code", t.Code(), "Text", r.Text)
@@ -803,14 +798,14 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 			answer = t.GroupMessage
 		}
 		text := d.t("staff.g.failed."+r.Direction, "Code", t.Code(), "Attempts", r.Attempts, "Why", r.Error)
-		d.lanes.dispatch(ctx, d.mark, job{dest: dest(t.StaffChat), keys: []string{failKey(r.ID)}, run: func(ctx context.Context) error {
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(t.StaffChat)), keys: []string{failKey(r.ID)}, run: func(ctx context.Context) error {
 			if d.groupWaits(t.StaffChat) {
 				return nil
 			}
 			if err := d.hold(ctx); err != nil {
 				return err
 			}
-			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
 				MessageID: answer, Ref: ref(t.ID)})
 			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 				return gerr

@@ -23,9 +23,11 @@ import (
 // into text.
 type Session struct {
 	eng    *flows.Engine
-	runner *run.Runner[int64]
-	// ChatID is the person's chat (and user) id.
-	ChatID int64
+	runner *run.Runner[flows.Address]
+	// ChatID is the person's chat (and user) address: a ChannelTerm one
+	// for `acercate chat`, a Telegram one when a test plays a Telegram
+	// person through the terminal.
+	ChatID flows.Address
 	// Lang is the language code the person's "app" reports.
 	Lang string
 	// Now stamps events (time.Now).
@@ -50,7 +52,7 @@ type choice struct {
 
 // NewSession starts a terminal conversation. Update ids start from the
 // clock so that two runs against one Redis never reuse one.
-func NewSession(eng *flows.Engine, chatID int64, lang string) *Session {
+func NewSession(eng *flows.Engine, chatID flows.Address, lang string) *Session {
 	s := &Session{ChatID: chatID, Lang: lang, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
 	s.Attach(eng)
 	return s
@@ -63,7 +65,7 @@ func (s *Session) Attach(eng *flows.Engine) {
 	s.eng = eng
 	// One person at one terminal: one worker; an engine failure is tried
 	// again twice, then Send returns it.
-	r, err := run.New[int64](run.Config{Engine: eng, Workers: 1, Attempts: 3, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	r, err := run.New[flows.Address](run.Config{Engine: eng, Workers: 1, Attempts: 3, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
 	if err != nil {
 		panic(err) // only a nil engine, a programming error
 	}
@@ -179,7 +181,7 @@ func (s *Session) Render(replies []flows.Reply) string {
 	var choices []choice
 	first := true
 	for _, r := range replies {
-		if r.ChatID != 0 && r.ChatID != s.ChatID {
+		if !r.ChatID.IsZero() && r.ChatID != s.ChatID {
 			continue // a message to someone else (a staff group)
 		}
 		if r.Kind == flows.AnswerTap {

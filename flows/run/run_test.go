@@ -18,10 +18,10 @@ import (
 // The runner's tests use the real engine (apptest: real Redis when
 // REDIS_URL is set, a temp SQLite file) and tasks that stand for a channel.
 
-func newRunner(t *testing.T, workers int) (*run.Runner[int64], *apptest.Env) {
+func newRunner(t *testing.T, workers int) (*run.Runner[flows.Address], *apptest.Env) {
 	t.Helper()
 	env := apptest.New(t, apptest.WithEngine(flows.Config{FloodRate: 1000, FloodBurst: 1000}))
-	r, err := run.New[int64](run.Config{Engine: env.Engine, Workers: workers, Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+	r, err := run.New[flows.Address](run.Config{Engine: env.Engine, Workers: workers, Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -31,8 +31,11 @@ func newRunner(t *testing.T, workers int) (*run.Runner[int64], *apptest.Env) {
 }
 
 func menu(chat, update int64) flows.Event {
-	return flows.Event{UpdateID: update, ChatID: chat, UserID: chat, Lang: "es", Kind: flows.EventCommand, Command: "menu"}
+	a := addr(chat)
+	return flows.Event{UpdateID: update, ChatID: a, UserID: a, Lang: "es", Kind: flows.EventCommand, Command: "menu"}
 }
+
+func addr(chat int64) flows.Address { return flows.Telegram(chat) }
 
 // journal records what the tasks of a test did, in order.
 type journal struct {
@@ -107,7 +110,7 @@ func TestOrderPerConversation(t *testing.T) {
 	for u := range each {
 		for c := range chats {
 			chat := int64(100 + c)
-			r.Submit(chat, &task{j: j, ev: menu(chat, chat*1000+int64(u))})
+			r.Submit(addr(chat), &task{j: j, ev: menu(chat, chat*1000+int64(u))})
 		}
 	}
 	j.wait(t)
@@ -138,8 +141,8 @@ func TestWaitingConversationHoldsNoWorker(t *testing.T) {
 	j := newJournal(2)
 	wait := &flows.SendError{Kind: flows.SendRetryAfter, After: 20 * time.Millisecond}
 	slow := &task{j: j, ev: menu(1, 1001), fail: []error{wait, wait, wait, wait, wait}}
-	r.Submit(1, slow)
-	r.Submit(2, &task{j: j, ev: menu(2, 2001)})
+	r.Submit(addr(1), slow)
+	r.Submit(addr(2), &task{j: j, ev: menu(2, 2001)})
 	j.wait(t)
 	if !slices.Equal(j.finished, []int64{2001, 1001}) {
 		t.Fatalf("finished %v: the waiting conversation held the only worker", j.finished)
@@ -174,7 +177,7 @@ func TestRetriesBySendError(t *testing.T) {
 				fail = append(fail, c.fail)
 			}
 			k := &task{j: j, ev: menu(7, 7001), fail: fail}
-			r.Submit(7, k)
+			r.Submit(addr(7), k)
 			j.wait(t)
 			res := j.results[7001]
 			if res.Err != nil || res.Replies < 2 {
@@ -199,22 +202,22 @@ func TestStop(t *testing.T) {
 	j := newJournal(4)
 	inFlight := &task{j: j, ev: menu(1, 1001), release: make(chan struct{}), started: make(chan struct{})}
 	started := inFlight.started
-	r.Submit(1, inFlight)
+	r.Submit(addr(1), inFlight)
 	<-started
 	// Its first reply goes, its second must wait an hour.
 	waiting := &task{j: j, ev: menu(2, 2001), started: make(chan struct{}),
 		fail: []error{nil, &flows.SendError{Kind: flows.SendRetryAfter, After: time.Hour}}}
 	waitingStarted := waiting.started
-	r.Submit(2, waiting)
+	r.Submit(addr(2), waiting)
 	<-waitingStarted
-	r.Submit(1, &task{j: j, ev: menu(1, 1002)})
+	r.Submit(addr(1), &task{j: j, ev: menu(1, 1002)})
 	stopped := make(chan error, 1)
 	go func() { stopped <- r.Stop(context.Background()) }()
 	close(inFlight.release)
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
 	}
-	r.Submit(3, &task{j: j, ev: menu(3, 3001)})
+	r.Submit(addr(3), &task{j: j, ev: menu(3, 3001)})
 	j.wait(t)
 	if res := j.results[1001]; res.Err != nil {
 		t.Fatalf("the update in flight: %+v", res)
@@ -226,13 +229,13 @@ func TestStop(t *testing.T) {
 	}
 	// Delivered again to the next process, the waiting update sends only
 	// the reply it had not.
-	r2, err := run.New[int64](run.Config{Engine: env.Engine, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	r2, err := run.New[flows.Address](run.Config{Engine: env.Engine, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	j2 := newJournal(1)
 	again := &task{j: j2, ev: menu(2, 2001)}
-	r2.Submit(2, again)
+	r2.Submit(addr(2), again)
 	j2.wait(t)
 	res := j2.results[2001]
 	if res.Err != nil || !res.Duplicate || res.Replies != 1 || again.sends != 1 {
