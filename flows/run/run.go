@@ -51,6 +51,14 @@
 // is the path for replicas (DESIGN.md, scale path), not needed by one
 // process.
 //
+// A webhook confirms one update per request (200 once it is done): the
+// request waits (Do) for its own update only, behind its own
+// conversation's earlier ones, holding no worker meanwhile, so a slow
+// chat's requests never hold another's. What they do hold is their
+// connection: the Telegram adapter asks for 40 connections, more than
+// the workers, so one chat's burst cannot take them all (Telegram sends
+// one chat's updates one at a time anyway; the tests assume the worst).
+//
 // # Adding a channel
 //
 // A new channel is an adapter that converts its API's updates into
