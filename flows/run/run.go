@@ -42,10 +42,12 @@
 // then makes Telegram deliver again the slow update and those after it;
 // the engine knows which it handled (by update id) and sends only what was
 // not sent. The price: Telegram shows at most 100 updates past the offset,
-// so a conversation with more than 100 unhandled updates in a row would
-// hide newer ones until it moves; the engine's per-person flood limit
-// (events past the burst are dropped in milliseconds, without a reply)
-// keeps any conversation from holding the prefix for long. A durable
+// so a conversation with more than 100 unhandled updates in a row hides
+// newer ones until it moves. The engine's per-person flood limit bounds
+// that: past its burst (20 events) a person's events are dropped in
+// milliseconds, without a reply, so such a flood holds newer updates for
+// at most its burst's answers (about 20 s at a message a second), where
+// it used to hold everyone for all of its answers. A durable
 // per-conversation queue in Redis (each update queued, then confirmed)
 // would remove that bound and let several processes share the work; it
 // is the path for replicas (DESIGN.md, scale path), not needed by one
@@ -56,8 +58,10 @@
 // conversation's earlier ones, holding no worker meanwhile, so a slow
 // chat's requests never hold another's. What they do hold is their
 // connection: the Telegram adapter asks for 40 connections, more than
-// the workers, so one chat's burst cannot take them all (Telegram sends
-// one chat's updates one at a time anyway; the tests assume the worst).
+// the workers, so one chat's burst cannot take them all (the tests assume
+// the worst, a Telegram that sends a chat's next update before the last
+// was answered; more than 40 of those in flight would still hold every
+// connection).
 //
 // # Adding a channel
 //
