@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/acercate/acercate/flows"
 )
 
 // ReportData is what the weekly report reads for one stretch of time, as
@@ -329,6 +331,10 @@ type YearData struct {
 	// Campaigns are the campaigns starting in the year (or, without a
 	// start date, added in it); Modulos every módulo registered by then.
 	Campaigns, Modulos int
+	// FamiliesPeople are distinct people who used the families flow in
+	// the year's weeks up to the report's, counted in whole weeks (the
+	// week of 1 January from its Monday, as the weekly rollups count).
+	FamiliesPeople int
 	// Goals are the values set with "acercate meta set" for the year.
 	Goals map[string]int
 }
@@ -351,6 +357,11 @@ func (s *DB) YearData(ctx context.Context, yearStart, to time.Time) (*YearData, 
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM modulos WHERE created_at < ?`, millis(to)).Scan(&y.Modulos); err != nil {
 		return nil, fmt.Errorf("report year módulos: %w", err)
+	}
+	weekOf := func(t time.Time) int64 { return ((t.UnixMilli()/1000-21600)/86400 + 3) / 7 }
+	if err := s.db.QueryRowContext(ctx, `SELECT count(DISTINCT person) FROM person_kind_weeks
+		WHERE kind = ? AND week >= ? AND week <= ?`, flows.KindFamilies, weekOf(yearStart), weekOf(to.Add(-time.Millisecond))).Scan(&y.FamiliesPeople); err != nil {
+		return nil, fmt.Errorf("report year families: %w", err)
 	}
 	goals, err := s.Goals(ctx, year)
 	if err != nil {
