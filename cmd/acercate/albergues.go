@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/flows"
-	"github.com/acercate/acercate/secret"
 	"github.com/acercate/acercate/store"
 )
 
@@ -30,7 +29,7 @@ var statusWords = map[string]string{
 
 // runAlbergues is `acercate albergues ...`: the office's tools for the
 // shelter directory, on the database at ACERCATE_DB.
-func runAlbergues(ctx context.Context, env *Env, args []string) error {
+func runAlbergues(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", alberguesUsage)
 	}
@@ -54,7 +53,8 @@ func runAlbergues(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	db, err := openShelterStore(ctx, env, sub == "import")
+	// Only an import may create the database.
+	db, err := openDB(ctx, cfg, sub != "import")
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func runAlbergues(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.Audit(ctx, store.AuditEntry{Actor: cliActor(env), Action: "albergues.export",
+		if err := db.Audit(ctx, store.AuditEntry{Actor: cfg.Operator, Action: "albergues.export",
 			Detail: "format=csv"}); err != nil {
 			return err
 		}
@@ -127,32 +127,6 @@ func readOfficeFile[T any](env *Env, path string, parse func(io.Reader) ([]T, er
 		fmt.Fprintf(env.Stderr, "%s: %s\n", path, p)
 	}
 	return nil, fmt.Errorf("%s: %d problem(s); nothing was imported", path, len(problems))
-}
-
-// openShelterStore opens the database. Only an import may create one: a
-// list or status on a mistyped ACERCATE_DB must not make an empty database.
-func openShelterStore(ctx context.Context, env *Env, create bool) (*store.DB, error) {
-	path := dbPath(env)
-	if _, err := os.Stat(path); err != nil && !create {
-		return nil, usagef("ACERCATE_DB: no database at %s", path)
-	}
-	keys, err := shelterKeys(env, path)
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, path, keys)
-}
-
-// shelterKeys is ACERCATE_DATA_KEY, or the local key `acercate chat` keeps
-// beside its database, so the directory of a local trial can be changed
-// too; it never creates a key.
-func shelterKeys(env *Env, path string) (*secret.Keys, error) {
-	if env.Getenv("ACERCATE_DATA_KEY") == "" {
-		if _, err := os.Stat(path + ".key"); err == nil {
-			return localKeys(env, path)
-		}
-	}
-	return requiredKeys(env)
 }
 
 func listShelters(ctx context.Context, env *Env, db *store.DB) error {

@@ -19,7 +19,7 @@ const directorioUsage = `usage:
 // runDirectorio is `acercate directorio ...`: the office's tools for the
 // reference directory (consulates, SRE lines, search commissions, Casa
 // Chiapas, municipal contacts, legal aid), on the database at ACERCATE_DB.
-func runDirectorio(ctx context.Context, env *Env, args []string) error {
+func runDirectorio(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", directorioUsage)
 	}
@@ -36,7 +36,8 @@ func runDirectorio(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	db, err := openShelterStore(ctx, env, sub == "import")
+	// Only an import may create the database.
+	db, err := openDB(ctx, cfg, sub != "import")
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func runDirectorio(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.Audit(ctx, store.AuditEntry{Actor: cliActor(env), Action: "directorio.export",
+		if err := db.Audit(ctx, store.AuditEntry{Actor: cfg.Operator, Action: "directorio.export",
 			Detail: "format=csv"}); err != nil {
 			return err
 		}
