@@ -106,6 +106,8 @@ func (s *Sender) send(ctx context.Context, r flows.Reply, alsoDelete []int64) (i
 		id, err = s.edit(ctx, r)
 	case flows.ClearChat:
 		id, err = s.clear(ctx, r, alsoDelete)
+	case flows.LeaveChat:
+		err = s.leave(ctx, r)
 	default:
 		id, err = s.sendText(ctx, r)
 	}
@@ -373,6 +375,15 @@ func (s *Sender) answer(ctx context.Context, r flows.Reply) error {
 		return nil
 	}
 	if e != nil {
+		return e
+	}
+	return nil
+}
+
+// leave makes the bot leave a group. Already gone (403) is done.
+func (s *Sender) leave(ctx context.Context, r flows.Reply) error {
+	_, e := s.do(ctx, 0, false, "leaveChat", tgbotapi.Params{"chat_id": strconv.FormatInt(r.ChatID, 10)}, nil)
+	if e != nil && e.Class != ClassBlocked {
 		return e
 	}
 	return nil

@@ -51,6 +51,9 @@ type Engine struct {
 	greetings keywords
 	langNames keywords
 	flood     *floodLimiter
+	// strangers lets one notice a group and hour through to a group that
+	// is no staff group (notStaffGroup).
+	strangers *floodLimiter
 	log       *slog.Logger
 	group     *Flow
 	staff     atomic.Pointer[StaffConfig]
@@ -92,8 +95,9 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 	e := &Engine{
 		cfg: cfg, store: store, cat: cat, keys: keys, deps: deps,
 		flows: map[string]*Flow{}, commands: map[string]string{},
-		flood: newFloodLimiter(rate.Limit(cfg.FloodRate), cfg.FloodBurst),
-		log:   cfg.Logger.With("component", "engine"),
+		flood:     newFloodLimiter(rate.Limit(cfg.FloodRate), cfg.FloodBurst),
+		strangers: newFloodLimiter(rate.Every(time.Hour), 1),
+		log:       cfg.Logger.With("component", "engine"),
 	}
 	for _, f := range flows {
 		if _, dup := e.flows[f.Name]; dup || f.Name == "" || strings.Contains(f.Name, ":") {
@@ -309,18 +313,9 @@ func (ev Event) person() int64 {
 // dispatch decides which flow function sees the event.
 func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	ev := c.Event
-	if p := ev.Problem(); p != "" {
-		c.record.Kind = p
-		switch p {
-		case "bad_button":
-			e.badButton(c)
-		case "bad_location":
-			c.Send(c.T("input.bad_location"))
-		default:
-			c.Send(c.T("input."+p, "Max", MaxText))
-		}
-		return
-	}
+	// The flood limit comes first, also for events that cannot be used
+	// (a bad location, oversized text): each of those costs an answer
+	// too, and 60 of them must not be 60 replies.
 	if *flood == nil {
 		d := &floodDecision{allow: e.flood.allow(c.record.Person, c.Now)}
 		if !d.allow {
@@ -332,6 +327,18 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 		c.record.Kind = "flood"
 		if (*flood).warn {
 			c.Send(c.T("input.flood"))
+		}
+		return
+	}
+	if p := ev.Problem(); p != "" {
+		c.record.Kind = p
+		switch p {
+		case "bad_button":
+			e.badButton(c)
+		case "bad_location":
+			c.Send(c.T("input.bad_location"))
+		default:
+			c.Send(c.T("input."+p, "Max", MaxText))
 		}
 		return
 	}

@@ -18,6 +18,9 @@ const (
 	// private chat), then send Text, a neutral message. It is the quick
 	// exit for a person whose phone may be looked at.
 	ClearChat ReplyKind = "clear"
+	// LeaveChat makes the bot leave the group (Reply.ChatID): a group it
+	// was added to that is no staff group.
+	LeaveChat ReplyKind = "leave"
 )
 
 // Button is an inline button under a message.

@@ -92,6 +92,7 @@ type Server struct {
 	nextTap    int64
 	blocked    map[int64]bool
 	groups     map[int64]bool
+	left       map[int64]bool
 	calls      []Call
 	violations []string
 	failures   []failure
@@ -135,6 +136,7 @@ func New(t interface{ Cleanup(func()) }) *Server {
 		callbacks: map[string]*callback{},
 		blocked:   map[int64]bool{},
 		groups:    map[int64]bool{},
+		left:      map[int64]bool{},
 		disabled:  map[string]bool{},
 		perChat:   map[int64]*window{},
 		now:       time.Now,
@@ -342,6 +344,35 @@ func (p Person) user() map[string]any {
 		u["language_code"] = p.Lang
 	}
 	return u
+}
+
+// Left reports whether the bot left the group chat (leaveChat), or was
+// removed from it (Remove).
+func (s *Server) Left(chat int64) bool { s.mu.Lock(); defer s.mu.Unlock(); return s.left[chat] }
+
+// Remove removes the bot from a group, as a member of the group would:
+// sending there fails with 403 until Rejoin.
+func (s *Server) Remove(chat int64) { s.mu.Lock(); s.left[chat] = true; s.mu.Unlock() }
+
+// Rejoin adds the bot back to a group it left or was removed from.
+func (s *Server) Rejoin(chat int64) { s.mu.Lock(); delete(s.left, chat); s.mu.Unlock() }
+
+// leave is leaveChat: only a group can be left.
+func (s *Server) leave(chatParam string) (int, map[string]any) {
+	chat, err := strconv.ParseInt(chatParam, 10, 64)
+	if err != nil {
+		return fail(400, "Bad Request: chat not found", 0)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if chat > 0 && !s.groups[chat] {
+		return fail(400, "Bad Request: chat member status can't be changed in private chats", 0)
+	}
+	if s.left[chat] {
+		return fail(403, "Forbidden: bot is not a member of the group chat", 0)
+	}
+	s.left[chat] = true
+	return ok(true)
 }
 
 // Group makes chat a group chat (negative ids are groups anyway).
@@ -685,6 +716,8 @@ func (s *Server) dispatch(r *http.Request, method string, p url.Values, files ma
 		return s.edit(p)
 	case "answerCallbackQuery":
 		return s.answer(p)
+	case "leaveChat":
+		return s.leave(p.Get("chat_id"))
 	case "deleteMessage":
 		return s.deleteMessages(p.Get("chat_id"), "["+p.Get("message_id")+"]", true)
 	case "deleteMessages":
@@ -983,6 +1016,9 @@ func (s *Server) send(method string, p url.Values, files map[string]string) (int
 	defer s.mu.Unlock()
 	if s.blocked[chat] {
 		return fail(403, "Forbidden: bot was blocked by the user", 0)
+	}
+	if s.left[chat] {
+		return fail(403, "Forbidden: bot is not a member of the group chat", 0)
 	}
 	if !s.spend(chat, s.now()) {
 		return fail(429, "Too Many Requests: retry after "+strconv.Itoa(s.limits.RetryAfter), s.limits.RetryAfter)
