@@ -20,6 +20,7 @@ type staffSettings struct {
 }
 
 // readStaffSettings reads ACERCATE_STAFF_CHAT, ACERCATE_STAFF_USERS,
+// ACERCATE_SUPERVISORS,
 // ACERCATE_STAFF_HOURS, ACERCATE_STAFF_LANG and ACERCATE_URGENT_REANNOUNCE.
 // All are optional: without a staff group (here or per módulo) the bot
 // tells people it cannot put them in touch with a person now.
@@ -38,6 +39,13 @@ func readStaffSettings(getenv func(string) string) (staffSettings, error) {
 			return s, usagef("ACERCATE_STAFF_USERS: %q is not a Telegram user id (comma-separated positive numbers)", u)
 		}
 		s.Staff.Users = append(s.Staff.Users, id)
+	}
+	for _, u := range strings.FieldsFunc(getenv("ACERCATE_SUPERVISORS"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		id, err := strconv.ParseInt(u, 10, 64)
+		if err != nil || id <= 0 {
+			return s, usagef("ACERCATE_SUPERVISORS: %q is not a Telegram user id (comma-separated positive numbers)", u)
+		}
+		s.Staff.Supervisors = append(s.Staff.Supervisors, id)
 	}
 	if v := strings.TrimSpace(getenv("ACERCATE_STAFF_HOURS")); v != "" {
 		h, err := flows.ParseStaffHours(v)
