@@ -161,6 +161,14 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	if ev.Group {
 		return e.handleGroup(ctx, ev)
 	}
+	if gone, err := e.erasedBefore(ctx, ev); err != nil {
+		return nil, err
+	} else if gone {
+		// Handled before the person erased everything: nothing of it
+		// may come back, not even a count.
+		e.log.Info("update of an erased person not handled again", "kind", string(ev.Kind))
+		return &Outcome{Duplicate: true}, nil
+	}
 	// The flood decision is taken once per event: a retry after a write
 	// conflict is the same event and must not spend another token.
 	var flood *floodDecision
