@@ -287,6 +287,7 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 		}
 	}
 	p := tgbotapi.Params{"chat_id": chat, "text": escapeHTML(r.Text), "parse_mode": "HTML"}
+	noPreview(p, r.ChatID)
 	if markup != "" {
 		p["reply_markup"] = markup
 	}
@@ -309,6 +310,7 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 	if err != nil && asError(err, &e) && plainRetry(e) {
 		s.log.Warn("message refused; sending it as plain text", "code", e.Code)
 		plain := tgbotapi.Params{"chat_id": chat, "text": truncate(r.Text, 4096)}
+		noPreview(plain, r.ChatID)
 		if plain["text"] == "" {
 			plain["text"] = "…"
 		}
@@ -318,6 +320,16 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 		id, err = s.message(ctx, r.ChatID, "sendMessage", plain, nil)
 	}
 	return id, err
+}
+
+// noPreview turns link previews off in groups (Telegram's group ids are
+// negative): a message relayed to staff may hold a link a person sent,
+// and a preview would have Telegram's servers fetch it and show its page
+// in the staff group.
+func noPreview(p tgbotapi.Params, chat int64) {
+	if chat < 0 {
+		p["link_preview_options"] = `{"is_disabled":true}`
+	}
 }
 
 // notModified reports Telegram's answer to an edit that changes nothing:
@@ -340,6 +352,7 @@ func (s *Sender) edit(ctx context.Context, r flows.Reply) (int64, error) {
 	}
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(r.ChatID, 10), "message_id": strconv.FormatInt(r.MessageID, 10),
 		"text": escapeHTML(r.Text), "parse_mode": "HTML"}
+	noPreview(p, r.ChatID)
 	if len(r.Buttons) > 0 {
 		p["reply_markup"] = inlineMarkup(r.Buttons)
 	}

@@ -67,9 +67,11 @@ type Message struct {
 	// Photo and Document hold the file id or uploaded name, if any.
 	Photo, Document string
 	// Markup is the reply_markup JSON as sent.
-	Markup  string
-	Deleted bool
-	Edits   int
+	Markup string
+	// NoPreview: sent with link previews disabled (link_preview_options).
+	NoPreview bool
+	Deleted   bool
+	Edits     int
 }
 
 // Server is the fake Bot API.
@@ -980,7 +982,8 @@ func (s *Server) send(method string, p url.Values, files map[string]string) (int
 		return fail(400, "Bad Request: chat not found", 0)
 	}
 	mode := p.Get("parse_mode")
-	msg := &Message{ChatID: chat, FromBot: true, Markup: p.Get("reply_markup")}
+	msg := &Message{ChatID: chat, FromBot: true, Markup: p.Get("reply_markup"),
+		NoPreview: strings.Contains(p.Get("link_preview_options"), `"is_disabled":true`)}
 	switch method {
 	case "sendMessage":
 		if e := checkText(p.Get("text"), mode, 4096, false); e != "" {
