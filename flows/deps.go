@@ -43,4 +43,14 @@ type Deps struct {
 	// Privacy erases what is kept about a person (/borrar) and says how
 	// long things are kept (privacy.go).
 	Privacy Privacy
+	// Codes tells the campaigns and módulos that exist; nil: every
+	// well-formed code is taken.
+	Codes Codes
+}
+
+// Codes are the office's campaign and módulo codes (the store).
+type Codes interface {
+	// KnownCode reports whether an attribution ("c-feria", "m-tapachula")
+	// names a campaign or módulo that exists.
+	KnownCode(ctx context.Context, attribution string) (bool, error)
 }

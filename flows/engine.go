@@ -258,7 +258,31 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 		e.finish(c)
 	}()
 	e.dispatch(c, l.stale, flood)
+	e.checkAttribution(c, l.state.Attribution)
 	return c
+}
+
+// checkAttribution keeps a /start code only when it names a campaign or
+// módulo that exists: anyone can type "/start c-anything", and one account
+// must not add fake campaigns to the office's counts. An unknown code is
+// ignored (the attribution before it stays) and logged as "unknown".
+func (e *Engine) checkAttribution(c *Ctx, before string) {
+	a := c.State.Attribution
+	if a == "" || a == before || e.deps.Codes == nil || c.err != nil {
+		return
+	}
+	ok, err := e.deps.Codes.KnownCode(c, a)
+	if err != nil {
+		c.Fail(fmt.Errorf("attribution: %w", err))
+		return
+	}
+	if ok {
+		return
+	}
+	c.State.Attribution = before
+	if d := c.record.Detail; d == "c" || d == "m" {
+		c.record.Detail = "unknown"
+	}
 }
 
 // finish completes what every event needs whatever the flow did: one
