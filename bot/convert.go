@@ -52,7 +52,7 @@ func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 	in := incoming{chat: chatOf(m)}
 	// Time stays zero: the engine stamps the event with its own clock, the
 	// time the bot received it.
-	ev := flows.Event{UpdateID: int64(updateID), ChatID: in.chat}
+	ev := flows.Event{UpdateID: int64(updateID), ChatID: in.chat, Edited: edited}
 	if m.Chat != nil {
 		ev.Group = m.Chat.Type != "private"
 	}

@@ -305,6 +305,17 @@ func staffGroup(c *Ctx) {
 		}
 	case ev.Kind == EventCommand:
 		s.command()
+	case ev.Edited:
+		// An edited reply is not relayed again: the person already has the
+		// first version, and a second message, or a "corrected:" one, would
+		// be read as two answers (and an edit that took something out
+		// would not take it off their phone). The staff member is told
+		// so, and corrects with a new reply.
+		if _, err := c.Deps.Tickets.ByMessage(c, ev.ChatID, ev.ReplyTo); err == nil {
+			s.say(s.t("security.g.edit_not_relayed"))
+		} else if !errors.Is(err, ErrNoTicket) {
+			c.Fail(err)
+		}
 	default:
 		id, err := c.Deps.Tickets.ByMessage(c, ev.ChatID, ev.ReplyTo)
 		if errors.Is(err, ErrNoTicket) {

@@ -493,6 +493,24 @@ func (s *Server) Edit(chat int64, p Person, id int64, text string) int64 {
 	return s.queue(map[string]any{"edited_message": m})
 }
 
+// EditReply queues an edited_message update of message id, a reply to
+// message replyTo (Telegram repeats reply_to_message in the edit).
+func (s *Server) EditReply(chat int64, p Person, id, replyTo int64, text string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.msgs[chat] {
+		if m.ID == id {
+			m.Text = text
+			m.Edits++
+		}
+	}
+	m := map[string]any{"message_id": id, "date": s.now().Unix(), "edit_date": s.now().Unix(),
+		"chat": s.chatJSON(chat), "from": p.user(), "text": text,
+		"reply_to_message": map[string]any{"message_id": replyTo, "date": s.now().Unix(), "chat": s.chatJSON(chat),
+			"from": map[string]any{"id": 123456, "is_bot": true, "first_name": "Acércate"}}}
+	return s.queue(map[string]any{"edited_message": m})
+}
+
 // Tap queues a tap on an inline button with data under the bot's message
 // msg; it returns the update id.
 func (s *Server) Tap(chat int64, p Person, msg int64, data string) int64 {
