@@ -66,9 +66,9 @@ type Event struct {
 	ReplyToBot bool
 	// Edited says the event is an edit of a message sent before (its text
 	// as it now reads), not a new message.
-	Edited bool
-	Location   *Location
-	PhotoID    string
+	Edited   bool
+	Location *Location
+	PhotoID  string
 	// Time is when the channel received the event.
 	Time time.Time
 }
