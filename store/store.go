@@ -130,11 +130,15 @@ func (s *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub, goose.WithAllowOutofOrder(true))
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub, goose.WithAllowOutofOrder(true),
+		goose.WithGoMigrations(rowBoundMigration(s.keys)))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
+		if errors.Is(err, ErrWrongKey) {
+			return ErrWrongKey
+		}
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

@@ -122,7 +122,7 @@ func (t *Tickets) scanRelays(rows *sql.Rows) ([]flows.Relay, error) {
 			return nil, err
 		}
 		r.At = fromMillis(at)
-		plain, err := t.db.keys.OpenString(body, relayAAD(r.Source))
+		plain, err := t.db.keys.OpenString(body, relayAAD(r.ID, r.Ticket))
 		if err != nil {
 			return nil, fmt.Errorf("open relay %d: %w", r.ID, err)
 		}
