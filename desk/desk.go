@@ -604,7 +604,14 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 		if err != nil {
 			kind := d.cfg.ErrorKind(err)
 			next := time.Time{}
-			if r.Attempts+1 < d.cfg.MaxAttempts && !d.cfg.Permanent(err) {
+			switch g, down := d.down[t.StaffChat]; {
+			case r.Direction == flows.RelayIn && kind == "blocked" && down:
+				// The bot is not in the staff group (removed, maybe for a
+				// moment): the person was told their message reached the
+				// team, so it waits for the group, tried with the group's
+				// backoff, and is never given up while the group is away.
+				next = g.Next
+			case r.Attempts+1 < d.cfg.MaxAttempts && !d.cfg.Permanent(err):
 				next = now.Add(backoff(r.Attempts + 1))
 			}
 			d.log.Warn("relay failed", "ticket", t.Code(), "direction", r.Direction, "attempt", r.Attempts+1,
