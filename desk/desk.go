@@ -580,7 +580,8 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 			case flows.RelayLocation:
 				lat, lon := "?", "?"
 				if r.Location != nil {
-					lat, lon = strconv.FormatFloat(r.Location.Lat, 'f', 5, 64), strconv.FormatFloat(r.Location.Lon, 'f', 5, 64)
+					// Kept rounded to the area (flows.Location.Area).
+					lat, lon = strconv.FormatFloat(r.Location.Lat, 'f', 2, 64), strconv.FormatFloat(r.Location.Lon, 'f', 2, 64)
 				}
 				reply.Text = d.t("staff.g.relay.location", "Code", t.Code(), "Lat", lat, "Lon", lon)
 			case flows.RelayNotice:

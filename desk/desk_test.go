@@ -269,7 +269,7 @@ func TestTicketFromOpenToClose(t *testing.T) {
 			t.Errorf("not threaded under the announcement: %+v", r)
 		}
 	}
-	mustContain(t, "relayed", texts(inGroup[1:]), "T1 ▸ Estoy en Tapachula", "📍 14.90000, -92.26000", "📷 mi documento")
+	mustContain(t, "relayed", texts(inGroup[1:]), "T1 ▸ Estoy en Tapachula", "📍 zona aproximada (±1 km): 14.90, -92.26", "📷 mi documento")
 	if inGroup[3].PhotoID != "file-1" {
 		t.Errorf("photo not relayed as a photo: %+v", inGroup[3])
 	}

@@ -6,6 +6,7 @@
 package flows
 
 import (
+	"math"
 	"time"
 	"unicode/utf8"
 )
@@ -26,6 +27,16 @@ const (
 // Location is a point on Earth in decimal degrees.
 type Location struct {
 	Lat, Lon float64
+}
+
+// Area returns l rounded to 0.01° of latitude and longitude (about 1.1 km
+// north–south, 1 km east–west at the southern border): a town's
+// neighbourhood, not a house. nil stays nil.
+func (l *Location) Area() *Location {
+	if l == nil {
+		return nil
+	}
+	return &Location{Lat: math.Round(l.Lat*100) / 100, Lon: math.Round(l.Lon*100) / 100}
 }
 
 // Valid reports whether l lies within the ranges of latitude and longitude.
