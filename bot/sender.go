@@ -108,6 +108,8 @@ func (s *Sender) send(ctx context.Context, r flows.Reply, alsoDelete []int64) (i
 		id, err = s.clear(ctx, r, alsoDelete)
 	case flows.LeaveChat:
 		err = s.leave(ctx, r)
+	case flows.DeleteText:
+		err = s.deleteOne(ctx, r)
 	default:
 		id, err = s.sendText(ctx, r)
 	}
@@ -397,6 +399,20 @@ func (s *Sender) answer(ctx context.Context, r flows.Reply) error {
 func (s *Sender) leave(ctx context.Context, r flows.Reply) error {
 	_, e := s.do(ctx, 0, false, "leaveChat", tgbotapi.Params{"chat_id": strconv.FormatInt(r.ChatID, 10)}, nil)
 	if e != nil && e.Class != ClassBlocked {
+		return e
+	}
+	return nil
+}
+
+// deleteOne deletes one message of the bot's. A message already gone, or
+// too old for Telegram to delete (48 h), is not an error to retry.
+func (s *Sender) deleteOne(ctx context.Context, r flows.Reply) error {
+	_, e := s.do(ctx, 0, false, "deleteMessage", tgbotapi.Params{"chat_id": strconv.FormatInt(r.ChatID, 10),
+		"message_id": strconv.FormatInt(r.MessageID, 10)}, nil)
+	if e != nil && (e.Class == ClassRejected || e.Class == ClassBlocked) {
+		return nil
+	}
+	if e != nil {
 		return e
 	}
 	return nil

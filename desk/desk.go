@@ -43,6 +43,11 @@ type Config struct {
 	Reannounce time.Duration
 	// Interval is how often the desk looks for work (2s).
 	Interval time.Duration
+	// DenunciaViewTTL is how long a denuncia shown in a staff group with
+	// /denuncia stays there before the bot deletes it
+	// (ACERCATE_DENUNCIA_VIEW_TTL, 10m; at most 47h: Telegram lets a bot
+	// delete its messages for 48 hours).
+	DenunciaViewTTL time.Duration
 	// MaxAttempts is how many times a relay is tried before it is marked
 	// failed and shown to staff (5).
 	MaxAttempts int
@@ -91,6 +96,10 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
 	}
+	if cfg.DenunciaViewTTL <= 0 {
+		cfg.DenunciaViewTTL = 10 * time.Minute
+	}
+	cfg.DenunciaViewTTL = min(cfg.DenunciaViewTTL, 47*time.Hour)
 	if cfg.Permanent == nil {
 		cfg.Permanent = func(error) bool { return false }
 	}
@@ -153,7 +162,7 @@ func (d *Desk) RunOnce(ctx context.Context) error {
 		return err
 	}
 	for _, step := range []func(context.Context, flows.StaffDirectory) error{
-		d.announce, d.reannounce, d.denuncias, d.relays, d.failures, d.refresh,
+		d.announce, d.reannounce, d.denuncias, d.relays, d.failures, d.refresh, d.expire,
 	} {
 		if err := step(ctx, dir); err != nil {
 			if errors.Is(err, errLeaseLost) {
@@ -262,6 +271,13 @@ func (d *Desk) release(ctx context.Context) {
 // Ref: a staff group message that belongs to a ticket ("ticket:12") is
 // recorded, so a staff reply to it reaches that ticket's person.
 func (d *Desk) OnDelivered(ctx context.Context, r flows.Reply, messageID int64) {
+	if r.Ref == flows.DenunciaViewRef && messageID != 0 {
+		p := store.StaffPost{Chat: r.ChatID, Message: messageID, DeleteAt: d.cfg.Now().Add(d.cfg.DenunciaViewTTL)}
+		if err := d.cfg.Store.RecordStaffPost(ctx, p); err != nil {
+			d.log.Error("record a denuncia shown in a staff group", "err", err)
+		}
+		return
+	}
 	id, ok := ticketRef(r.Ref)
 	if !ok || messageID == 0 {
 		return
@@ -629,6 +645,33 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 			if err := d.tickets.MapMessage(ctx, t.StaffChat, msg, t.ID); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// expire deletes the denuncias shown in staff groups whose time is up
+// (DenunciaViewTTL). A delete that fails for a while (the group is away)
+// is tried again next round; one Telegram refuses for good is dropped.
+func (d *Desk) expire(ctx context.Context, _ flows.StaffDirectory) error {
+	due, err := d.cfg.Store.DueStaffPosts(ctx, d.cfg.Now(), 50)
+	if err != nil {
+		return err
+	}
+	for _, p := range due {
+		if d.groupWaits(p.Chat) {
+			continue
+		}
+		if err := d.hold(ctx); err != nil {
+			return err
+		}
+		_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.DeleteText, ChatID: p.Chat, MessageID: p.Message})
+		if err != nil && !d.cfg.Permanent(err) {
+			d.log.Debug("delete of a denuncia shown in a group failed; tried again", "error_kind", d.cfg.ErrorKind(err))
+			continue
+		}
+		if err := d.cfg.Store.StaffPostDeleted(ctx, p.Chat, p.Message); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -1,6 +1,13 @@
 package desk_test
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+)
 
 // What the bot posts in a staff group goes without link previews: a link
 // a person sent must not make Telegram fetch the page and show it there.
@@ -39,5 +46,50 @@ func TestTelegramEditedStaffReplyIsNotRelayedAgain(t *testing.T) {
 	l.settle()
 	if n := l.count(migrant, "Ve al módulo mañana"); n != 1 {
 		t.Errorf("the person got the reply %d times", n)
+	}
+}
+
+// A denuncia shown in the staff group with /denuncia is audited with who
+// read it, and deleted from the group once its time is up
+// (DenunciaViewTTL, 10 minutes by default).
+func TestTelegramDenunciaViewIsDeletedLater(t *testing.T) {
+	l := newLive(t)
+	ctx := context.Background()
+	folio, err := l.env.Store.Denuncias().File(ctx, flows.Denuncia{
+		Category: "authority", When: "today", Municipality: "tapachula", Perpetrator: "crime",
+		Text: "Me quitaron el dinero en el retén", Person: "p", Source: "p:1", At: l.env.Clock.Now(),
+	}, flows.Request{UpdateID: 1, At: l.env.Clock.Now(), Person: "p", Kind: "button", Lang: "es"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.tg.Command(group, pAna, "/denuncia "+folio)
+	view := l.wait(group, "retén")
+	l.settle()
+	gone := func() bool {
+		for _, m := range l.tg.BotMessages(group) {
+			if m.ID == view.ID {
+				return false
+			}
+		}
+		return true
+	}
+	if gone() {
+		t.Fatal("deleted at once")
+	}
+	l.env.Clock.Advance(11 * time.Minute)
+	deadline := time.Now().Add(10 * time.Second)
+	for !gone() {
+		if time.Now().After(deadline) {
+			t.Fatal("the denuncia shown in the group was not deleted after its time")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	audit, _ := l.env.Store.AuditLog(ctx, time.Time{})
+	seen := false
+	for _, a := range audit {
+		seen = seen || (a.Action == "denuncia.view" && a.Object == folio && strings.HasPrefix(a.Actor, "staff:"))
+	}
+	if !seen {
+		t.Errorf("the view is not audited with who: %+v", audit)
 	}
 }

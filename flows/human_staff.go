@@ -686,6 +686,10 @@ func (s *staffCtx) mayDenuncia(folio, action string) bool {
 	return true
 }
 
+// DenunciaViewRef marks the messages of a denuncia shown in a staff group
+// (Reply.Ref), so the desk deletes them after a while.
+const DenunciaViewRef = "denuncia-view"
+
 func (s *staffCtx) denuncia(arg string) {
 	folio := denunciaParseFolio(arg)
 	if folio == "" {
@@ -730,6 +734,13 @@ func (s *staffCtx) denuncia(arg string) {
 		"Lang", d.Lang, "Text", shorten(text, 3000)))
 	for i, p := range d.Photos {
 		s.Reply(Reply{Kind: SendText, PhotoID: p, Text: d.Folio + " · " + strconv.Itoa(i+1) + "/" + strconv.Itoa(len(d.Photos))})
+	}
+	// What was shown is deleted from the group after a while (the desk,
+	// DenunciaViewTTL): it is marked for the channel to report back.
+	for i := range s.replies {
+		if r := &s.replies[i]; r.Kind == SendText && (r.ChatID == 0 || r.ChatID == s.Event.ChatID) {
+			r.Ref = DenunciaViewRef
+		}
 	}
 }
 

@@ -21,6 +21,10 @@ const (
 	// LeaveChat makes the bot leave the group (Reply.ChatID): a group it
 	// was added to that is no staff group.
 	LeaveChat ReplyKind = "leave"
+	// DeleteText deletes one message the bot sent (Reply.MessageID in
+	// Reply.ChatID): a denuncia shown in a staff group, once its time is
+	// up. Already gone is done.
+	DeleteText ReplyKind = "delete"
 )
 
 // Button is an inline button under a message.

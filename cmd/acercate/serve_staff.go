@@ -17,6 +17,8 @@ import (
 type staffSettings struct {
 	Staff      flows.StaffConfig
 	Reannounce time.Duration
+	// DenunciaViewTTL: how long /denuncia's view stays in the group.
+	DenunciaViewTTL time.Duration
 }
 
 // readStaffSettings reads ACERCATE_STAFF_CHAT, ACERCATE_STAFF_USERS,
@@ -69,6 +71,12 @@ func readStaffSettings(getenv func(string) string) (staffSettings, error) {
 	if s.Reannounce, err = durationEnv(&Env{Getenv: getenv}, "ACERCATE_URGENT_REANNOUNCE", 10*time.Minute); err != nil {
 		return s, err
 	}
+	if s.DenunciaViewTTL, err = durationEnv(&Env{Getenv: getenv}, "ACERCATE_DENUNCIA_VIEW_TTL", 10*time.Minute); err != nil {
+		return s, err
+	}
+	if s.DenunciaViewTTL > 47*time.Hour {
+		return s, usagef("ACERCATE_DENUNCIA_VIEW_TTL: %v is longer than 47h (Telegram lets the bot delete its messages for 48 hours)", s.DenunciaViewTTL)
+	}
 	return s, nil
 }
 
@@ -83,7 +91,7 @@ func staffJob(env *serveEnv) (serveJob, error) {
 	env.App.Engine.SetStaff(s.Staff)
 	d, err := desk.New(desk.Config{
 		Store: env.App.Store, Engine: env.App.Engine, Sender: env.Sender, Staff: s.Staff,
-		Reannounce: s.Reannounce, Now: env.Now, Logger: env.Logger,
+		Reannounce: s.Reannounce, DenunciaViewTTL: s.DenunciaViewTTL, Now: env.Now, Logger: env.Logger,
 		Permanent: func(err error) bool {
 			var e *bot.Error
 			return errors.As(err, &e) && !e.Temporary()
