@@ -93,3 +93,34 @@ func TestTelegramDenunciaViewIsDeletedLater(t *testing.T) {
 		t.Errorf("the view is not audited with who: %+v", audit)
 	}
 }
+
+// /borrar takes what the bot posted about the person in the staff group
+// with it (within Telegram's 48 hours): the announcement quoting their
+// first message, and their relayed messages.
+func TestTelegramErasureDeletesStaffGroupPosts(t *testing.T) {
+	l := newLive(t)
+	ann := l.openTicket("Soy Juana, mi teléfono es 555 1234")
+	l.tg.Text(migrant, pMigrant, "Estoy en la central")
+	relayed := l.wait(group, "T1 ▸ Estoy en la central")
+	l.tg.Command(migrant, pMigrant, "/borrar")
+	l.wait(migrant, "¿Borro todo")
+	if _, err := l.tg.TapLabel(migrant, pMigrant, "Sí, borrar todo"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left := 0
+		for _, m := range l.tg.BotMessages(group) {
+			if m.ID == ann.ID || m.ID == relayed.ID || strings.Contains(m.Text, "Juana") {
+				left++
+			}
+		}
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d posts about the person still in the staff group after /borrar", left)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
