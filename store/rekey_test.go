@@ -268,6 +268,8 @@ func TestRekeyMissesNoSealedField(t *testing.T) {
 		"leases": true, "staff_groups_down": true,
 		// Tombstones of erasures: a keyed hash and an update id.
 		"erasures": true,
+		// Group messages to delete: a chat id, a message id, a time.
+		"staff_posts": true,
 	}
 	for _, tb := range tableNames(t, db) {
 		var n int
