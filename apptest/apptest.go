@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/localredis"
 	"github.com/acercate/acercate/secret"
+	"github.com/acercate/acercate/store"
 )
 
 // Clock is a settable clock, safe for concurrent use.
@@ -162,4 +164,25 @@ func (e *Env) Second(t testing.TB) *app.App {
 	}
 	t.Cleanup(func() { a.Close() })
 	return a
+}
+
+// KnownCodes adds the campaigns ("c-feria") and módulos ("m-tapachula")
+// a test's /start links use: the engine counts only codes that exist.
+func (e *Env) KnownCodes(t testing.TB, codes ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range codes {
+		var err error
+		switch {
+		case strings.HasPrefix(c, "c-"):
+			err = e.Store.AddCampaign(ctx, store.Campaign{Code: c[2:], Name: c[2:]})
+		case strings.HasPrefix(c, "m-"):
+			err = e.Store.AddModulo(ctx, store.Modulo{Code: c[2:], Name: c[2:]})
+		default:
+			t.Fatalf("KnownCodes: %q is no c- or m- code", c)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }

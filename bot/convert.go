@@ -55,7 +55,7 @@ func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 	}
 	// Time stays zero: the engine stamps the event with its own clock, the
 	// time the bot received it.
-	ev := flows.Event{UpdateID: int64(updateID), ChatID: flows.Telegram(in.chat), Caps: flows.TelegramCaps}
+	ev := flows.Event{UpdateID: int64(updateID), ChatID: flows.Telegram(in.chat), Caps: flows.TelegramCaps, Edited: edited}
 	if m.Chat != nil {
 		ev.Group = m.Chat.Type != "private"
 	}

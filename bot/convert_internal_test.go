@@ -49,7 +49,7 @@ func TestConvert(t *testing.T) {
 		{"voice", `{"update_id":9,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"voice":{"file_id":"v","file_unique_id":"v","duration":2}}}`,
 			flows.Event{UpdateID: 9, Caps: flows.TelegramCaps, ChatID: flows.Telegram(9), UserID: flows.Telegram(9), Kind: flows.EventUnsupported}, true},
 		{"edited text", `{"update_id":10,"edited_message":{"message_id":5,"date":1,"edit_date":2,"chat":{"id":9,"type":"private"},"from":{"id":9},"text":"/menu","entities":[{"type":"bot_command","offset":0,"length":5}]}}`,
-			flows.Event{UpdateID: 10, Caps: flows.TelegramCaps, ChatID: flows.Telegram(9), UserID: flows.Telegram(9), Kind: flows.EventText, Text: "/menu"}, true},
+			flows.Event{UpdateID: 10, Caps: flows.TelegramCaps, ChatID: flows.Telegram(9), UserID: flows.Telegram(9), Kind: flows.EventText, Text: "/menu", Edited: true}, true},
 		{"live location moving", `{"update_id":11,"edited_message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"location":{"latitude":1,"longitude":2}}}`,
 			flows.Event{}, false},
 		{"other update", `{"update_id":12,"poll":{"id":"p"}}`, flows.Event{}, false},

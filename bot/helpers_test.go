@@ -28,8 +28,15 @@ type harness struct {
 
 func newHarness(t testing.TB, edit func(*bot.Config)) *harness {
 	t.Helper()
+	return newHarnessWith(t, flows.Config{FloodRate: 1000, FloodBurst: 1000}, edit)
+}
+
+// newHarnessWith is newHarness with the engine's configuration (its flood
+// limit, its staff groups) given.
+func newHarnessWith(t testing.TB, eng flows.Config, edit func(*bot.Config)) *harness {
+	t.Helper()
 	h := &harness{t: t, tg: telegramtest.New(t), logs: &apptest.LogBuffer{}}
-	h.env = apptest.New(t, apptest.WithEngine(flows.Config{FloodRate: 1000, FloodBurst: 1000}))
+	h.env = apptest.New(t, apptest.WithEngine(eng))
 	h.cfg = bot.Config{
 		Token: h.tg.Token, APIURL: h.tg.APIURL(), Engine: h.env.Engine,
 		Redis: h.env.App.Redis, RedisPrefix: h.env.Redis.Prefix, Keys: h.env.Keys, Blocked: h.env.Store,

@@ -142,6 +142,10 @@ func (s *Sender) send(ctx context.Context, r flows.Reply, alsoDelete []int64) (i
 		id, err = s.edit(ctx, r)
 	case flows.ClearChat:
 		id, err = s.clear(ctx, r, alsoDelete)
+	case flows.LeaveChat:
+		err = s.leave(ctx, r)
+	case flows.DeleteText:
+		err = s.deleteOne(ctx, r)
 	default:
 		id, err = s.sendText(ctx, r)
 	}
@@ -339,6 +343,7 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 		}
 	}
 	p := tgbotapi.Params{"chat_id": chat, "text": escapeHTML(r.Text), "parse_mode": "HTML"}
+	noPreview(p, tgChat(r))
 	if markup != "" {
 		p["reply_markup"] = markup
 	}
@@ -361,6 +366,7 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 	if err != nil && asError(err, &e) && plainRetry(e) {
 		s.log.Warn("message refused; sending it as plain text", "code", e.Code)
 		plain := tgbotapi.Params{"chat_id": chat, "text": truncate(r.Text, 4096)}
+		noPreview(plain, tgChat(r))
 		if plain["text"] == "" {
 			plain["text"] = "…"
 		}
@@ -370,6 +376,16 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 		id, err = s.message(ctx, tgChat(r), "sendMessage", plain, nil)
 	}
 	return id, err
+}
+
+// noPreview turns link previews off in groups (Telegram's group ids are
+// negative): a message relayed to staff may hold a link a person sent,
+// and a preview would have Telegram's servers fetch it and show its page
+// in the staff group.
+func noPreview(p tgbotapi.Params, chat int64) {
+	if chat < 0 {
+		p["link_preview_options"] = `{"is_disabled":true}`
+	}
 }
 
 // notModified reports Telegram's answer to an edit that changes nothing:
@@ -392,6 +408,7 @@ func (s *Sender) edit(ctx context.Context, r flows.Reply) (int64, error) {
 	}
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(tgChat(r), 10), "message_id": strconv.FormatInt(r.MessageID, 10),
 		"text": escapeHTML(r.Text), "parse_mode": "HTML"}
+	noPreview(p, tgChat(r))
 	if len(r.Buttons) > 0 {
 		p["reply_markup"] = inlineMarkup(r.Buttons)
 	}
@@ -424,6 +441,29 @@ func (s *Sender) answer(ctx context.Context, r flows.Reply) error {
 	if e != nil && (e.Class == ClassRejected || e.Class == ClassUnsupported) {
 		// A tap answered too late (or twice, after a crash): the app's
 		// spinner is long gone; nothing to send again.
+		return nil
+	}
+	if e != nil {
+		return e
+	}
+	return nil
+}
+
+// leave makes the bot leave a group. Already gone (403) is done.
+func (s *Sender) leave(ctx context.Context, r flows.Reply) error {
+	_, e := s.do(ctx, 0, false, "leaveChat", tgbotapi.Params{"chat_id": strconv.FormatInt(tgChat(r), 10)}, nil)
+	if e != nil && e.Class != ClassBlocked {
+		return e
+	}
+	return nil
+}
+
+// deleteOne deletes one message of the bot's. A message already gone, or
+// too old for Telegram to delete (48 h), is not an error to retry.
+func (s *Sender) deleteOne(ctx context.Context, r flows.Reply) error {
+	_, e := s.do(ctx, 0, false, "deleteMessage", tgbotapi.Params{"chat_id": strconv.FormatInt(tgChat(r), 10),
+		"message_id": strconv.FormatInt(r.MessageID, 10)}, nil)
+	if e != nil && (e.Class == ClassRejected || e.Class == ClassBlocked) {
 		return nil
 	}
 	if e != nil {

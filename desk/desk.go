@@ -60,6 +60,11 @@ type Config struct {
 	Reannounce time.Duration
 	// Interval is how often the desk looks for work (2s).
 	Interval time.Duration
+	// DenunciaViewTTL is how long a denuncia shown in a staff group with
+	// /denuncia stays there before the bot deletes it
+	// (ACERCATE_DENUNCIA_VIEW_TTL, 10m; at most 47h: Telegram lets a bot
+	// delete its messages for 48 hours).
+	DenunciaViewTTL time.Duration
 	// MaxAttempts is how many times a relay is tried before it is marked
 	// failed and shown to staff (5). A relay whose send error says trying
 	// again will not help (flows.SendError: blocked, permanent) fails at
@@ -113,6 +118,10 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
 	}
+	if cfg.DenunciaViewTTL <= 0 {
+		cfg.DenunciaViewTTL = 10 * time.Minute
+	}
+	cfg.DenunciaViewTTL = min(cfg.DenunciaViewTTL, 47*time.Hour)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -232,7 +241,7 @@ func (d *Desk) round(ctx context.Context) error {
 	d.mu.Unlock()
 	d.mark = d.lanes.begin(d.mark)
 	for _, step := range []func(context.Context, flows.StaffDirectory) error{
-		d.announce, d.reannounce, d.denuncias, d.relays, d.failures, d.refresh,
+		d.announce, d.reannounce, d.denuncias, d.relays, d.failures, d.refresh, d.expire,
 	} {
 		if err := step(ctx, dir); err != nil {
 			if errors.Is(err, errLeaseLost) {
@@ -349,6 +358,13 @@ func (d *Desk) release(ctx context.Context) {
 // Ref: a staff group message that belongs to a ticket ("ticket:12") is
 // recorded, so a staff reply to it reaches that ticket's person.
 func (d *Desk) OnDelivered(ctx context.Context, r flows.Reply, messageID int64) {
+	if group, tg := r.ChatID.TelegramID(); r.Ref == flows.DenunciaViewRef && tg && messageID != 0 {
+		p := store.StaffPost{Chat: group, Message: messageID, DeleteAt: d.cfg.Now().Add(d.cfg.DenunciaViewTTL)}
+		if err := d.cfg.Store.RecordStaffPost(ctx, p); err != nil {
+			d.log.Error("record a denuncia shown in a staff group", "err", err)
+		}
+		return
+	}
 	id, ok := ticketRef(r.Ref)
 	group, tg := r.ChatID.TelegramID() // staff groups are Telegram groups
 	if !ok || !tg || messageID == 0 {
@@ -737,7 +753,8 @@ func (d *Desk) relay(ctx context.Context, r flows.Relay) error {
 		case flows.RelayLocation:
 			lat, lon := "?", "?"
 			if r.Location != nil {
-				lat, lon = strconv.FormatFloat(r.Location.Lat, 'f', 5, 64), strconv.FormatFloat(r.Location.Lon, 'f', 5, 64)
+				// Kept rounded to the area (flows.Location.Area).
+				lat, lon = strconv.FormatFloat(r.Location.Lat, 'f', 2, 64), strconv.FormatFloat(r.Location.Lon, 'f', 2, 64)
 			}
 			reply.Text = d.t("staff.g.relay.location", "Code", t.Code(), "Lat", lat, "Lon", lon)
 		case flows.RelayNotice:
@@ -761,7 +778,17 @@ func (d *Desk) relay(ctx context.Context, r flows.Relay) error {
 	if err != nil {
 		kind := errorKind(err)
 		next := time.Time{}
-		if r.Attempts+1 < d.cfg.MaxAttempts && !permanent(err) {
+		d.mu.Lock()
+		g, down := d.down[t.StaffChat]
+		d.mu.Unlock()
+		switch {
+		case r.Direction == flows.RelayIn && kind == string(flows.SendBlocked) && down:
+			// The bot is not in the staff group (removed, maybe for a
+			// moment): the person was told their message reached the
+			// team, so it waits for the group, tried with the group's
+			// backoff, and is never given up while the group is away.
+			next = g.Next
+		case r.Attempts+1 < d.cfg.MaxAttempts && !permanent(err):
 			next = now.Add(backoff(r.Attempts + 1))
 		}
 		d.log.Warn("relay failed", "ticket", t.Code(), "direction", r.Direction, "attempt", r.Attempts+1,
@@ -773,6 +800,33 @@ func (d *Desk) relay(ctx context.Context, r flows.Relay) error {
 	}
 	if r.Direction == flows.RelayIn && msg != 0 {
 		return d.tickets.MapMessage(ctx, t.StaffChat, msg, t.ID)
+	}
+	return nil
+}
+
+// expire deletes the denuncias shown in staff groups whose time is up
+// (DenunciaViewTTL). A delete that fails for a while (the group is away)
+// is tried again next round; one Telegram refuses for good is dropped.
+func (d *Desk) expire(ctx context.Context, _ flows.StaffDirectory) error {
+	due, err := d.cfg.Store.DueStaffPosts(ctx, d.cfg.Now(), 50)
+	if err != nil {
+		return err
+	}
+	for _, p := range due {
+		if d.groupWaits(p.Chat) {
+			continue
+		}
+		if err := d.hold(ctx); err != nil {
+			return err
+		}
+		_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.DeleteText, ChatID: flows.Telegram(p.Chat), MessageID: p.Message})
+		if err != nil && !permanent(err) {
+			d.log.Debug("delete of a denuncia shown in a group failed; tried again", "error_kind", errorKind(err))
+			continue
+		}
+		if err := d.cfg.Store.StaffPostDeleted(ctx, p.Chat, p.Message); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -270,7 +270,7 @@ func TestTicketFromOpenToClose(t *testing.T) {
 			t.Errorf("not threaded under the announcement: %+v", r)
 		}
 	}
-	mustContain(t, "relayed", texts(inGroup[1:]), "T1 ▸ Estoy en Tapachula", "📍 14.90000, -92.26000", "📷 mi documento")
+	mustContain(t, "relayed", texts(inGroup[1:]), "T1 ▸ Estoy en Tapachula", "📍 zona aproximada (±1 km): 14.90, -92.26", "📷 mi documento")
 	if inGroup[3].PhotoID != "file-1" {
 		t.Errorf("photo not relayed as a photo: %+v", inGroup[3])
 	}
@@ -396,14 +396,21 @@ func TestStrangersAreRefused(t *testing.T) {
 	if got[0].Kind != flows.AnswerTap || !strings.Contains(got[0].Text, "Solo el equipo") {
 		t.Errorf("stranger tap: %+v", got)
 	}
-	// Forged data from a staff member, and real data used in another group.
-	for _, ev := range []flows.Event{
-		{ChatID: flows.Telegram(group), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventButton, Data: "stf:take:1:0000000000000000", TapID: "x"},
-		{ChatID: flows.Telegram(-555), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventButton, Data: ann[0].Buttons[0][0].Data, TapID: "x"},
-		{ChatID: flows.Telegram(-555), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventCommand, Command: "tomar", Payload: "T1"},
-	} {
-		got := h.handle(ev)
-		mustContain(t, "forged", texts(got), "Solo el equipo del módulo")
+	// Forged data from a staff member.
+	got = h.handle(flows.Event{ChatID: flows.Telegram(group), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventButton, Data: "stf:take:1:0000000000000000", TapID: "x"})
+	mustContain(t, "forged", texts(got), "Solo el equipo del módulo")
+	// Real data used in a group that is no staff group: one notice, the
+	// bot leaves; what else comes from there is not answered.
+	got = h.handle(flows.Event{ChatID: flows.Telegram(-555), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventButton, Data: ann[0].Buttons[0][0].Data, TapID: "x"})
+	mustContain(t, "another group", texts(got), "no es un grupo del equipo")
+	if last := got[len(got)-1]; last.Kind != flows.LeaveChat || last.ChatID != flows.Telegram(-555) {
+		t.Errorf("the bot does not leave the group: %+v", got)
+	}
+	got = h.handle(flows.Event{ChatID: flows.Telegram(-555), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventCommand, Command: "tomar", Payload: "T1"})
+	for _, r := range got {
+		if r.Kind != flows.AnswerTap {
+			t.Errorf("answered again in a group it left: %+v", got)
+		}
 	}
 	// Nothing was taken, nothing relayed.
 	tk, _ := h.env.Store.Tickets().Get(ctx, 1)
@@ -427,8 +434,11 @@ func TestStrangersAreRefused(t *testing.T) {
 	mustContain(t, "reply to no conversation", texts(got), "no le llegó a nadie")
 	// Every refusal is logged — by keyed hashes, never ids or what was typed.
 	logs := h.logs.String()
-	if n := strings.Count(logs, "staff action refused") + strings.Count(logs, "staff button refused"); n != 9 {
-		t.Errorf("%d refusals logged, want 9:\n%s", n, logs)
+	if n := strings.Count(logs, "staff action refused") + strings.Count(logs, "staff button refused"); n != 7 {
+		t.Errorf("%d refusals logged, want 7:\n%s", n, logs)
+	}
+	if n := strings.Count(logs, "no staff group; leaving it"); n != 1 {
+		t.Errorf("leaving logged %d times, want once:\n%s", n, logs)
 	}
 	for _, secret := range []string{"te escribo yo", "hola", "DEN-2026-000001"} {
 		if strings.Contains(logs, secret) {

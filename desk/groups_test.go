@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -74,5 +75,41 @@ func TestUnreachableGroupBacksOff(t *testing.T) {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("%q in the log:\n%s", secret, logs.String())
 		}
+	}
+}
+
+// The bot is removed from the staff group for a while, after the person
+// was told "✓ Se lo pasé al equipo": their message is not given up after
+// one attempt (403 is permanent for a person's chat, not for a group that
+// may add the bot back); it waits for the group and reaches staff once
+// the bot is back.
+func TestRelayWaitsForAGroupThatRemovedTheBot(t *testing.T) {
+	h := newHarness(t)
+	d, err := desk.New(desk.Config{Store: h.env.Store, Engine: h.env.Engine, Sender: h.rec, Staff: h.staff,
+		Now: h.env.Clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.desk = d
+	h.openTicket("Necesito ayuda")
+	h.rec.fail = map[int64]error{group: errBlocked}
+	got := h.person("Sigo aquí, en la central de autobuses")
+	mustContain(t, "told", texts(got), "Se lo pasé")
+	// Half an hour without the bot in the group.
+	for i := 0; i < 900; i++ {
+		h.run()
+		h.env.Clock.Advance(2 * time.Second)
+	}
+	delete(h.rec.fail, group)
+	for i := 0; i < 400; i++ {
+		h.run()
+		h.env.Clock.Advance(2 * time.Second)
+	}
+	ann, _ := h.rec.to(group)
+	if !strings.Contains(texts(ann), "Sigo aquí") {
+		t.Fatalf("the person's message never reached the group:\n%s", texts(ann))
+	}
+	if strings.Contains(texts(ann), "no pude mostrar") {
+		t.Errorf("reported as failed although delivered:\n%s", texts(ann))
 	}
 }

@@ -73,6 +73,9 @@ func TestHundredChatsConcurrently(t *testing.T) {
 	}
 
 	env := apptest.New(t, opt)
+	for i := 0; i < 7; i++ {
+		env.KnownCodes(t, fmt.Sprintf("c-chat%d", i))
+	}
 	got := make([]string, chats)
 	errs := make(chan error, chats)
 	var wg sync.WaitGroup

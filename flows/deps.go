@@ -45,4 +45,14 @@ type Deps struct {
 	Privacy Privacy
 	// Directory is the office's reference directory (directory.go).
 	Directory Directory
+	// Codes tells the campaigns and módulos that exist; nil: every
+	// well-formed code is taken.
+	Codes Codes
+}
+
+// Codes are the office's campaign and módulo codes (the store).
+type Codes interface {
+	// KnownCode reports whether an attribution ("c-feria", "m-tapachula")
+	// names a campaign or módulo that exists.
+	KnownCode(ctx context.Context, attribution string) (bool, error)
 }

@@ -51,6 +51,9 @@ type Engine struct {
 	greetings keywords
 	langNames keywords
 	flood     *floodLimiter
+	// strangers lets one notice a group and hour through to a group that
+	// is no staff group (notStaffGroup).
+	strangers *floodLimiter
 	log       *slog.Logger
 	group     *Flow
 	staff     atomic.Pointer[StaffConfig]
@@ -92,8 +95,9 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 	e := &Engine{
 		cfg: cfg, store: store, cat: cat, keys: keys, deps: deps,
 		flows: map[string]*Flow{}, commands: map[string]string{},
-		flood: newFloodLimiter(rate.Limit(cfg.FloodRate), cfg.FloodBurst),
-		log:   cfg.Logger.With("component", "engine"),
+		flood:     newFloodLimiter(rate.Limit(cfg.FloodRate), cfg.FloodBurst),
+		strangers: newFloodLimiter(rate.Every(time.Hour), 1),
+		log:       cfg.Logger.With("component", "engine"),
 	}
 	for _, f := range flows {
 		if _, dup := e.flows[f.Name]; dup || f.Name == "" || strings.Contains(f.Name, ":") {
@@ -167,6 +171,14 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	ev.Command, _, _ = strings.Cut(ev.Command, "@")
 	if ev.Group {
 		return e.handleGroup(ctx, ev)
+	}
+	if gone, err := e.erasedBefore(ctx, ev); err != nil {
+		return nil, err
+	} else if gone {
+		// Handled before the person erased everything: nothing of it
+		// may come back, not even a count.
+		e.log.Info("update of an erased person not handled again", "kind", string(ev.Kind))
+		return &Outcome{Duplicate: true}, nil
 	}
 	// The flood decision is taken once per event: a retry after a write
 	// conflict is the same event and must not spend another token.
@@ -257,7 +269,31 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 		e.finish(c)
 	}()
 	e.dispatch(c, l.stale, flood)
+	e.checkAttribution(c, l.state.Attribution)
 	return c
+}
+
+// checkAttribution keeps a /start code only when it names a campaign or
+// módulo that exists: anyone can type "/start c-anything", and one account
+// must not add fake campaigns to the office's counts. An unknown code is
+// ignored (the attribution before it stays) and logged as "unknown".
+func (e *Engine) checkAttribution(c *Ctx, before string) {
+	a := c.State.Attribution
+	if a == "" || a == before || e.deps.Codes == nil || c.err != nil {
+		return
+	}
+	ok, err := e.deps.Codes.KnownCode(c, a)
+	if err != nil {
+		c.Fail(fmt.Errorf("attribution: %w", err))
+		return
+	}
+	if ok {
+		return
+	}
+	c.State.Attribution = before
+	if d := c.record.Detail; d == "c" || d == "m" {
+		c.record.Detail = "unknown"
+	}
 }
 
 // finish completes what every event needs whatever the flow did: one
@@ -322,18 +358,9 @@ func (ev Event) person() Address {
 // dispatch decides which flow function sees the event.
 func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	ev := c.Event
-	if p := ev.Problem(); p != "" {
-		c.record.Kind = p
-		switch p {
-		case "bad_button":
-			e.badButton(c)
-		case "bad_location":
-			c.Send(c.T("input.bad_location"))
-		default:
-			c.Send(c.T("input."+p, "Max", MaxText))
-		}
-		return
-	}
+	// The flood limit comes first, also for events that cannot be used
+	// (a bad location, oversized text): each of those costs an answer
+	// too, and 60 of them must not be 60 replies.
 	if *flood == nil {
 		d := &floodDecision{allow: e.flood.allow(c.record.Person, c.Now)}
 		if !d.allow {
@@ -345,6 +372,18 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 		c.record.Kind = "flood"
 		if (*flood).warn {
 			c.Send(c.T("input.flood"))
+		}
+		return
+	}
+	if p := ev.Problem(); p != "" {
+		c.record.Kind = p
+		switch p {
+		case "bad_button":
+			e.badButton(c)
+		case "bad_location":
+			c.Send(c.T("input.bad_location"))
+		default:
+			c.Send(c.T("input."+p, "Max", MaxText))
 		}
 		return
 	}

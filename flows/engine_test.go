@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -37,6 +38,7 @@ func requestsOf(t *testing.T, env *apptest.Env, update int64) []flows.Request {
 
 func TestStartPayloadIsRecordedOnlyWhenValid(t *testing.T) {
 	env := apptest.New(t)
+	env.KnownCodes(t, "c-feria", "m-tapachula")
 	p := newPerson(t, env, nil, 11, "es")
 	ctx := context.Background()
 
@@ -82,8 +84,43 @@ func TestStartPayloadIsRecordedOnlyWhenValid(t *testing.T) {
 	}
 }
 
+// One account sent /start with 20 made-up campaign codes in a second and
+// each became a campaign in the weekly report. Only codes of campaigns and
+// módulos that exist count; an unknown one is ignored (the attribution in
+// force stays) and logged as "unknown".
+func TestUnknownStartCodesAreNotCounted(t *testing.T) {
+	env := apptest.New(t, apptest.WithEngine(flows.Config{FloodBurst: 1000}))
+	env.KnownCodes(t, "c-feria")
+	p := newPerson(t, env, nil, 21, "es")
+	ctx := context.Background()
+	p.command("start", "c-feria")
+	for i := 0; i < 20; i++ {
+		p.command("start", fmt.Sprintf("c-falsa%d", i))
+	}
+	p.command("start", "m-nowhere")
+	rows, err := env.Store.Requests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 22 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for i, r := range rows {
+		if r.Campaign != "feria" || r.Modulo != "" {
+			t.Errorf("row %d counts campaign %q módulo %q", i, r.Campaign, r.Modulo)
+		}
+		if i > 0 && r.Detail != "unknown" {
+			t.Errorf("row %d detail %q, want unknown", i, r.Detail)
+		}
+	}
+	if a := p.state().Attribution; a != "c-feria" {
+		t.Errorf("attribution = %q", a)
+	}
+}
+
 func TestBadInputIsAnsweredKindlyAndLosesNothing(t *testing.T) {
 	env := apptest.New(t)
+	env.KnownCodes(t, "c-feria")
 	eng := demoEngine(t, env, flows.Config{})
 	p := newPerson(t, env, eng, 12, "fr")
 	p.command("start", "c-feria")
@@ -215,6 +252,7 @@ func TestCancelDropsDraftsAndStaleButtonsResume(t *testing.T) {
 
 func TestPanickingStepApologisesAndKeepsTheDraft(t *testing.T) {
 	env := apptest.New(t)
+	env.KnownCodes(t, "m-tapachula")
 	var logged bytes.Buffer
 	eng := demoEngine(t, env, flows.Config{Logger: slog.New(slog.NewJSONHandler(&logged, nil))})
 	p := newPerson(t, env, eng, 15, "pt")

@@ -17,6 +17,7 @@
 package flows
 
 import (
+	"math"
 	"time"
 	"unicode/utf8"
 )
@@ -37,6 +38,16 @@ const (
 // Location is a point on Earth in decimal degrees.
 type Location struct {
 	Lat, Lon float64
+}
+
+// Area returns l rounded to 0.01° of latitude and longitude (about 1.1 km
+// north–south, 1 km east–west at the southern border): a town's
+// neighbourhood, not a house. nil stays nil.
+func (l *Location) Area() *Location {
+	if l == nil {
+		return nil
+	}
+	return &Location{Lat: math.Round(l.Lat*100) / 100, Lon: math.Round(l.Lon*100) / 100}
 }
 
 // Valid reports whether l lies within the ranges of latitude and longitude.
@@ -78,8 +89,11 @@ type Event struct {
 	// ReplyToBot says that message is a bot's.
 	ReplyTo    int64
 	ReplyToBot bool
-	Location   *Location
-	PhotoID    string
+	// Edited says the event is an edit of a message sent before (its text
+	// as it now reads), not a new message.
+	Edited   bool
+	Location *Location
+	PhotoID  string
 	// Time is when the channel received the event.
 	Time time.Time
 	// Caps is what the event's channel can do (caps.go); the zero Caps

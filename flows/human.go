@@ -146,7 +146,11 @@ func humanRelay(c *Ctx) (Relay, bool) {
 	case EventPhoto:
 		r.Kind, r.PhotoID, r.Text = RelayPhoto, ev.PhotoID, ev.Text
 	case EventLocation:
-		r.Kind, r.Location = RelayLocation, ev.Location
+		// Staff get the area, not the spot: the location is rounded to
+		// 0.01° (about 1 km) before it is kept or posted in the group, as
+		// the person is told when asked what they need (staff.ask) and in
+		// /privacidad ("never my exact location").
+		r.Kind, r.Location = RelayLocation, ev.Location.Area()
 	default:
 		return r, false
 	}

@@ -16,6 +16,10 @@ type StaffConfig struct {
 	// Users are the staff members' user ids (ACERCATE_STAFF_USERS); each
 	// módulo may add its own (modulos.staff_users).
 	Users []int64
+	// Supervisors (ACERCATE_SUPERVISORS) may act in every staff group on
+	// every ticket and denuncia; everyone else only in their own group on
+	// their own módulo's (staffScope).
+	Supervisors []int64
 	// Hours are the staff's working hours (ACERCATE_STAFF_HOURS); nil
 	// when not configured: then nothing is said about hours.
 	Hours *StaffHours

@@ -64,6 +64,7 @@ type staffCtx struct {
 	// groups are Telegram groups whatever channel the person writes from
 	// (0 when the event came from another channel's group).
 	group int64
+	scope staffScope
 }
 
 func (s *staffCtx) t(id string, kv ...any) string { return s.TIn(s.lang, id, kv...) }
@@ -73,19 +74,155 @@ func (s *staffCtx) say(text string, rows ...[]Button) {
 	s.Reply(Reply{Kind: SendText, Text: text, Buttons: nonEmpty(rows)})
 }
 
-// staffAllowed reports whether chat is a staff group and user a staff member.
-func staffAllowed(cfg StaffConfig, dir StaffDirectory, chat, user int64) (group, staff bool) {
-	group = chat != 0 && chat == cfg.Chat
-	for _, u := range cfg.Users {
-		staff = staff || u == user
+// staffScope is what one staff member may do in one staff group. A
+// member acts only in the group(s) they are listed for, and there only on
+// the tickets and denuncias of the units that group serves: a módulo with
+// its own group serves its own; the default group (ACERCATE_STAFF_CHAT)
+// serves people without a módulo and módulos without a group of their
+// own. A módulo's staff are its staff_users, or ACERCATE_STAFF_USERS when
+// it lists none. Supervisors (ACERCATE_SUPERVISORS) act in every staff
+// group on everything. The check is this permission, never the number: a
+// folio or ticket code typed in the wrong group is answered as unknown.
+type staffScope struct {
+	chat int64
+	// group: the chat is a configured staff group.
+	group bool
+	// supervisor may act on everything from any staff group.
+	supervisor bool
+	// units the member acts for in this group: módulo codes, "" for
+	// people without a (known) módulo.
+	units map[string]bool
+	cfg   StaffConfig
+	dir   StaffDirectory
+}
+
+// staffMember reports whether the member may act in the group at all.
+func (sc staffScope) staffMember() bool { return sc.supervisor || len(sc.units) > 0 }
+
+func newStaffScope(cfg StaffConfig, dir StaffDirectory, chat, user int64) staffScope {
+	sc := staffScope{chat: chat, units: map[string]bool{}, cfg: cfg, dir: dir}
+	if chat == 0 {
+		return sc
 	}
+	in := func(users []int64) bool {
+		for _, u := range users {
+			if u == user && user != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	sc.group = chat == cfg.Chat
 	for _, m := range dir.Modulos {
-		group = group || (m.Chat != 0 && m.Chat == chat)
-		for _, u := range m.Users {
-			staff = staff || u == user
+		sc.group = sc.group || (m.Chat != 0 && m.Chat == chat)
+	}
+	if !sc.group {
+		return sc
+	}
+	sc.supervisor = in(cfg.Supervisors)
+	if chat == cfg.Chat && in(cfg.Users) {
+		sc.units[""] = true
+	}
+	for code, m := range dir.Modulos {
+		users := m.Users
+		if len(users) == 0 {
+			users = cfg.Users
+		}
+		if sc.groupOf(code) == chat && in(users) {
+			sc.units[code] = true
 		}
 	}
-	return group, staff && user != 0
+	return sc
+}
+
+// groupOf is the staff group that serves a módulo ("" or unknown: the
+// default group).
+func (sc staffScope) groupOf(modulo string) int64 {
+	if m, ok := sc.dir.Modulos[modulo]; ok && m.Chat != 0 {
+		return m.Chat
+	}
+	return sc.cfg.Chat
+}
+
+// unit is the unit a módulo code falls in: itself when known, else "".
+func (sc staffScope) unit(modulo string) string {
+	if _, ok := sc.dir.Modulos[modulo]; ok {
+		return modulo
+	}
+	return ""
+}
+
+// owns reports whether the member may act on a ticket or denuncia of
+// modulo that was posted to (or belongs in) group.
+func (sc staffScope) owns(modulo string, group int64) bool {
+	if sc.supervisor {
+		return true
+	}
+	return group == sc.chat && sc.units[sc.unit(modulo)]
+}
+
+// ownsTicket: a ticket belongs to the group it was announced in.
+func (sc staffScope) ownsTicket(t Ticket) bool { return sc.owns(t.Modulo, t.StaffChat) }
+
+// ownsDenuncia: a denuncia belongs to the group its módulo's are
+// announced in.
+func (sc staffScope) ownsDenuncia(modulo string) bool { return sc.owns(modulo, sc.groupOf(modulo)) }
+
+// notStaffGroup answers an event in a group the bot was not configured
+// for: one notice, and the bot leaves, so that a stranger who added it to
+// their group cannot make it answer (and spend its send limits) at will.
+// A burst of commands there, already on their way, costs that one notice:
+// the engine's stranger limiter lets one through per group and hour.
+func (s *staffCtx) notStaffGroup() {
+	chat := s.e.keys.ChatHash(s.Event.ChatID)
+	if !s.e.strangers.allow(chat, s.Now) {
+		return
+	}
+	s.e.log.Warn("event in a group that is no staff group; leaving it", "kind", string(s.Event.Kind),
+		"user", s.actor, "chat", chat)
+	s.Reply(Reply{Kind: SendText, Text: s.t("security.g.not_staff_group")})
+	s.Reply(Reply{Kind: LeaveChat})
+}
+
+// listedStaff reports whether user is listed as staff anywhere.
+func listedStaff(cfg StaffConfig, dir StaffDirectory, user int64) bool {
+	if user == 0 {
+		return false
+	}
+	for _, list := range [][]int64{cfg.Users, cfg.Supervisors} {
+		for _, u := range list {
+			if u == user {
+				return true
+			}
+		}
+	}
+	for _, m := range dir.Modulos {
+		for _, u := range m.Users {
+			if u == user {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refuse logs (keyed hashes only) and audits that the staff member may
+// not do action on object from this group. The answer is the caller's:
+// the same as for an unknown code, so a code is no way in.
+func (s *staffCtx) refuse(action, object string) {
+	s.e.log.Warn("staff action refused", "kind", action, "reason", "scope",
+		"user", s.actor, "chat", s.e.keys.ChatHash(s.Event.ChatID))
+	s.audit(action, object)
+}
+
+func (s *staffCtx) audit(action, object string) {
+	if s.Deps.DenunciaDesk == nil {
+		return
+	}
+	if err := s.Deps.DenunciaDesk.Refused(s, "staff:"+s.actor, "staff.refused."+action, object,
+		s.e.keys.ChatHash(s.Event.ChatID)); err != nil {
+		s.Fail(err)
+	}
 }
 
 // staffCommands are the commands staff type, by every name they go by.
@@ -121,8 +258,23 @@ func staffGroup(c *Ctx) {
 		return
 	}
 	s.dir = dir
-	group, staff := staffAllowed(c.e.Staff(), dir, gid, uid)
-	if !group || !staff {
+	s.scope = newStaffScope(c.e.Staff(), dir, gid, uid)
+	group, staff := s.scope.group, s.scope.staffMember()
+	if !group {
+		s.notStaffGroup()
+		return
+	}
+	// Staff group events are flood-limited like a person's, by the same bucket:
+	// one account cannot make the bot answer (or read the store) faster
+	// in a group than in private. Staff are asked once to slow down.
+	if !c.e.flood.allow(c.record.Person, c.Now) {
+		c.record.Kind = "flood"
+		if c.e.flood.firstRefusal(c.record.Person) && ev.Kind != EventButton {
+			c.Reply(Reply{Kind: SendText, Text: c.TIn(c.e.staffLang(), "input.flood")})
+		}
+		return
+	}
+	if !staff {
 		what := string(ev.Kind)
 		if ev.Kind == EventCommand {
 			if _, known := staffCommands[ev.Command]; known {
@@ -131,6 +283,10 @@ func staffGroup(c *Ctx) {
 		}
 		c.e.log.Warn("staff action refused", "kind", what, "staff_group", group, "staff_user", staff,
 			"user", s.actor, "chat", c.e.keys.ChatHash(ev.ChatID))
+		if listedStaff(c.e.Staff(), dir, uid) {
+			// Staff of another group: audited, as every refusal of staff.
+			s.audit("group", "")
+		}
 		if ev.Kind == EventButton {
 			c.Toast(s.t("staff.g.refused"))
 			return
@@ -156,6 +312,17 @@ func staffGroup(c *Ctx) {
 		}
 	case ev.Kind == EventCommand:
 		s.command()
+	case ev.Edited:
+		// An edited reply is not relayed again: the person already has the
+		// first version, and a second message, or a "corrected:" one, would
+		// be read as two answers (and an edit that took something out
+		// would not take it off their phone). The staff member is told
+		// so, and corrects with a new reply.
+		if _, err := c.Deps.Tickets.ByMessage(c, s.group, ev.ReplyTo); err == nil {
+			s.say(s.t("security.g.edit_not_relayed"))
+		} else if !errors.Is(err, ErrNoTicket) {
+			c.Fail(err)
+		}
 	default:
 		id, err := c.Deps.Tickets.ByMessage(c, gid, ev.ReplyTo)
 		if errors.Is(err, ErrNoTicket) {
@@ -225,8 +392,10 @@ func cutWord(s string) (word, rest string) {
 	return word, strings.TrimSpace(rest)
 }
 
-// ticket loads a ticket this group may act on, answering when it cannot.
-func (s *staffCtx) ticket(id int64) (Ticket, bool) {
+// ticket loads a ticket this member may act on from this group,
+// answering when they cannot: another módulo's ticket is answered as an
+// unknown one (and the refusal logged and audited).
+func (s *staffCtx) ticket(id int64, action string) (Ticket, bool) {
 	code := "T" + strconv.FormatInt(id, 10)
 	t, err := s.Deps.Tickets.Get(s, id)
 	if errors.Is(err, ErrNoTicket) {
@@ -237,8 +406,9 @@ func (s *staffCtx) ticket(id int64) (Ticket, bool) {
 		s.Fail(err)
 		return t, false
 	}
-	if t.StaffChat != s.group && s.group != s.e.Staff().Chat {
-		// Another módulo's ticket: not this group's to handle.
+	if !s.scope.ownsTicket(t) {
+		s.refuse("ticket."+action, code)
+		s.Toast(s.t("staff.g.no_ticket", "Code", code))
 		s.say(s.t("staff.g.no_ticket", "Code", code))
 		return t, false
 	}
@@ -246,7 +416,7 @@ func (s *staffCtx) ticket(id int64) (Ticket, bool) {
 }
 
 func (s *staffCtx) take(id int64) {
-	t, ok := s.ticket(id)
+	t, ok := s.ticket(id, "take")
 	if !ok {
 		return
 	}
@@ -284,7 +454,7 @@ func (s *staffCtx) source() string {
 }
 
 func (s *staffCtx) close(id int64, note string) {
-	t, ok := s.ticket(id)
+	t, ok := s.ticket(id, "close")
 	if !ok {
 		return
 	}
@@ -321,7 +491,7 @@ func (s *staffCtx) close(id int64, note string) {
 }
 
 func (s *staffCtx) note(id int64, text string) {
-	t, ok := s.ticket(id)
+	t, ok := s.ticket(id, "note")
 	if !ok {
 		return
 	}
@@ -336,7 +506,7 @@ func (s *staffCtx) note(id int64, text string) {
 // módulo's name. Replying takes an open ticket; a ticket someone else
 // took is theirs to answer, so nobody answers a person twice.
 func (s *staffCtx) reply(id int64, text, photo string) {
-	t, ok := s.ticket(id)
+	t, ok := s.ticket(id, "reply")
 	if !ok {
 		return
 	}
@@ -373,24 +543,33 @@ func (s *staffCtx) reply(id int64, text, photo string) {
 	s.say(s.t("staff.g.sent", "Code", t.Code(), "Name", name))
 }
 
+// pending lists what this group holds that the member may act on: its
+// tickets, and the denuncias of its módulos nobody has looked at yet (an
+// announcement that scrolled away is not a denuncia forgotten).
 func (s *staffCtx) pending() {
 	chat := s.group
-	if chat == s.e.Staff().Chat {
-		chat = 0 // the default group oversees every ticket
-	}
-	list, err := s.Deps.Tickets.Active(s, chat)
+	all, err := s.Deps.Tickets.Active(s, chat)
 	if err != nil {
 		s.Fail(err)
 		return
 	}
-	// New denuncias are announced to the default group: it also sees the
-	// ones nobody has looked at, so an announcement that scrolled away is
-	// not a denuncia forgotten.
+	var list []Ticket
+	for _, t := range all {
+		if s.scope.ownsTicket(t) {
+			list = append(list, t)
+		}
+	}
 	var waiting []DenunciaWaiting
-	if chat == 0 && s.Deps.DenunciaDesk != nil {
-		if waiting, err = s.Deps.DenunciaDesk.Waiting(s); err != nil {
+	if s.Deps.DenunciaDesk != nil {
+		every, err := s.Deps.DenunciaDesk.Waiting(s)
+		if err != nil {
 			s.Fail(err)
 			return
+		}
+		for _, d := range every {
+			if s.scope.groupOf(d.Modulo) == chat && s.scope.ownsDenuncia(d.Modulo) {
+				waiting = append(waiting, d)
+			}
 		}
 	}
 	if len(list) == 0 && len(waiting) == 0 {
@@ -454,10 +633,19 @@ var shelterStatusWords = map[string]string{
 	"cerrado": StatusClosed, "cerrada": StatusClosed, "closed": StatusClosed,
 }
 
+// shelter records a shelter's status. Shelters are not any módulo's: the
+// directory is the office's, kept from the default group (and by
+// supervisors from anywhere), so a módulo group cannot mark another
+// town's shelter full.
 func (s *staffCtx) shelter(id, word string) {
 	status := shelterStatusWords[strings.ToLower(strings.TrimSpace(word))]
 	if id == "" || status == "" {
 		s.say(s.t("staff.g.usage.shelter"))
+		return
+	}
+	if !s.scope.supervisor && (s.group != s.e.Staff().Chat || !s.scope.units[""]) {
+		s.refuse("shelter", "")
+		s.say(s.t("security.g.shelter_refused"))
 		return
 	}
 	if s.Deps.Shelters == nil {
@@ -484,13 +672,38 @@ func (s *staffCtx) denunciaDesk() bool {
 	return true
 }
 
+// mayDenuncia reports whether the member may read or change a denuncia
+// from this group, answering as for an unknown folio when not: folios are
+// sequential, and must not be a way to read the next one.
+func (s *staffCtx) mayDenuncia(folio, action string) bool {
+	modulo, err := s.Deps.DenunciaDesk.Owner(s, folio)
+	if errors.Is(err, ErrNoDenuncia) {
+		s.say(s.t("staff.g.no_denuncia", "Folio", folio))
+		return false
+	}
+	if err != nil {
+		s.Fail(err)
+		return false
+	}
+	if !s.scope.ownsDenuncia(modulo) {
+		s.refuse("denuncia."+action, folio)
+		s.say(s.t("staff.g.no_denuncia", "Folio", folio))
+		return false
+	}
+	return true
+}
+
+// DenunciaViewRef marks the messages of a denuncia shown in a staff group
+// (Reply.Ref), so the desk deletes them after a while.
+const DenunciaViewRef = "denuncia-view"
+
 func (s *staffCtx) denuncia(arg string) {
 	folio := denunciaParseFolio(arg)
 	if folio == "" {
 		s.say(s.t("staff.g.usage.denuncia"))
 		return
 	}
-	if !s.denunciaDesk() {
+	if !s.denunciaDesk() || !s.mayDenuncia(folio, "view") {
 		return
 	}
 	d, err := s.Deps.DenunciaDesk.View(s, folio, "staff:"+s.actor)
@@ -529,6 +742,13 @@ func (s *staffCtx) denuncia(arg string) {
 	for i, p := range d.Photos {
 		s.Reply(Reply{Kind: SendText, PhotoID: p, Text: d.Folio + " · " + strconv.Itoa(i+1) + "/" + strconv.Itoa(len(d.Photos))})
 	}
+	// What was shown is deleted from the group after a while (the desk,
+	// DenunciaViewTTL): it is marked for the channel to report back.
+	for i := range s.replies {
+		if r := &s.replies[i]; r.Kind == SendText && (r.ChatID.IsZero() || r.ChatID == s.Event.ChatID) {
+			r.Ref = DenunciaViewRef
+		}
+	}
 }
 
 func (s *staffCtx) denunciaStatus(arg, status string) {
@@ -539,7 +759,7 @@ func (s *staffCtx) denunciaStatus(arg, status string) {
 		s.say(s.t("staff.g.usage.status"))
 		return
 	}
-	if !s.denunciaDesk() {
+	if !s.denunciaDesk() || !s.mayDenuncia(folio, "status") {
 		return
 	}
 	contact, lang, err := s.Deps.DenunciaDesk.SetStatus(s, folio, status, "staff:"+s.actor)

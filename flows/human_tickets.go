@@ -208,12 +208,20 @@ type DenunciaDesk interface {
 	// Waiting returns the denuncias nobody has looked at yet (status
 	// received), oldest first: folio, category, municipality, when filed.
 	Waiting(ctx context.Context) ([]DenunciaWaiting, error)
+	// Owner returns the módulo a denuncia belongs to ("" for none)
+	// without opening it or leaving an audit row; ErrNoDenuncia when
+	// unknown. The staff desk checks it before View or SetStatus.
+	Owner(ctx context.Context, folio string) (modulo string, err error)
+	// Refused records in the audit log that actor ("staff:<hash>") was
+	// refused action on object (a folio, a ticket code, "" for the group
+	// itself) in the group whose keyed hash is chat.
+	Refused(ctx context.Context, actor, action, object, chat string) error
 }
 
 // DenunciaWaiting is a denuncia in /pendientes: nothing the person wrote.
 type DenunciaWaiting struct {
-	Folio, Category, Municipality string
-	Created                       time.Time
+	Folio, Category, Municipality, Modulo string
+	Created                               time.Time
 }
 
 // DenunciaView is a denuncia as staff read it in the group.

@@ -3,8 +3,10 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Privacy is the person's control over what Acércate keeps about them,
@@ -16,6 +18,10 @@ type Privacy interface {
 	Forget(ctx context.Context, s Subject) (Erasure, error)
 	// Retention says how long what is kept is kept, for /privacidad.
 	Retention() Retention
+	// ErasedUpTo returns the last update id an erasure of the person
+	// (Subject.Tombstone) covered, if they erased their data since
+	// (a tombstone is kept about two days); ok is false when they did not.
+	ErasedUpTo(ctx context.Context, tombstone string, since time.Time) (updateID int64, ok bool, err error)
 }
 
 // Subject is the person /borrar erases.
@@ -25,6 +31,11 @@ type Subject struct {
 	// Chat is their private chat with the bot, for records that name the
 	// chat (sealed or hashed) rather than the person.
 	Chat Address
+	// Tombstone is the keyed hash the erasure is remembered by, unlike
+	// any other table's, and UpdateID the update that asked for it: an
+	// update up to it handled again later records nothing (ErasedUpTo).
+	Tombstone string
+	UpdateID  int64
 }
 
 // Erasure is what Forget did, area by area, so the person is told exactly.
@@ -179,7 +190,8 @@ func privacyErase(c *Ctx) {
 			return
 		}
 		var err error
-		if er, err = c.Deps.Privacy.Forget(c, Subject{Person: c.Person(), Chat: c.Event.ChatID}); err != nil {
+		subj := Subject{Person: c.Person(), Chat: c.Event.ChatID, Tombstone: c.e.tombstone(c.Event), UpdateID: c.Event.UpdateID}
+		if er, err = c.Deps.Privacy.Forget(c, subj); err != nil {
 			c.Fail(err)
 			return
 		}
@@ -205,6 +217,31 @@ func privacyErase(c *Ctx) {
 	c.Edit(c.T("privacy.erase.done", "Erased", strings.Join(lines, "\n")))
 	// Nothing of the conversation is kept: the next message starts anew.
 	*c.State = State{}
+}
+
+// tombstone is the keyed hash an erasure is remembered by: its own key,
+// so the erasures table links to no other.
+func (e *Engine) tombstone(ev Event) string {
+	return e.keys.Hash("erasure", ev.person().HashInput())
+}
+
+// erasedWindow is how long an erasure is remembered against updates
+// handled again: Telegram redelivers an unconfirmed update for 24 hours.
+const erasedWindow = 48 * time.Hour
+
+// erasedBefore reports whether ev is an update the person's erasure
+// already covered, handled again (a polling batch retried after another
+// chat's reply failed, a webhook request repeated): it must record
+// nothing about them — no request row, no state.
+func (e *Engine) erasedBefore(ctx context.Context, ev Event) (bool, error) {
+	if e.deps.Privacy == nil || ev.UpdateID == 0 {
+		return false, nil
+	}
+	upTo, ok, err := e.deps.Privacy.ErasedUpTo(ctx, e.tombstone(ev), e.cfg.Now().Add(-erasedWindow))
+	if err != nil {
+		return false, fmt.Errorf("erasure: %w", err)
+	}
+	return ok && ev.UpdateID <= upTo, nil
 }
 
 // privacyExit is the quick exit: the channel deletes what it can of the

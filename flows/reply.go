@@ -18,6 +18,13 @@ const (
 	// private chat), then send Text, a neutral message. It is the quick
 	// exit for a person whose phone may be looked at.
 	ClearChat ReplyKind = "clear"
+	// LeaveChat makes the bot leave the group (Reply.ChatID): a group it
+	// was added to that is no staff group.
+	LeaveChat ReplyKind = "leave"
+	// DeleteText deletes one message the bot sent (Reply.MessageID in
+	// Reply.ChatID): a denuncia shown in a staff group, once its time is
+	// up. Already gone is done.
+	DeleteText ReplyKind = "delete"
 )
 
 // Button is an inline button under a message.

@@ -115,6 +115,7 @@ func TestRightsTopicWordsOpenTheirTopic(t *testing.T) {
 // read: the topic and page viewed, with language and attribution.
 func TestRightsLogsEachTopicViewed(t *testing.T) {
 	env := apptest.New(t)
+	env.KnownCodes(t, "c-feria")
 	ctx := context.Background()
 	s := term.NewSession(env.Engine, flows.Telegram(4343), "fr")
 	s.Now = env.Clock.Now

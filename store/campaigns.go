@@ -94,3 +94,22 @@ func scanCampaign(r scanner) (Campaign, error) {
 	c.Created = fromMillis(created)
 	return c, nil
 }
+
+// KnownCode implements flows.Codes: whether "c-<code>" is a campaign or
+// "m-<code>" a módulo of the office.
+func (s *DB) KnownCode(ctx context.Context, attribution string) (bool, error) {
+	table := ""
+	switch {
+	case strings.HasPrefix(attribution, "c-"):
+		table = "campaigns"
+	case strings.HasPrefix(attribution, "m-"):
+		table = "modulos"
+	default:
+		return false, nil
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE code = ?`, attribution[2:]).Scan(&n); err != nil {
+		return false, fmt.Errorf("known code: %w", err)
+	}
+	return n > 0, nil
+}

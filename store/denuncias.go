@@ -128,14 +128,14 @@ func (d *Denuncias) Status(ctx context.Context, folio, person string) (flows.Den
 // DenunciaListing is a denuncia as the office's list shows it: nothing
 // the person wrote.
 type DenunciaListing struct {
-	Folio                          string
-	Created                        time.Time
-	Status, Category, Municipality string
+	Folio                                  string
+	Created                                time.Time
+	Status, Category, Municipality, Modulo string
 }
 
 // List returns the denuncias, oldest first; with a status, only those.
 func (d *Denuncias) List(ctx context.Context, status string) ([]DenunciaListing, error) {
-	rows, err := d.db.db.QueryContext(ctx, `SELECT folio, created, status, category, municipality
+	rows, err := d.db.db.QueryContext(ctx, `SELECT folio, created, status, category, municipality, modulo
 		FROM denuncias WHERE ? = '' OR status = ? ORDER BY id`, status, status)
 	if err != nil {
 		return nil, fmt.Errorf("list denuncias: %w", err)
@@ -145,7 +145,7 @@ func (d *Denuncias) List(ctx context.Context, status string) ([]DenunciaListing,
 	for rows.Next() {
 		var l DenunciaListing
 		var created int64
-		if err := rows.Scan(&l.Folio, &created, &l.Status, &l.Category, &l.Municipality); err != nil {
+		if err := rows.Scan(&l.Folio, &created, &l.Status, &l.Category, &l.Municipality, &l.Modulo); err != nil {
 			return nil, err
 		}
 		l.Created = fromMillis(created)

@@ -13,5 +13,6 @@ func (s *DB) Deps() *flows.Deps {
 		DenunciaDesk: s.DenunciaDesk(),
 		Privacy:      s,
 		Directory:    s,
+		Codes:        s,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -101,6 +102,13 @@ func (s *DB) Forget(ctx context.Context, subj flows.Subject) (flows.Erasure, err
 			er.Areas = append(er.Areas, flows.ErasedArea{Name: a.name, Count: n})
 			detail = append(detail, fmt.Sprintf("%s=%d", a.name, n))
 		}
+		if subj.Tombstone != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (tombstone, update_id, at) VALUES (?, ?, ?)
+				ON CONFLICT (tombstone) DO UPDATE SET update_id = max(update_id, excluded.update_id), at = excluded.at`,
+				subj.Tombstone, subj.UpdateID, millis(fs.Now)); err != nil {
+				return fmt.Errorf("forget: tombstone: %w", err)
+			}
+		}
 		return auditTx(ctx, tx, AuditEntry{At: fs.Now, Actor: "person", Action: "privacy.erase",
 			Detail: strings.Join(detail, " ")})
 	})
@@ -109,6 +117,20 @@ func (s *DB) Forget(ctx context.Context, subj flows.Subject) (flows.Erasure, err
 	}
 	s.checkpoint(ctx)
 	return er, nil
+}
+
+// ErasedUpTo implements flows.Privacy from the erasures table.
+func (s *DB) ErasedUpTo(ctx context.Context, tombstone string, since time.Time) (int64, bool, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT update_id FROM erasures WHERE tombstone = ? AND at >= ?`,
+		tombstone, millis(since)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("erasures: %w", err)
+	}
+	return id, true, nil
 }
 
 // checkpoint copies the write-ahead log into the database and truncates

@@ -38,6 +38,9 @@ func purgeAreas(now time.Time) []purgeArea {
 				return purgeTicketsArea(ctx, tx, now, before, dry)
 			}},
 		{"denuncias", func(r flows.Retention) int { return r.Denuncias }, purgeDenuncias},
+		// An erasure is remembered two days against updates handled again
+		// (flows.Privacy.ErasedUpTo), then forgotten too.
+		{"erasures", func(flows.Retention) int { return 2 }, purgeErasures},
 	}
 }
 
@@ -111,4 +114,19 @@ func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// purgeErasures removes the tombstones of erasures older than before.
+func purgeErasures(ctx context.Context, tx *sql.Tx, before time.Time, dry bool) (int, error) {
+	if dry {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM erasures WHERE at < ?`, millis(before)).Scan(&n)
+		return n, err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM erasures WHERE at < ?`, millis(before))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

@@ -32,10 +32,10 @@ func rekeyAreas() []rekeyArea {
 			aad: func(_ string, x []string) string { return denunciaAAD(x[0], "photo:"+x[1]) }}.area(),
 		// The staff desk: the chat to answer a person in, every relayed
 		// message, staff's notes.
-		sealedTable{table: "tickets", columns: []string{"chat"}, extra: []string{"source"},
-			aad: func(_ string, x []string) string { return ticketChatAAD(x[0]) }}.area(),
-		sealedTable{table: "relays", columns: []string{"body"}, extra: []string{"source"},
-			aad: func(_ string, x []string) string { return relayAAD(x[0]) }}.area(),
+		sealedTable{table: "tickets", columns: []string{"chat"}, extra: []string{"id"},
+			aad: func(_ string, x []string) string { return ticketChatAAD(atoi(x[0])) }}.area(),
+		sealedTable{table: "relays", columns: []string{"body"}, extra: []string{"id", "ticket"},
+			aad: func(_ string, x []string) string { return relayAAD(atoi(x[0]), atoi(x[1])) }}.area(),
 		sealedTable{table: "ticket_notes", columns: []string{"body"}, extra: []string{"ticket", "at"},
 			aad: func(_ string, x []string) string {
 				t, _ := strconv.ParseInt(x[0], 10, 64)
@@ -43,6 +43,11 @@ func rekeyAreas() []rekeyArea {
 				return noteAAD(t, at)
 			}}.area(),
 	}
+}
+
+func atoi(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
 }
 
 // area returns the table's rekey area: batches that read rows after a key,

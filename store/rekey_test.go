@@ -266,6 +266,10 @@ func TestRekeyMissesNoSealedField(t *testing.T) {
 		"report_goals": true, "report_deliveries": true, "ticket_messages": true,
 		// The desk's lease (a process id) and its staff groups it cannot reach.
 		"leases": true, "staff_groups_down": true,
+		// Tombstones of erasures: a keyed hash and an update id.
+		"erasures": true,
+		// Group messages to delete: a chat id, a message id, a time.
+		"staff_posts": true,
 	}
 	for _, tb := range tableNames(t, db) {
 		var n int

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -50,6 +51,9 @@ var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 // with a busy timeout and foreign keys, applies pending migrations, and
 // checks that keys is the key the database was created with.
 func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", "10000")
@@ -100,16 +104,49 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 	return s, nil
 }
 
+// ownerOnly creates the database file readable and writable by its owner
+// alone (0600) before SQLite opens it, which would create it 0644: SQLite
+// gives the -wal and -shm files it creates the database file's mode, so
+// they are 0600 too. A database (or -wal, -shm) that exists with access
+// for others is narrowed to 0600: it holds keyed hashes and sealed values
+// only, but nobody else on the host needs to read even those.
+func ownerOnly(path string) error {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue // no -wal or -shm yet
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("make %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
 func (s *DB) migrate(ctx context.Context) error {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub, goose.WithAllowOutofOrder(true))
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub, goose.WithAllowOutofOrder(true),
+		goose.WithGoMigrations(rowBoundMigration(s.keys)))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
+		if errors.Is(err, ErrWrongKey) {
+			return ErrWrongKey
+		}
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

@@ -123,3 +123,44 @@ func TestPingQueriesTheDatabase(t *testing.T) {
 		t.Fatal("ping of a database without its tables succeeded")
 	}
 }
+
+// The database and its -wal and -shm files are the owner's alone (0600),
+// whatever the umask, and a database left readable by others from before
+// is narrowed when opened.
+func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
+	ctx := context.Background()
+	keys, _ := secret.Parse(secret.Generate())
+	dir := t.TempDir()
+	path := filepath.Join(dir, "acercate.db")
+	db, err := Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.LogRequest(ctx, flows.Request{UpdateID: 1, At: time.Now(), Person: "p", Kind: "text"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s is %v, want -rw-------", filepath.Base(p), st.Mode().Perm())
+		}
+	}
+	db.Close()
+
+	old := filepath.Join(dir, "old.db")
+	if err := os.WriteFile(old, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(old, 0o644)
+	db, err = Open(ctx, old, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if st, _ := os.Stat(old); st.Mode().Perm() != 0o600 {
+		t.Errorf("an existing 0644 database is still %v", st.Mode().Perm())
+	}
+}

@@ -22,8 +22,15 @@ type Tickets struct{ db *DB }
 // Tickets returns the store's tickets.
 func (s *DB) Tickets() *Tickets { return &Tickets{db: s} }
 
-func ticketChatAAD(source string) string { return "ticket:" + source + ":chat" }
-func relayAAD(source string) string      { return "relay:" + source }
+// A ticket's chat and a relay's body are sealed bound to their row: the
+// table and row id (and, for a relay, its ticket), so a sealed value moved
+// to another row — or a relay moved to another ticket — fails to open
+// instead of reaching someone else (00081 re-sealed older rows, which were
+// bound to their source only).
+func ticketChatAAD(id int64) string { return "tickets:" + strconv.FormatInt(id, 10) + ":chat" }
+func relayAAD(id, ticket int64) string {
+	return "relays:" + strconv.FormatInt(id, 10) + ":ticket:" + strconv.FormatInt(ticket, 10)
+}
 func noteAAD(ticket int64, at int64) string {
 	return "note:" + strconv.FormatInt(ticket, 10) + ":" + strconv.FormatInt(at, 10)
 }
@@ -66,7 +73,7 @@ func (t *Tickets) scan(row scanner) (flows.Ticket, error) {
 	if chat == "" {
 		return k, nil // purged: a closed ticket that keeps only its times
 	}
-	plain, err := t.db.keys.OpenString(chat, ticketChatAAD(source))
+	plain, err := t.db.keys.OpenString(chat, ticketChatAAD(k.ID))
 	if err != nil {
 		return k, fmt.Errorf("open chat of T%d: %w", k.ID, err)
 	}
@@ -97,15 +104,19 @@ func (t *Tickets) Open(ctx context.Context, n flows.NewTicket, first *flows.Rela
 		if n.OutOfHours {
 			ooh = 1
 		}
-		chat := t.db.keys.SealString(n.Chat.Key(), ticketChatAAD(n.Source))
+		// The chat is sealed under the row's id, known once inserted.
 		res, err := tx.ExecContext(ctx, `INSERT INTO tickets (source, person, chat, lang, modulo, campaign,
-			staff_chat, priority, out_of_hours, opened_at, topic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			n.Source, n.Person, chat, n.Lang, n.Modulo, n.Campaign, n.StaffChat, n.Priority, ooh, millis(n.At), n.Topic)
+			staff_chat, priority, out_of_hours, opened_at, topic) VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.Source, n.Person, n.Lang, n.Modulo, n.Campaign, n.StaffChat, n.Priority, ooh, millis(n.At), n.Topic)
 		if err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET chat = ? WHERE id = ?`,
+			t.db.keys.SealString(n.Chat.Key(), ticketChatAAD(id)), id); err != nil {
+			return fmt.Errorf("insert ticket: %w", err)
 		}
 		if first != nil {
 			first.Ticket = id
@@ -135,13 +146,23 @@ func insertRelay(ctx context.Context, tx *sql.Tx, db *DB, r flows.Relay) error {
 	}
 	at := millis(r.At)
 	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO relays (ticket, source, direction, kind, body, by,
-		reply_to, at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Ticket, r.Source, r.Direction, r.Kind, db.keys.SealString(string(body), relayAAD(r.Source)),
-		r.By, r.ReplyTo, at, at)
+		reply_to, at, next_at) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?)`,
+		r.Ticket, r.Source, r.Direction, r.Kind, r.By, r.ReplyTo, at, at)
 	if err != nil {
 		return fmt.Errorf("record relay: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 && r.Direction == flows.RelayOut && r.By != "" {
+	n, _ := res.RowsAffected()
+	if n == 1 {
+		id, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("record relay: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE relays SET body = ? WHERE id = ?`,
+			db.keys.SealString(string(body), relayAAD(id, r.Ticket)), id); err != nil {
+			return fmt.Errorf("record relay: %w", err)
+		}
+	}
+	if n == 1 && r.Direction == flows.RelayOut && r.By != "" {
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET first_response_at = ?
 			WHERE id = ? AND first_response_at IS NULL`, at, r.Ticket); err != nil {
 			return fmt.Errorf("first response: %w", err)

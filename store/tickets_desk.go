@@ -122,7 +122,7 @@ func (t *Tickets) scanRelays(rows *sql.Rows) ([]flows.Relay, error) {
 			return nil, err
 		}
 		r.At = fromMillis(at)
-		plain, err := t.db.keys.OpenString(body, relayAAD(r.Source))
+		plain, err := t.db.keys.OpenString(body, relayAAD(r.ID, r.Ticket))
 		if err != nil {
 			return nil, fmt.Errorf("open relay %d: %w", r.ID, err)
 		}
@@ -311,9 +311,31 @@ func (d denunciaDesk) Waiting(ctx context.Context) ([]flows.DenunciaWaiting, err
 	}
 	out := make([]flows.DenunciaWaiting, len(list))
 	for i, l := range list {
-		out[i] = flows.DenunciaWaiting{Folio: l.Folio, Category: l.Category, Municipality: l.Municipality, Created: l.Created}
+		out[i] = flows.DenunciaWaiting{Folio: l.Folio, Category: l.Category, Municipality: l.Municipality,
+			Modulo: l.Modulo, Created: l.Created}
 	}
 	return out, nil
+}
+
+// Owner implements flows.DenunciaDesk: the denuncia's módulo, read
+// without opening anything sealed, so a refused view leaves no
+// "denuncia.view" row (the refusal has its own).
+func (d denunciaDesk) Owner(ctx context.Context, folio string) (string, error) {
+	var modulo string
+	err := d.d.db.db.QueryRowContext(ctx, `SELECT modulo FROM denuncias WHERE folio = ?`, folio).Scan(&modulo)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", flows.ErrNoDenuncia
+	}
+	if err != nil {
+		return "", fmt.Errorf("owner of denuncia %s: %w", folio, err)
+	}
+	return modulo, nil
+}
+
+// Refused implements flows.DenunciaDesk: a staff action refused for its
+// scope, in the audit log with the group's keyed hash.
+func (d denunciaDesk) Refused(ctx context.Context, actor, action, object, chat string) error {
+	return d.d.db.Audit(ctx, AuditEntry{Actor: actor, Action: action, Object: object, Detail: "chat:" + chat})
 }
 
 // SetStatus implements flows.DenunciaDesk: the change is audit-logged,

@@ -46,6 +46,20 @@ func forgetTickets(ctx context.Context, tx *sql.Tx, person string, now time.Time
 		WHERE person = ? AND status <> 'closed'`, millis(now), person); err != nil {
 		return fmt.Errorf("forget tickets: %w", err)
 	}
+	// What the bot posted about the person in staff groups (the
+	// announcement, their relayed messages) is deleted by the desk at its
+	// next round (staff_posts, due now); Telegram refuses what is older
+	// than 48 hours, and that stays in the group.
+	for _, q := range []string{
+		`INSERT OR IGNORE INTO staff_posts (chat, message, delete_at)
+			SELECT chat, message, ? FROM ticket_messages WHERE ticket IN (SELECT id FROM tickets WHERE person = ?)`,
+		`INSERT OR IGNORE INTO staff_posts (chat, message, delete_at)
+			SELECT staff_chat, group_message, ? FROM tickets WHERE person = ? AND group_message <> 0`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, millis(now), person); err != nil {
+			return fmt.Errorf("forget tickets: posts to delete: %w", err)
+		}
+	}
 	if err := stripTickets(ctx, tx, `SELECT id FROM tickets WHERE person = ?`, person); err != nil {
 		return fmt.Errorf("forget tickets: %w", err)
 	}

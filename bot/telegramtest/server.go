@@ -67,9 +67,11 @@ type Message struct {
 	// Photo and Document hold the file id or uploaded name, if any.
 	Photo, Document string
 	// Markup is the reply_markup JSON as sent.
-	Markup  string
-	Deleted bool
-	Edits   int
+	Markup string
+	// NoPreview: sent with link previews disabled (link_preview_options).
+	NoPreview bool
+	Deleted   bool
+	Edits     int
 }
 
 // Server is the fake Bot API.
@@ -92,6 +94,7 @@ type Server struct {
 	nextTap    int64
 	blocked    map[int64]bool
 	groups     map[int64]bool
+	left       map[int64]bool
 	calls      []Call
 	violations []string
 	failures   []failure
@@ -137,6 +140,7 @@ func New(t interface{ Cleanup(func()) }) *Server {
 		callbacks: map[string]*callback{},
 		blocked:   map[int64]bool{},
 		groups:    map[int64]bool{},
+		left:      map[int64]bool{},
 		disabled:  map[string]bool{},
 		perChat:   map[int64]*window{},
 		now:       time.Now,
@@ -346,6 +350,35 @@ func (p Person) user() map[string]any {
 	return u
 }
 
+// Left reports whether the bot left the group chat (leaveChat), or was
+// removed from it (Remove).
+func (s *Server) Left(chat int64) bool { s.mu.Lock(); defer s.mu.Unlock(); return s.left[chat] }
+
+// Remove removes the bot from a group, as a member of the group would:
+// sending there fails with 403 until Rejoin.
+func (s *Server) Remove(chat int64) { s.mu.Lock(); s.left[chat] = true; s.mu.Unlock() }
+
+// Rejoin adds the bot back to a group it left or was removed from.
+func (s *Server) Rejoin(chat int64) { s.mu.Lock(); delete(s.left, chat); s.mu.Unlock() }
+
+// leave is leaveChat: only a group can be left.
+func (s *Server) leave(chatParam string) (int, map[string]any) {
+	chat, err := strconv.ParseInt(chatParam, 10, 64)
+	if err != nil {
+		return fail(400, "Bad Request: chat not found", 0)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if chat > 0 && !s.groups[chat] {
+		return fail(400, "Bad Request: chat member status can't be changed in private chats", 0)
+	}
+	if s.left[chat] {
+		return fail(403, "Forbidden: bot is not a member of the group chat", 0)
+	}
+	s.left[chat] = true
+	return ok(true)
+}
+
 // Group makes chat a group chat (negative ids are groups anyway).
 func (s *Server) Group(chat int64) { s.mu.Lock(); s.groups[chat] = true; s.mu.Unlock() }
 
@@ -459,6 +492,24 @@ func (s *Server) Edit(chat int64, p Person, id int64, text string) int64 {
 	}
 	m := map[string]any{"message_id": id, "date": s.now().Unix(), "edit_date": s.now().Unix(),
 		"chat": s.chatJSON(chat), "from": p.user(), "text": text}
+	return s.queue(map[string]any{"edited_message": m})
+}
+
+// EditReply queues an edited_message update of message id, a reply to
+// message replyTo (Telegram repeats reply_to_message in the edit).
+func (s *Server) EditReply(chat int64, p Person, id, replyTo int64, text string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.msgs[chat] {
+		if m.ID == id {
+			m.Text = text
+			m.Edits++
+		}
+	}
+	m := map[string]any{"message_id": id, "date": s.now().Unix(), "edit_date": s.now().Unix(),
+		"chat": s.chatJSON(chat), "from": p.user(), "text": text,
+		"reply_to_message": map[string]any{"message_id": replyTo, "date": s.now().Unix(), "chat": s.chatJSON(chat),
+			"from": map[string]any{"id": 123456, "is_bot": true, "first_name": "Acércate"}}}
 	return s.queue(map[string]any{"edited_message": m})
 }
 
@@ -691,6 +742,8 @@ func (s *Server) dispatch(r *http.Request, method string, p url.Values, files ma
 		return s.edit(p)
 	case "answerCallbackQuery":
 		return s.answer(p)
+	case "leaveChat":
+		return s.leave(p.Get("chat_id"))
 	case "deleteMessage":
 		return s.deleteMessages(p.Get("chat_id"), "["+p.Get("message_id")+"]", true)
 	case "deleteMessages":
@@ -953,7 +1006,8 @@ func (s *Server) send(method string, p url.Values, files map[string]string) (int
 		return fail(400, "Bad Request: chat not found", 0)
 	}
 	mode := p.Get("parse_mode")
-	msg := &Message{ChatID: chat, FromBot: true, Markup: p.Get("reply_markup")}
+	msg := &Message{ChatID: chat, FromBot: true, Markup: p.Get("reply_markup"),
+		NoPreview: strings.Contains(p.Get("link_preview_options"), `"is_disabled":true`)}
 	switch method {
 	case "sendMessage":
 		if e := checkText(p.Get("text"), mode, 4096, false); e != "" {
@@ -989,6 +1043,9 @@ func (s *Server) send(method string, p url.Values, files map[string]string) (int
 	defer s.mu.Unlock()
 	if s.blocked[chat] {
 		return fail(403, "Forbidden: bot was blocked by the user", 0)
+	}
+	if s.left[chat] {
+		return fail(403, "Forbidden: bot is not a member of the group chat", 0)
 	}
 	if !s.spend(chat, s.now()) {
 		return fail(429, "Too Many Requests: retry after "+strconv.Itoa(s.limits.RetryAfter), s.limits.RetryAfter)

@@ -14,22 +14,21 @@ import (
 type staffSettings struct {
 	Staff      flows.StaffConfig
 	Reannounce time.Duration
+	// DenunciaViewTTL: how long /denuncia's view stays in the group.
+	DenunciaViewTTL time.Duration
 }
 
 // readStaffSettings reads ACERCATE_STAFF_CHAT, ACERCATE_STAFF_USERS,
-// ACERCATE_STAFF_HOURS, ACERCATE_STAFF_LANG and ACERCATE_URGENT_REANNOUNCE.
+// ACERCATE_SUPERVISORS,
+// ACERCATE_STAFF_HOURS, ACERCATE_STAFF_LANG, ACERCATE_URGENT_REANNOUNCE and
+// ACERCATE_DENUNCIA_VIEW_TTL.
 // All are optional: without a staff group (here or per módulo) the bot
 // tells people it cannot put them in touch with a person now.
 func readStaffSettings(r *envReader) staffSettings {
 	var s staffSettings
 	s.Staff.Chat = r.chatID("ACERCATE_STAFF_CHAT")
-	for _, u := range strings.FieldsFunc(r.str("ACERCATE_STAFF_USERS", ""), func(r rune) bool { return r == ',' || r == ' ' }) {
-		id, err := strconv.ParseInt(u, 10, 64)
-		if !r.check("ACERCATE_STAFF_USERS", err == nil && id > 0, "%q is not a Telegram user id (comma-separated positive numbers)", u) {
-			break
-		}
-		s.Staff.Users = append(s.Staff.Users, id)
-	}
+	s.Staff.Users = userIDs(r, "ACERCATE_STAFF_USERS")
+	s.Staff.Supervisors = userIDs(r, "ACERCATE_SUPERVISORS")
 	if v := r.str("ACERCATE_STAFF_HOURS", ""); v != "" {
 		h, err := flows.ParseStaffHours(v)
 		if err != nil {
@@ -39,6 +38,9 @@ func readStaffSettings(r *envReader) staffSettings {
 	}
 	s.Staff.Lang = r.lang("ACERCATE_STAFF_LANG", "es")
 	s.Reannounce = r.duration("ACERCATE_URGENT_REANNOUNCE", 10*time.Minute)
+	s.DenunciaViewTTL = r.duration("ACERCATE_DENUNCIA_VIEW_TTL", 10*time.Minute)
+	r.check("ACERCATE_DENUNCIA_VIEW_TTL", s.DenunciaViewTTL <= 47*time.Hour,
+		"%v is longer than 47h (Telegram lets the bot delete its messages for 48 hours)", s.DenunciaViewTTL)
 	return s
 }
 
@@ -50,7 +52,7 @@ func staffJob(env *serveEnv) (serveJob, error) {
 	env.App.Engine.SetStaff(s.Staff)
 	d, err := desk.New(desk.Config{
 		Store: env.App.Store, Engine: env.App.Engine, Sender: env.Sender, Staff: s.Staff,
-		Reannounce: s.Reannounce, Now: env.Now, Logger: env.Logger,
+		Reannounce: s.Reannounce, DenunciaViewTTL: s.DenunciaViewTTL, Now: env.Now, Logger: env.Logger,
 	})
 	if err != nil {
 		return serveJob{}, err
@@ -60,4 +62,17 @@ func staffJob(env *serveEnv) (serveJob, error) {
 		env.Logger.Warn("ACERCATE_STAFF_CHAT is not set: only módulos with their own staff group can take conversations", "component", "desk")
 	}
 	return serveJob{Name: "staff", Run: func(ctx context.Context) error { return d.Run(ctx) }}, nil
+}
+
+// userIDs reads a comma- or space-separated list of Telegram user ids.
+func userIDs(r *envReader, name string) []int64 {
+	var ids []int64
+	for _, u := range strings.FieldsFunc(r.str(name, ""), func(r rune) bool { return r == ',' || r == ' ' }) {
+		id, err := strconv.ParseInt(u, 10, 64)
+		if !r.check(name, err == nil && id > 0, "%q is not a Telegram user id (comma-separated positive numbers)", u) {
+			break
+		}
+		ids = append(ids, id)
+	}
+	return ids
 }

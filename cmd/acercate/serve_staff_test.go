@@ -15,13 +15,14 @@ func TestStaffSettings(t *testing.T) {
 		return func(k string) string { return m[k] }
 	}
 	c, err := readConfig(env("ACERCATE_STAFF_CHAT", "-1001234", "ACERCATE_STAFF_USERS", "11, 22",
+		"ACERCATE_SUPERVISORS", "33",
 		"ACERCATE_STAFF_HOURS", "Mon-Fri 09:00-17:00; Sat 09:00-13:00", "ACERCATE_STAFF_LANG", "FR",
 		"ACERCATE_URGENT_REANNOUNCE", "5m"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := c.Staff
-	if s.Staff.Chat != -1001234 || len(s.Staff.Users) != 2 || s.Staff.Users[1] != 22 || s.Staff.Lang != "fr" ||
+	if s.Staff.Chat != -1001234 || len(s.Staff.Users) != 2 || s.Staff.Users[1] != 22 || len(s.Staff.Supervisors) != 1 || s.Staff.Supervisors[0] != 33 || s.Staff.Lang != "fr" ||
 		s.Reannounce != 5*time.Minute || len(s.Staff.Hours.Spans) != 2 {
 		t.Fatalf("settings = %+v", s)
 	}
@@ -36,6 +37,7 @@ func TestStaffSettings(t *testing.T) {
 		{"ACERCATE_STAFF_CHAT", "staff"},
 		{"ACERCATE_STAFF_USERS", "11,ana"},
 		{"ACERCATE_STAFF_USERS", "-5"},
+		{"ACERCATE_SUPERVISORS", "sara"},
 		{"ACERCATE_STAFF_HOURS", "weekdays"},
 		{"ACERCATE_STAFF_HOURS", "Mon-Fri 17:00-09:00"},
 		{"ACERCATE_STAFF_HOURS", "Xyz-Vie 09:00-17:00"},
