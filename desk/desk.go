@@ -508,6 +508,10 @@ func (d *Desk) announcement(t flows.Ticket, dir flows.StaffDirectory, message st
 	}
 	text := d.t("staff.g.announce", "Mark", mark, "Code", t.Code(), "Priority", d.t("staff.g.priority."+t.Priority),
 		"Lang", t.Lang, "Modulo", modulo, "Campaign", campaign, "Hours", hours, "Message", message)
+	if t.Topic != "" {
+		// Which kind of case it is, above everything: "Chiapanecos abroad".
+		text = d.t("staff.g.topic."+t.Topic) + "\n" + text
+	}
 	switch {
 	case t.Status == flows.TicketTaken:
 		return text + "\n\n" + d.t("staff.g.ann.taken"), [][]flows.Button{{d.buttons(t)[0][1]}}
