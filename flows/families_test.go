@@ -56,7 +56,7 @@ func TestFamiliesKeywordsReachTheFlow(t *testing.T) {
 				}
 			}
 		}
-		s := term.NewSession(env.Engine, int64(9300+i), lang)
+		s := term.NewSession(env.Engine, flows.Telegram(int64(9300+i)), lang)
 		s.Now = env.Clock.Now
 		if _, err := s.Send(ctx, "/start"); err != nil {
 			t.Fatal(err)
@@ -95,7 +95,7 @@ func TestFamiliesFromTheirOwnWords(t *testing.T) {
 		{"en", "My mom passed away in the US", "remains"},
 		{"en", "my brother is in ICE detention", "detained"},
 	} {
-		s := term.NewSession(env.Engine, int64(9400+i), tc.lang)
+		s := term.NewSession(env.Engine, flows.Telegram(int64(9400+i)), tc.lang)
 		s.Now = env.Clock.Now
 		if _, err := s.Send(ctx, "/start"); err != nil {
 			t.Fatal(err)
