@@ -93,6 +93,15 @@ func runAlbergues(ctx context.Context, env *Env, cfg *Config, args []string) err
 // readShelterFile reads and checks a directory file, printing every
 // problem with its line.
 func readShelterFile(env *Env, path string) ([]flows.Shelter, error) {
+	return readOfficeFile(env, path, func(r io.Reader) ([]flows.Shelter, error) {
+		return store.ParseShelters(r, store.ShelterParseOptions{NotAfter: time.Now().Add(24 * time.Hour)})
+	})
+}
+
+// readOfficeFile reads a file the office edits (path, or stdin for "-")
+// with parse, printing every problem with its line: nothing of a file
+// with problems is imported.
+func readOfficeFile[T any](env *Env, path string, parse func(io.Reader) ([]T, error)) ([]T, error) {
 	var r io.Reader = env.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -102,15 +111,22 @@ func readShelterFile(env *Env, path string) ([]flows.Shelter, error) {
 		defer f.Close()
 		r = f
 	}
-	list, err := store.ParseShelters(r, store.ShelterParseOptions{NotAfter: time.Now().Add(24 * time.Hour)})
-	var fe *store.ShelterFileError
-	if errors.As(err, &fe) {
-		for _, p := range fe.Problems {
-			fmt.Fprintf(env.Stderr, "%s: %s\n", path, p)
-		}
-		return nil, fmt.Errorf("%s: %d problem(s); nothing was imported", path, len(fe.Problems))
+	list, err := parse(r)
+	var problems []store.ShelterRowError
+	var se *store.ShelterFileError
+	var de *store.DirectoryFileError
+	switch {
+	case errors.As(err, &se):
+		problems = se.Problems
+	case errors.As(err, &de):
+		problems = de.Problems
+	default:
+		return list, err
 	}
-	return list, err
+	for _, p := range problems {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", path, p)
+	}
+	return nil, fmt.Errorf("%s: %d problem(s); nothing was imported", path, len(problems))
 }
 
 func listShelters(ctx context.Context, env *Env, db *store.DB) error {

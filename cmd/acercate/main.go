@@ -30,20 +30,21 @@ type command struct {
 // commands lists every subcommand; each lives in its own file.
 func commands() map[string]command {
 	return map[string]command{
-		"help":      {"list the commands", runHelp, true},
-		"version":   {"print the version", runVersion, true},
-		"chat":      {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat, false},
-		"albergues": {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado", runAlbergues, false},
-		"denuncias": {"list denuncias, show one (audit-logged), set a status", runDenuncias, false},
-		"staff":     {"the staff desk: groups (who answers where), tickets (open conversations)", runStaff, false},
-		"serve":     {"run the Telegram bot (configured by the environment; see README.md)", runServe, false},
-		"campaign":  {"the office's campaigns: add CODE --name …, list, link CODE (deep link and QR code)", runCampaign, false},
-		"report":    {"the coordinators' weekly summary: weekly [--week 2026-W47|last] [--format md|csv|json|html] [--out FILE]", runReport, false},
-		"meta":      {"the year's goals for the weekly report: set KEY VALUE [--year], list", runMeta, false},
-		"modulo":    {"the office's módulos: add CODE --name … [--staff-chat ID] [--staff-users 1,2], list, link CODE", runModulo, false},
-		"audit":     {"print the audit log: who read or changed people's records, erasures, purges", runAudit, false},
-		"purge":     {"remove what is past its retention (--dry-run: print what would go)", runPurge, false},
-		"rekey":     {"re-seal every encrypted field under ACERCATE_NEW_DATA_KEY (key rotation)", runRekey, false},
+		"help":       {"list the commands", runHelp, true},
+		"version":    {"print the version", runVersion, true},
+		"chat":       {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat, false},
+		"albergues":  {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado", runAlbergues, false},
+		"directorio": {"the reference directory (consulates, SRE lines, search commissions, Casa Chiapas, municipal contacts): import FILE, list, export", runDirectorio, false},
+		"denuncias":  {"list denuncias, show one (audit-logged), set a status", runDenuncias, false},
+		"staff":      {"the staff desk: groups (who answers where), tickets (open conversations)", runStaff, false},
+		"serve":      {"run the Telegram bot (configured by the environment; see README.md)", runServe, false},
+		"campaign":   {"the office's campaigns: add CODE --name …, list, link CODE (deep link and QR code)", runCampaign, false},
+		"report":     {"the coordinators' weekly summary: weekly [--week 2026-W47|last] [--format md|csv|json|html] [--out FILE]", runReport, false},
+		"meta":       {"the year's goals for the weekly report: set KEY VALUE [--year], list", runMeta, false},
+		"modulo":     {"the office's módulos: add CODE --name … [--staff-chat ID] [--staff-users 1,2], list, link CODE", runModulo, false},
+		"audit":      {"print the audit log: who read or changed people's records, erasures, purges", runAudit, false},
+		"purge":      {"remove what is past its retention (--dry-run: print what would go)", runPurge, false},
+		"rekey":      {"re-seal every encrypted field under ACERCATE_NEW_DATA_KEY (key rotation)", runRekey, false},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/store"
 )
@@ -104,7 +105,7 @@ func groupStates(ctx context.Context, db *store.DB) (func(chat int64) string, er
 				g.Since.In(hours.Zone()).Format("2006-01-02 15:04"), g.Error, g.Failures,
 				g.Next.In(hours.Zone()).Format("15:04:05"))
 		}
-		if isBlocked[db.Keys().ChatHash(chat)] {
+		if isBlocked[db.Keys().ChatHash(flows.Telegram(chat))] {
 			s += "; marked blocked by the bot (403)"
 		}
 		return s
