@@ -55,7 +55,7 @@ func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 	}
 	// Time stays zero: the engine stamps the event with its own clock, the
 	// time the bot received it.
-	ev := flows.Event{UpdateID: int64(updateID), ChatID: flows.Telegram(in.chat)}
+	ev := flows.Event{UpdateID: int64(updateID), ChatID: flows.Telegram(in.chat), Caps: flows.TelegramCaps}
 	if m.Chat != nil {
 		ev.Group = m.Chat.Type != "private"
 	}
@@ -136,7 +136,7 @@ func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
 }
 
 func fromCallback(updateID int, q *tgbotapi.CallbackQuery) incoming {
-	ev := flows.Event{UpdateID: int64(updateID), Kind: flows.EventButton, Data: q.Data, TapID: q.ID}
+	ev := flows.Event{UpdateID: int64(updateID), Kind: flows.EventButton, Data: q.Data, TapID: q.ID, Caps: flows.TelegramCaps}
 	var chat int64
 	if q.From != nil {
 		chat = q.From.ID

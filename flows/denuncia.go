@@ -544,7 +544,7 @@ func denunciaShow(c *Ctx, step string) {
 			}
 		}
 		denunciaAsk(c, c.T("denuncia.ask.where"), append(rows, menu)...)
-		if !hadKeyboard {
+		if !hadKeyboard && c.Caps().CanShareLocation {
 			c.Keyboard(c.T("denuncia.ask.location"), []KeyButton{{Label: c.T("denuncia.btn.location"), RequestLocation: true}})
 		}
 	case "place":

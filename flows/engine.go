@@ -154,9 +154,6 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	if ev.Time.IsZero() {
 		ev.Time = e.cfg.Now()
 	}
-	// "/start@AcercateBot" is how Telegram names a command in a group: the
-	// suffix is cut here, once, for every flow and every channel.
-	ev.Command, _, _ = strings.Cut(ev.Command, "@")
 	if err := ev.ChatID.Validate(); err != nil {
 		return nil, fmt.Errorf("event chat: %w", err)
 	}
@@ -165,6 +162,9 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 			return nil, fmt.Errorf("event user: %w", err)
 		}
 	}
+	// "/start@AcercateBot" is how Telegram names a command in a group: the
+	// suffix is cut here, once, for every flow and every channel.
+	ev.Command, _, _ = strings.Cut(ev.Command, "@")
 	if ev.Group {
 		return e.handleGroup(ctx, ev)
 	}
@@ -273,6 +273,9 @@ func (e *Engine) finish(c *Ctx) {
 			c.replies[i].ChatID = ev.ChatID
 		}
 	}
+	if choices, changed := fit(c.replies, ev.ChatID, ev.caps(), func() string { return c.T("caps.pick_number") }); changed {
+		c.State.Choices = choices
+	}
 	e.keyboard(c)
 	c.State.Schema = SchemaVersion
 	r := &c.record
@@ -348,6 +351,9 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	if stale {
 		e.afterStale(c)
 		return
+	}
+	if typedChoice(c) {
+		ev = c.Event
 	}
 	if c.State.Lang == "" {
 		e.firstContact(c)

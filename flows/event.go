@@ -82,6 +82,9 @@ type Event struct {
 	PhotoID    string
 	// Time is when the channel received the event.
 	Time time.Time
+	// Caps is what the event's channel can do (caps.go); the zero Caps
+	// is TelegramCaps.
+	Caps Caps
 }
 
 // Limits on what a person can send. Telegram itself caps a message at 4096

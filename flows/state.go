@@ -31,6 +31,10 @@ type State struct {
 	// Keyboard is the flow whose reply keyboard (a "share my location"
 	// button) may still be on the person's screen; "" when none.
 	Keyboard string `json:"kbd,omitempty"`
+	// Choices are the button data of the numbered list last sent to a
+	// channel with fewer buttons than the message had (Caps.MaxButtons):
+	// the person answers with a number. Never set for Telegram.
+	Choices []string `json:"ch,omitempty"`
 	// States written before the fields "last" (a message id no step ever
 	// edited) and "at" (a time nothing read) went still load: unknown
 	// fields are ignored, so the schema version stays.
@@ -101,5 +105,6 @@ func (s State) clone() State {
 		}
 		s.Drafts = drafts
 	}
+	s.Choices = append([]string(nil), s.Choices...)
 	return s
 }
