@@ -125,8 +125,8 @@ func shelterText(c *Ctx) {
 		shelterSearchCity(c, city)
 		return
 	}
-	if target := c.e.words.match(text); target != "" {
-		if target == "albergues" {
+	if r := c.read(); len(r.Intents) > 0 && r.Intents[0].Score >= 1 {
+		if r.Top() == "albergues" {
 			shelterAsk(c, "")
 			return
 		}

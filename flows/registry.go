@@ -14,5 +14,6 @@ func Builtin() []*Flow {
 		languageFlow(),
 		menuFlow(),
 		privacyFlow(),
+		infoFlow(),
 	}
 }
