@@ -8,8 +8,8 @@ import (
 
 // understandIntents are the intents whose phrases live in
 // locales/understand.<lang>.toml as "understand.<intent>", beside those
-// of the flows (Flow.Keywords, "understand.<flow>", Flow.Understand),
-// which are indexed for the flow's name. A rights topic is "rights.<topic>", an information
+// of the flows ("understand.<flow>" or else Flow.Keywords, and
+// Flow.Understand), which are indexed for the flow's name. A rights topic is "rights.<topic>", an information
 // topic "info.<topic>".
 var understandIntents = []string{
 	understand.Emergency, understand.Sexual, understand.Child,
@@ -36,9 +36,17 @@ func newMatcher(cat *Catalog, flows []*Flow) (*understand.Matcher, error) {
 		for _, in := range understandIntents {
 			src = append(src, understand.Source{Lang: l, Intent: in, Phrases: msg("understand." + in), Weak: in == "greeting"})
 		}
-		src = append(src, understand.Source{Lang: l, Intent: "greeting", Phrases: msg("keywords.greeting"), Weak: true})
+		src = append(src, understand.Source{Lang: l, Intent: "greeting", Phrases: msg("keywords.greeting"), Weak: true},
+			understand.Source{Lang: l, Phrases: msg("understand.known")})
 		for _, f := range flows {
-			for _, id := range []string{f.Keywords, "understand." + f.Name, f.Understand} {
+			// "understand.<flow>", written for the matcher, replaces the
+			// flow's keyword list; a flow without one is reached by its
+			// keywords and Understand phrases.
+			ids := []string{f.Keywords, f.Understand}
+			if msg("understand."+f.Name) != "" {
+				ids = []string{"understand." + f.Name, f.Understand}
+			}
+			for _, id := range ids {
 				if id != "" {
 					src = append(src, understand.Source{Lang: l, Intent: f.Name, Phrases: msg(id)})
 				}
@@ -68,16 +76,28 @@ func (e *Engine) Danger(text string) string {
 }
 
 // reachable keeps the intents this engine can answer (a flow it has), and
-// drops the general "rights" when a rights topic matched too: "refugio"
-// in "quiero pedir refugio" is the asylum topic, not the list.
-func (e *Engine) reachable(in []understand.Score) []understand.Score {
-	topic := false
-	for _, s := range in {
-		topic = topic || strings.HasPrefix(s.Intent, "rights.")
+// drops the general "rights" when a rights topic matched too, even weakly:
+// "refugio" in "quiero pedir refugio" is the asylum topic, and "no tengo
+// papeles" the topic of migration status, not the list.
+func (e *Engine) reachable(r understand.Reading) []understand.Score {
+	topic := func(in []understand.Score) bool {
+		for _, s := range in {
+			if strings.HasPrefix(s.Intent, "rights.") {
+				return true
+			}
+		}
+		return false
 	}
+	in := r.Intents
+	general := len(in) > 0 && in[0].Intent == "rights"
+	if general && !topic(in) && topic(r.Weak) {
+		// Only the list and a weak topic: the topic is what was meant.
+		in = append(in[1:len(in):len(in)], r.Weak...)
+	}
+	drop := topic(in)
 	out := in[:0:0]
 	for _, s := range in {
-		if s.Intent == "rights" && topic || e.intentFlow(s.Intent) == "" {
+		if s.Intent == "rights" && drop || e.intentFlow(s.Intent) == "" {
 			continue
 		}
 		out = append(out, s)
@@ -187,6 +207,6 @@ func (e *Engine) ask(c *Ctx, r understand.Reading) {
 // best first (the corpus test and benchmark measure it).
 func (e *Engine) Read(text, lang string) understand.Reading {
 	r := e.matcher.Read(text, lang)
-	r.Intents = e.reachable(r.Intents)
+	r.Intents = e.reachable(r)
 	return r
 }

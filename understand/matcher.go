@@ -23,7 +23,8 @@ func IsDanger(intent string) bool {
 	return intent == Sexual || intent == Child || intent == Emergency
 }
 
-// Source is one list of phrases of one language for one intent.
+// Source is one list of phrases of one language for one intent; with no
+// Intent, a list of words known not to be typos of the phrases' words.
 type Source struct {
 	Lang   string
 	Intent string
@@ -89,6 +90,14 @@ func New(langs []Language, sources []Source) (*Matcher, error) {
 				continue
 			}
 			for _, p := range strings.Split(line, ",") {
+				if s.Intent == "" {
+					// Words that are no intent's, only known not to be
+					// typos of one ("mexico" is not "medico").
+					for _, t := range ix.words(p) {
+						m.known[t.sq] = true
+					}
+					continue
+				}
 				ix.add(strings.TrimSpace(p), s.Intent, s.Weak)
 			}
 		}
@@ -101,15 +110,39 @@ func New(langs []Language, sources []Source) (*Matcher, error) {
 	return m, nil
 }
 
+// maxVariants bounds how many phrases one line with alternatives makes.
+const maxVariants = 512
+
+// add indexes a phrase. A word written "a/b/c" is any of them: "niño/niña
+// solo/sola" is the four phrases "niño solo", "niño sola", "niña solo" and
+// "niña sola".
 func (ix *index) add(p, intent string, weak bool) {
 	if strings.HasPrefix(p, "~") {
 		weak, p = true, strings.TrimSpace(p[1:])
 	}
+	variants := []string{""}
+	for _, w := range strings.Fields(p) {
+		var next []string
+		for _, v := range variants {
+			for _, alt := range strings.Split(w, "/") {
+				if alt != "" && len(next) < maxVariants {
+					next = append(next, strings.TrimSpace(v+" "+alt))
+				}
+			}
+		}
+		variants = next
+	}
+	for _, v := range variants {
+		ix.addOne(v, p, intent, weak)
+	}
+}
+
+func (ix *index) addOne(p, line, intent string, weak bool) {
 	toks := ix.words(p)
 	if len(toks) == 0 {
 		return
 	}
-	ph := phrase{intent: intent, weak: weak, text: p}
+	ph := phrase{intent: intent, weak: weak, text: line}
 	for _, t := range toks {
 		ph.ids = append(ph.ids, ix.vocabID(t))
 	}
@@ -180,6 +213,9 @@ type Reading struct {
 	Near bool
 	// Intents are the other intents matched, best first.
 	Intents []Score
+	// Weak are the intents only weak phrases matched ("sin papeles"),
+	// best first: in Intents too when nothing else matched.
+	Weak []Score
 }
 
 // Sure reports whether the best intent is clear enough to act on: a whole
@@ -263,7 +299,12 @@ func (m *Matcher) Read(text, prefer string) Reading {
 		sc := f.score
 		switch {
 		case f.lang == prefer:
-		case !IsDanger(p.intent) && allIn(f.at, claimed):
+		case IsDanger(p.intent) && allIn(f.at, claimed) && sc < float64(len(p.ids)):
+			// A word of the person's own language that only shares its
+			// stem or a typo with another language's danger word is that
+			// word ("enferma" is not the French "enfermé").
+			continue
+		case allIn(f.at, claimed):
 			sc *= 0.7
 		default:
 			sc *= 0.99
@@ -330,13 +371,15 @@ func (m *Matcher) Read(text, prefer string) Reading {
 			}
 		}
 	}
-	if !other {
-		for in, a := range weak {
-			if !IsDanger(in) {
+	for in, a := range weak {
+		if !IsDanger(in) {
+			r.Weak = append(r.Weak, a.best)
+			if !other {
 				r.Intents = append(r.Intents, a.best)
 			}
 		}
 	}
+	sortScores(r.Weak)
 	if r.Danger == "" && !r.Near {
 		for _, ix := range m.langs {
 			if ix.near(ix.words(text), m.known) {
@@ -345,14 +388,18 @@ func (m *Matcher) Read(text, prefer string) Reading {
 			}
 		}
 	}
-	sort.Slice(r.Intents, func(i, j int) bool {
-		a, b := r.Intents[i], r.Intents[j]
+	sortScores(r.Intents)
+	return r
+}
+
+func sortScores(s []Score) {
+	sort.Slice(s, func(i, j int) bool {
+		a, b := s[i], s[j]
 		if a.Score != b.Score {
 			return a.Score > b.Score
 		}
 		return a.Intent < b.Intent
 	})
-	return r
 }
 
 // found is one phrase that matched: its score and the words of the text
