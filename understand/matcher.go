@@ -67,6 +67,9 @@ type phrase struct {
 	ids    []int
 	intent string
 	weak   bool
+	// cue marks a word that alone says little ("pandilla", "encapuchados")
+	// but, with another cue of the same intent, is that intent.
+	cue bool
 	text   string
 }
 
@@ -117,8 +120,12 @@ const maxVariants = 512
 // solo/sola" is the four phrases "niño solo", "niño sola", "niña solo" and
 // "niña sola".
 func (ix *index) add(p, intent string, weak bool) {
-	if strings.HasPrefix(p, "~") {
+	cue := false
+	switch {
+	case strings.HasPrefix(p, "~"):
 		weak, p = true, strings.TrimSpace(p[1:])
+	case strings.HasPrefix(p, "+"):
+		cue, p = true, strings.TrimSpace(p[1:])
 	}
 	variants := []string{""}
 	for _, w := range strings.Fields(p) {
@@ -133,21 +140,21 @@ func (ix *index) add(p, intent string, weak bool) {
 		variants = next
 	}
 	for _, v := range variants {
-		ix.addOne(v, p, intent, weak)
+		ix.addOne(v, p, intent, weak, cue)
 	}
 }
 
-func (ix *index) addOne(p, line, intent string, weak bool) {
+func (ix *index) addOne(p, line, intent string, weak, cue bool) {
 	toks := ix.words(p)
 	if len(toks) == 0 {
 		return
 	}
-	ph := phrase{intent: intent, weak: weak, text: line}
+	ph := phrase{intent: intent, weak: weak, cue: cue, text: line}
 	for _, t := range toks {
 		ph.ids = append(ph.ids, ix.vocabID(t))
 	}
 	for _, q := range ix.phrases {
-		if q.intent == intent && q.weak == weak && equalIDs(q.ids, ph.ids) {
+		if q.intent == intent && q.weak == weak && q.cue == cue && equalIDs(q.ids, ph.ids) {
 			return
 		}
 	}
@@ -292,8 +299,11 @@ func (m *Matcher) Read(text, prefer string) Reading {
 		best   Score
 		bestAt []int
 		cover  map[int]bool
+		// groups are the cue lines matched: two cues must come from
+		// two lines (who, and what they did).
+		groups map[string]bool
 	}
-	strong, weak := map[string]*acc{}, map[string]*acc{}
+	strong, weak, cues := map[string]*acc{}, map[string]*acc{}, map[string]*acc{}
 	for _, f := range found {
 		p := f.phrase
 		sc := f.score
@@ -310,20 +320,32 @@ func (m *Matcher) Read(text, prefer string) Reading {
 			sc *= 0.99
 		}
 		tbl := strong
-		if p.weak {
+		switch {
+		case p.weak:
 			tbl = weak
+		case p.cue:
+			tbl = cues
 		}
 		a := tbl[p.intent]
 		if a == nil {
-			a = &acc{cover: map[int]bool{}}
+			a = &acc{cover: map[int]bool{}, groups: map[string]bool{}}
 			tbl[p.intent] = a
 		}
 		for _, at := range f.at {
 			a.cover[at] = true
 		}
+		a.groups[p.text] = true
 		if sc > a.best.Score {
 			a.best = Score{Intent: p.intent, Score: sc, Lang: f.lang, Phrase: p.text, at: f.at}
 			a.bestAt = f.at
+		}
+	}
+	// Cues of one intent on two different words of the text are that
+	// intent: "encapuchados nos bajaron del bus", "me agarraron entre
+	// varios y me hicieron cosas".
+	for in, a := range cues {
+		if len(a.cover) >= 2 && len(a.groups) >= 2 && strong[in] == nil {
+			strong[in] = a
 		}
 	}
 	var r Reading
