@@ -69,8 +69,8 @@ type phrase struct {
 	weak   bool
 	// cue marks a word that alone says little ("pandilla", "encapuchados")
 	// but, with another cue of the same intent, is that intent.
-	cue bool
-	text   string
+	cue  bool
+	text string
 }
 
 // New builds a matcher over the languages and phrase sources.
