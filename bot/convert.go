@@ -50,14 +50,17 @@ func convert(u tgbotapi.Update) incoming {
 
 func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 	in := incoming{chat: chatOf(m)}
+	if in.chat == 0 {
+		return incoming{kind: "other"} // no chat to answer in
+	}
 	// Time stays zero: the engine stamps the event with its own clock, the
 	// time the bot received it.
-	ev := flows.Event{UpdateID: int64(updateID), ChatID: in.chat}
+	ev := flows.Event{UpdateID: int64(updateID), ChatID: flows.Telegram(in.chat), Caps: flows.TelegramCaps}
 	if m.Chat != nil {
 		ev.Group = m.Chat.Type != "private"
 	}
 	if m.From != nil {
-		ev.UserID, ev.Lang = m.From.ID, m.From.LanguageCode
+		ev.UserID, ev.Lang = flows.Telegram(m.From.ID), m.From.LanguageCode
 	}
 	if m.ReplyToMessage != nil {
 		ev.ReplyTo = int64(m.ReplyToMessage.MessageID)
@@ -112,7 +115,8 @@ func chatOf(m *tgbotapi.Message) int64 {
 
 // command reads a command as Telegram marks it: a bot_command entity at
 // offset 0. Entity offsets count UTF-16 units, so they are applied to the
-// text as UTF-16. "/start@AcercateBot c-feria" is ("start", "c-feria").
+// text as UTF-16. "/start@AcercateBot c-feria" is ("start@acercatebot",
+// "c-feria").
 func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
 	if len(m.Entities) == 0 {
 		return "", "", false
@@ -125,25 +129,26 @@ func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
 	if e.Length > len(units) {
 		return "", "", false
 	}
+	// A "@AcercateBot" suffix stays: the engine cuts it (flows.Engine.Handle).
 	word := string(utf16.Decode(units[1:e.Length]))
-	if i := strings.IndexByte(word, '@'); i >= 0 {
-		word = word[:i]
-	}
 	rest := string(utf16.Decode(units[e.Length:]))
 	return strings.ToLower(word), strings.TrimSpace(rest), true
 }
 
 func fromCallback(updateID int, q *tgbotapi.CallbackQuery) incoming {
-	ev := flows.Event{UpdateID: int64(updateID), Kind: flows.EventButton, Data: q.Data, TapID: q.ID}
+	ev := flows.Event{UpdateID: int64(updateID), Kind: flows.EventButton, Data: q.Data, TapID: q.ID, Caps: flows.TelegramCaps}
+	var chat int64
 	if q.From != nil {
-		ev.UserID, ev.ChatID, ev.Lang = q.From.ID, q.From.ID, q.From.LanguageCode
+		chat = q.From.ID
+		ev.UserID, ev.Lang = flows.Telegram(q.From.ID), q.From.LanguageCode
 	}
 	if q.Message != nil {
 		ev.MessageID = int64(q.Message.MessageID)
 		if q.Message.Chat != nil {
-			ev.ChatID = q.Message.Chat.ID
+			chat = q.Message.Chat.ID
 			ev.Group = q.Message.Chat.Type != "private"
 		}
 	}
-	return incoming{ev: ev, has: true, chat: ev.ChatID, kind: string(flows.EventButton)}
+	ev.ChatID = flows.Telegram(chat)
+	return incoming{ev: ev, has: true, chat: chat, kind: string(flows.EventButton)}
 }

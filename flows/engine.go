@@ -55,7 +55,7 @@ type Engine struct {
 	group     *Flow
 	staff     atomic.Pointer[StaffConfig]
 	// forgetters erase what channels keep about a chat (OnForget).
-	forgetters []func(ctx context.Context, chat int64) error
+	forgetters []func(ctx context.Context, chat Address) error
 }
 
 // Outcome is what the engine made of an event: the replies to deliver,
@@ -155,6 +155,17 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	if ev.Time.IsZero() {
 		ev.Time = e.cfg.Now()
 	}
+	if err := ev.ChatID.Validate(); err != nil {
+		return nil, fmt.Errorf("event chat: %w", err)
+	}
+	if !ev.UserID.IsZero() {
+		if err := ev.UserID.Validate(); err != nil {
+			return nil, fmt.Errorf("event user: %w", err)
+		}
+	}
+	// "/start@AcercateBot" is how Telegram names a command in a group: the
+	// suffix is cut here, once, for every flow and every channel.
+	ev.Command, _, _ = strings.Cut(ev.Command, "@")
 	if ev.Group {
 		return e.handleGroup(ctx, ev)
 	}
@@ -198,7 +209,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 // outside the engine's state (the Telegram adapter's list of message ids),
 // called when the person erases their data (/borrar). It must be
 // idempotent. Call it before handling events.
-func (e *Engine) OnForget(fn func(ctx context.Context, chat int64) error) {
+func (e *Engine) OnForget(fn func(ctx context.Context, chat Address) error) {
 	e.forgetters = append(e.forgetters, fn)
 }
 
@@ -229,7 +240,7 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 	now := e.cfg.Now()
 	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: now, Deps: e.deps, e: e, erased: erased}
 	c.record = Request{UpdateID: ev.UpdateID, At: now, Kind: string(ev.Kind),
-		Person: e.keys.Hash("person", strconv.FormatInt(ev.person(), 10))}
+		Person: e.keys.PersonHash(ev.person())}
 	defer func() {
 		if r := recover(); r != nil {
 			// A bug in a step must not leave the person without an answer
@@ -259,13 +270,15 @@ func (e *Engine) finish(c *Ctx) {
 		c.replies = append([]Reply{{Kind: AnswerTap, TapID: ev.TapID, Text: c.toast}}, c.replies...)
 	}
 	for i := range c.replies {
-		if c.replies[i].ChatID == 0 {
+		if c.replies[i].ChatID.IsZero() {
 			c.replies[i].ChatID = ev.ChatID
 		}
 	}
+	if choices, changed := fit(c.replies, ev.ChatID, ev.caps(), func() string { return c.T("caps.pick_number") }); changed {
+		c.State.Choices = choices
+	}
 	e.keyboard(c)
 	c.State.Schema = SchemaVersion
-	c.State.Updated = c.Now
 	r := &c.record
 	if r.Flow == "" {
 		r.Flow = c.State.Flow
@@ -300,8 +313,8 @@ func (e *Engine) keyboard(c *Ctx) {
 	}
 }
 
-func (ev Event) person() int64 {
-	if ev.UserID != 0 {
+func (ev Event) person() Address {
+	if !ev.UserID.IsZero() {
 		return ev.UserID
 	}
 	return ev.ChatID
@@ -339,6 +352,9 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	if stale {
 		e.afterStale(c)
 		return
+	}
+	if typedChoice(c) {
+		ev = c.Event
 	}
 	if c.State.Lang == "" {
 		e.firstContact(c)
@@ -476,10 +492,6 @@ func (e *Engine) current(c *Ctx) {
 // command handles "/command payload" from any state.
 func (e *Engine) command(c *Ctx) {
 	ev := &c.Event
-	// "/start@AcercateBot" is how Telegram sends a command in a group.
-	if i := strings.IndexByte(ev.Command, '@'); i >= 0 {
-		ev.Command = ev.Command[:i]
-	}
 	// A payload the engine cannot use is dropped, not shown to a flow: a
 	// link with junk in it still starts the conversation.
 	junk := false

@@ -24,7 +24,7 @@ type Subject struct {
 	Person string
 	// Chat is their private chat with the bot, for records that name the
 	// chat (sealed or hashed) rather than the person.
-	Chat int64
+	Chat Address
 }
 
 // Erasure is what Forget did, area by area, so the person is told exactly.
@@ -184,7 +184,7 @@ func privacyErase(c *Ctx) {
 			return
 		}
 		if open != nil && open.StaffChat != 0 {
-			c.replies = append(c.replies, Reply{Kind: SendText, ChatID: open.StaffChat,
+			c.replies = append(c.replies, Reply{Kind: SendText, ChatID: Telegram(open.StaffChat),
 				Text: c.TIn(c.e.staffLang(), "privacy.g.erased", "Code", open.Code())})
 		}
 		if c.erased != nil {
@@ -219,6 +219,13 @@ func privacyExit(c *Ctx) {
 	}
 	st := c.State
 	*st = State{Lang: st.Lang, Noticed: st.Noticed, Attribution: st.Attribution, Gen: st.Gen + 1}
+	if !c.Caps().CanDelete {
+		// Nothing can be deleted here: say so, and how to do it by hand,
+		// rather than leave a neutral message over a chat still in view.
+		c.replies = append(c.replies[:0], Reply{Kind: SendText, Text: c.T("privacy.exit.no_delete"), RemoveKeyboard: true})
+		c.toast = ""
+		return
+	}
 	c.replies = append(c.replies[:0], Reply{Kind: ClearChat, Text: c.T("privacy.exit.text")})
 	c.toast = ""
 }
@@ -274,8 +281,7 @@ func (e *Engine) privacyEscape(c *Ctx) bool {
 	ev := c.Event
 	switch ev.Kind {
 	case EventCommand:
-		cmd, _, _ := strings.Cut(ev.Command, "@")
-		if privacyIs(cmd, privacyExitCommands) || privacyIs(cmd, privacyEraseCommands) {
+		if privacyIs(ev.Command, privacyExitCommands) || privacyIs(ev.Command, privacyEraseCommands) {
 			e.command(c)
 			return true
 		}

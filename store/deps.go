@@ -12,6 +12,7 @@ func (s *DB) Deps() *flows.Deps {
 		// The staff desk's view of denuncias (store/tickets_desk.go).
 		DenunciaDesk: s.DenunciaDesk(),
 		Privacy:      s,
+		Directory:    s,
 		// Where the módulos are, for a person who asks (flows/info.go).
 		Modulos: s,
 	}

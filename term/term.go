@@ -17,10 +17,16 @@ import (
 // Session is one person's conversation through the terminal.
 type Session struct {
 	eng *flows.Engine
-	// ChatID is the person's chat (and user) id.
-	ChatID int64
+	// ChatID is the person's chat (and user) address: a ChannelTerm one
+	// for `acercate chat`, a Telegram one when a test plays a Telegram
+	// person through the terminal.
+	ChatID flows.Address
 	// Lang is the language code the person's "app" reports.
 	Lang string
+	// Caps is what the channel played can do, sent with every event:
+	// TelegramCaps when the session plays a Telegram person (the
+	// transcripts), TermCaps otherwise; a test sets another channel's.
+	Caps flows.Caps
 	// Now stamps events (time.Now).
 	Now func() time.Time
 
@@ -43,8 +49,12 @@ type choice struct {
 
 // NewSession starts a terminal conversation. Update ids start from the
 // clock so that two runs against one Redis never reuse one.
-func NewSession(eng *flows.Engine, chatID int64, lang string) *Session {
-	return &Session{eng: eng, ChatID: chatID, Lang: lang, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
+func NewSession(eng *flows.Engine, chatID flows.Address, lang string) *Session {
+	caps := flows.TermCaps
+	if _, ok := chatID.TelegramID(); ok {
+		caps = flows.TelegramCaps
+	}
+	return &Session{eng: eng, ChatID: chatID, Lang: lang, Caps: caps, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
 }
 
 // Attach makes the session talk to another engine (the service restarted)
@@ -63,7 +73,7 @@ func (s *Session) Attach(eng *flows.Engine) { s.eng = eng }
 //	/cmd args    sends a command
 func (s *Session) Event(line string) (flows.Event, error) {
 	s.nextUpdate++
-	ev := flows.Event{UpdateID: s.nextUpdate, ChatID: s.ChatID, UserID: s.ChatID, Lang: s.Lang, Time: s.Now()}
+	ev := flows.Event{UpdateID: s.nextUpdate, ChatID: s.ChatID, UserID: s.ChatID, Lang: s.Lang, Time: s.Now(), Caps: s.Caps}
 	trimmed := strings.TrimSpace(line)
 	if n := s.choiceNumber(trimmed); n > 0 {
 		c := s.choices[n-1]
@@ -146,7 +156,7 @@ func (s *Session) Render(replies []flows.Reply) string {
 	var choices []choice
 	first := true
 	for _, r := range replies {
-		if r.ChatID != 0 && r.ChatID != s.ChatID {
+		if !r.ChatID.IsZero() && r.ChatID != s.ChatID {
 			continue // a message to someone else (a staff group)
 		}
 		if r.Kind == flows.AnswerTap {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -23,7 +22,7 @@ The bot's username comes from --bot or ACERCATE_BOT_USERNAME.`
 
 // runCampaign manages the office's promotion campaigns and prints the
 // deep link and QR code that go on their trípticos, carteles and lonas.
-func runCampaign(ctx context.Context, env *Env, args []string) error {
+func runCampaign(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", campaignUsage)
 	}
@@ -40,7 +39,7 @@ func runCampaign(ctx context.Context, env *Env, args []string) error {
 		if strings.TrimSpace(*name) == "" {
 			return usagef("--name is required\n%s", campaignUsage)
 		}
-		db, err := openOfficeDB(ctx, env, false)
+		db, err := openDB(ctx, cfg, false)
 		if err != nil {
 			return err
 		}
@@ -65,7 +64,7 @@ func runCampaign(ctx context.Context, env *Env, args []string) error {
 		if len(args) != 1 {
 			return usagef("%s", campaignUsage)
 		}
-		db, err := openOfficeDB(ctx, env, true)
+		db, err := openDB(ctx, cfg, true)
 		if err != nil {
 			return err
 		}
@@ -85,7 +84,7 @@ func runCampaign(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%d campaigns\n", len(list))
 		return nil
 	case "link":
-		return runLink(ctx, env, "campaign", "c", args[1:])
+		return runLink(ctx, env, cfg, "campaign", "c", args[1:])
 	}
 	return usagef("%s", campaignUsage)
 }
@@ -93,7 +92,7 @@ func runCampaign(ctx context.Context, env *Env, args []string) error {
 // runLink prints the deep link of a campaign (prefix "c") or módulo ("m")
 // and writes its QR code, after checking the code exists so a printed
 // poster never carries a link the reports will not recognise.
-func runLink(ctx context.Context, env *Env, what, prefix string, args []string) error {
+func runLink(ctx context.Context, env *Env, cfg *Config, what, prefix string, args []string) error {
 	usage := campaignUsage
 	if what == "modulo" {
 		usage = moduloUsage
@@ -106,14 +105,14 @@ func runLink(ctx context.Context, env *Env, what, prefix string, args []string) 
 	if err != nil {
 		return usagef("%v\n%s", err, usage)
 	}
-	username, err := botUsername(env, *bot)
+	username, err := botUsername(cfg, *bot)
 	if err != nil {
 		return err
 	}
 	if *size < 256 || *size > 4096 {
 		return usagef("--size %d: use 256 to 4096 pixels", *size)
 	}
-	db, err := openOfficeDB(ctx, env, true)
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -159,17 +158,17 @@ func DeepLink(username, prefix, code string) string {
 // digits and underscores, ending in "bot".
 var botUsernameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{1,29}[Bb][Oo][Tt]$`)
 
-func botUsername(env *Env, flagValue string) (string, error) {
-	name, from := strings.TrimSpace(flagValue), "--bot"
+// botUsername is --bot, else ACERCATE_BOT_USERNAME (checked by readConfig).
+func botUsername(cfg *Config, flagValue string) (string, error) {
+	name := strings.TrimPrefix(strings.TrimSpace(flagValue), "@")
 	if name == "" {
-		name, from = strings.TrimSpace(env.Getenv("ACERCATE_BOT_USERNAME")), "ACERCATE_BOT_USERNAME"
+		name = cfg.BotUsername
 	}
 	if name == "" {
 		return "", usagef("the bot's username is needed: --bot AcercateBot or ACERCATE_BOT_USERNAME")
 	}
-	name = strings.TrimPrefix(name, "@")
 	if !botUsernameRE.MatchString(name) {
-		return "", usagef("%s: %q is not a Telegram bot username (5-32 letters, digits or _, ending in bot)", from, name)
+		return "", usagef("--bot: %q is not a Telegram bot username (5-32 letters, digits or _, ending in bot)", name)
 	}
 	return name, nil
 }
@@ -206,22 +205,6 @@ func parseCodeArgs(fs *flag.FlagSet, args []string) (string, error) {
 		return "", err
 	}
 	return code, nil
-}
-
-// openOfficeDB opens the database for the office's tools. When mustExist,
-// a missing file is an error rather than a new empty database.
-func openOfficeDB(ctx context.Context, env *Env, mustExist bool) (*store.DB, error) {
-	keys, err := requiredKeys(env)
-	if err != nil {
-		return nil, err
-	}
-	path := dbPath(env)
-	if mustExist {
-		if _, err := os.Stat(path); err != nil {
-			return nil, usagef("ACERCATE_DB: no database at %s", path)
-		}
-	}
-	return store.Open(ctx, path, keys)
 }
 
 func dash(s string) string {

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/store"
 )
 
@@ -19,35 +18,20 @@ const denunciasUsage = `usage:
   acercate denuncias show FOLIO            (opens what the person wrote; audit-logged)
   acercate denuncias status FOLIO STATUS   (audit-logged)`
 
-// chiapas is the office's local time, UTC−6 all year.
-var chiapas = time.FixedZone("CST", -6*60*60)
-
 // runDenuncias serves the office until the staff queue lands: list the
 // denuncias (codes only, never what people wrote), show one (opening its
 // sealed fields, which writes an audit row naming who read it), and set
 // its status (which the person sees with /folio).
-func runDenuncias(ctx context.Context, env *Env, args []string) error {
+func runDenuncias(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", denunciasUsage)
 	}
-	keys, err := requiredKeys(env)
-	if err != nil {
-		return err
-	}
-	path := dbPath(env)
-	if _, err := os.Stat(path); err != nil {
-		// Opening would create an empty database and list nothing.
-		return usagef("ACERCATE_DB: no database at %s", path)
-	}
-	db, err := store.Open(ctx, path, keys)
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	actor := "cli"
-	if u := strings.TrimSpace(env.Getenv("USER")); u != "" {
-		actor = "cli:" + u
-	}
+	actor := cfg.Operator
 	d := db.Denuncias()
 	switch args[0] {
 	case "list":
@@ -67,7 +51,7 @@ func runDenuncias(ctx context.Context, env *Env, args []string) error {
 		w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "FOLIO\tFILED\tSTATUS\tCATEGORY\tMUNICIPALITY")
 		for _, l := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.Folio, l.Created.In(chiapas).Format("2006-01-02 15:04"),
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.Folio, l.Created.In(hours.Zone()).Format("2006-01-02 15:04"),
 				l.Status, l.Category, l.Municipality)
 		}
 		if err := w.Flush(); err != nil {
@@ -124,8 +108,8 @@ func printDenuncia(env *Env, r *store.DenunciaRecord) {
 	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(w, "%s:\t%s\n", k, v) }
 	row("Folio", r.Folio)
-	row("Filed", r.Created.In(chiapas).Format("2006-01-02 15:04")+" (Chiapas)")
-	row("Updated", r.Updated.In(chiapas).Format("2006-01-02 15:04"))
+	row("Filed", r.Created.In(hours.Zone()).Format("2006-01-02 15:04")+" (Chiapas)")
+	row("Updated", r.Updated.In(hours.Zone()).Format("2006-01-02 15:04"))
 	row("Status", r.Status)
 	row("Category", r.Category)
 	when := r.When
@@ -146,8 +130,10 @@ func printDenuncia(env *Env, r *store.DenunciaRecord) {
 	row("Language", r.Lang)
 	row("Campaign", r.Campaign)
 	row("Módulo", r.Modulo)
-	if r.Contact != 0 {
-		row("Contact", fmt.Sprintf("Telegram chat %d (asked to be written to)", r.Contact))
+	if id, ok := r.Contact.TelegramID(); ok {
+		row("Contact", fmt.Sprintf("Telegram chat %d (asked to be written to)", id))
+	} else if !r.Contact.IsZero() {
+		row("Contact", fmt.Sprintf("%s (asked to be written to)", r.Contact))
 	} else {
 		row("Contact", "anonymous (asked not to be contacted)")
 	}

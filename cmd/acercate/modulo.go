@@ -26,7 +26,7 @@ reads; "place" replaces all three (what is left out is cleared). A módulo with
 neither an address nor a location is not shown: the bot says it does not know.`
 
 // runModulo manages the office's information módulos.
-func runModulo(ctx context.Context, env *Env, args []string) error {
+func runModulo(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", moduloUsage)
 	}
@@ -53,7 +53,7 @@ func runModulo(ctx context.Context, env *Env, args []string) error {
 			return usagef("%v\n%s", err, moduloUsage)
 		}
 		m.Name, m.StaffChat, m.StaffUsers = *name, *chat, ids
-		db, err := openOfficeDB(ctx, env, false)
+		db, err := openDB(ctx, cfg, false)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func runModulo(ctx context.Context, env *Env, args []string) error {
 		if len(args) != 1 {
 			return usagef("%s", moduloUsage)
 		}
-		db, err := openOfficeDB(ctx, env, true)
+		db, err := openDB(ctx, cfg, true)
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func runModulo(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return usagef("%v\n%s", err, moduloUsage)
 		}
-		db, err := openOfficeDB(ctx, env, false)
+		db, err := openDB(ctx, cfg, false)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func runModulo(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "módulo %s: place recorded\n", code)
 		return nil
 	case "link":
-		return runLink(ctx, env, "modulo", "m", args[1:])
+		return runLink(ctx, env, cfg, "modulo", "m", args[1:])
 	}
 	return usagef("%s", moduloUsage)
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,24 +16,28 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// runServe is `acercate serve`: the Telegram bot, with /healthz, /readyz,
-// /metrics (and the webhook, in webhook mode) on ACERCATE_HTTP_ADDR, until
-// SIGTERM or SIGINT: then it stops receiving, finishes what is in hand and
-// exits 0.
-func runServe(ctx context.Context, env *Env, args []string) error {
+// runServe is `acercate serve`: the Telegram bot, with /healthz (and the
+// webhook, in webhook mode) on ACERCATE_HTTP_ADDR and /readyz and /metrics
+// on ACERCATE_ADMIN_ADDR, until SIGTERM or SIGINT: then it stops
+// receiving, finishes what is in hand and exits 0.
+func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) > 0 {
 		return usagef("serve takes no arguments; it is configured by the environment (see README.md)")
 	}
-	cfg, err := readServeConfig(env)
+	scfg := &cfg.Serve
+	if err := scfg.require(); err != nil {
+		return err
+	}
+	keys, err := cfg.keys(keyFromEnv)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: scfg.LogLevel}))
 	log := logger.With("component", "serve")
 	// Handling goes on after a signal (in-flight updates are finished);
 	// only receiving stops.
 	openCtx := context.WithoutCancel(ctx)
-	a, err := app.Open(openCtx, app.Config{RedisURL: cfg.RedisURL, DBPath: cfg.DBPath, Keys: cfg.Keys, StateTTL: cfg.StateTTL, Logger: logger})
+	a, err := app.Open(openCtx, app.Config{RedisURL: cfg.RedisURL, DBPath: cfg.DBPath, Keys: keys, StateTTL: cfg.StateTTL, Logger: logger, Retention: cfg.Retention})
 	if err != nil {
 		return err
 	}
@@ -43,16 +45,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	senv := &serveEnv{App: a, Logger: logger, Now: time.Now, Getenv: env.Getenv}
+	senv := &serveEnv{App: a, Logger: logger, Now: time.Now, Config: cfg}
 	b, err := bot.New(openCtx, bot.Config{
-		Token: cfg.Token, APIURL: cfg.APIURL, Engine: a.Engine,
+		Token: scfg.Token, APIURL: scfg.APIURL, Engine: a.Engine,
 		// The store's keys: their hash key survives a data key rotation,
 		// so the bot's chat hashes stay those of the engine (store/rekey.go).
 		Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store,
-		SendRate: cfg.SendRate, ChatRate: cfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
-		GroupRate: cfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
-		Workers:    cfg.Workers,
-		WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+		SendRate: scfg.SendRate, ChatRate: scfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
+		GroupRate: scfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
+		Workers:    scfg.Workers,
+		WebhookURL: scfg.WebhookURL, WebhookSecret: scfg.WebhookSecret,
 		OnDelivered: senv.onDelivered,
 		Logger:      logger, Metrics: bot.NewMetrics(reg),
 	})
@@ -65,9 +67,20 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
+	healthz := func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
+	// The public port: what Telegram and the proxy in front need, no more.
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /healthz", healthz)
+	refused := newRefusals(reg, logger.With("component", "webhook"), time.Second)
+	defer refused.flush()
+	if scfg.WebhookURL != "" {
+		mux.Handle(scfg.webhookPath(), guardWebhook(scfg.WebhookSecret, b.WebhookHandler(), refused))
+	}
+	// The admin port (loopback by default): readiness and metrics tell
+	// the Go version, the load and what fails, for the operator only.
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /healthz", healthz)
+	admin.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if why := notReady(r.Context(), a, b); len(why) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, strings.Join(why, "\n"))
@@ -75,21 +88,18 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	if cfg.WebhookURL != "" {
-		mux.Handle(cfg.webhookPath(), b.WebhookHandler())
-	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	lim := serveLimits(scfg.MaxConns)
+	srv, addr, err := listenHTTP(scfg.HTTPAddr, mux, lim, log)
 	if err != nil {
 		return fmt.Errorf("ACERCATE_HTTP_ADDR: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server failed", "err", err)
-		}
-	}()
-	log.Info("serving", "http", ln.Addr().String(), "webhook", cfg.WebhookURL != "", "workers", cfg.Workers, "jobs", len(jobs))
+	adminSrv, adminAddr, err := listenHTTP(scfg.AdminAddr, admin, lim, log)
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("ACERCATE_ADMIN_ADDR: %w", err)
+	}
+	log.Info("serving", "http", addr.String(), "admin", adminAddr.String(), "webhook", scfg.WebhookURL != "", "workers", scfg.Workers, "jobs", len(jobs))
 
 	var wg sync.WaitGroup
 	for _, j := range jobs {
@@ -106,6 +116,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	srv.Shutdown(sctx)
+	adminSrv.Shutdown(sctx)
 	if err != nil {
 		return err
 	}

@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/store"
 )
 
@@ -19,23 +19,12 @@ const staffUsage = `usage:
 
 // runStaff shows operators how the staff desk is set up and what waits in
 // it, without anything a person wrote or any user id.
-func runStaff(ctx context.Context, env *Env, args []string) error {
+func runStaff(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) != 1 || (args[0] != "groups" && args[0] != "tickets") {
 		return usagef("%s", staffUsage)
 	}
-	settings, err := readStaffSettings(env.Getenv)
-	if err != nil {
-		return err
-	}
-	keys, err := requiredKeys(env)
-	if err != nil {
-		return err
-	}
-	path := dbPath(env)
-	if _, err := os.Stat(path); err != nil {
-		return usagef("ACERCATE_DB: no database at %s", path)
-	}
-	db, err := store.Open(ctx, path, keys)
+	settings := cfg.Staff
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -84,7 +73,7 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	now := time.Now()
 	for _, t := range list {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Code(), t.Priority, t.Status,
-			t.OpenedAt.In(flows.StaffZone).Format("2006-01-02 15:04"), now.Sub(t.OpenedAt).Round(time.Minute),
+			t.OpenedAt.In(hours.Zone()).Format("2006-01-02 15:04"), now.Sub(t.OpenedAt).Round(time.Minute),
 			t.Lang, dash(t.Modulo), dash(t.Campaign))
 	}
 	return nil
@@ -113,10 +102,10 @@ func groupStates(ctx context.Context, db *store.DB) (func(chat int64) string, er
 		s := "ok"
 		if g, ok := down[chat]; ok {
 			s = fmt.Sprintf("UNREACHABLE since %s (%s, %d failed tries), next try %s",
-				g.Since.In(flows.StaffZone).Format("2006-01-02 15:04"), g.Error, g.Failures,
-				g.Next.In(flows.StaffZone).Format("15:04:05"))
+				g.Since.In(hours.Zone()).Format("2006-01-02 15:04"), g.Error, g.Failures,
+				g.Next.In(hours.Zone()).Format("15:04:05"))
 		}
-		if isBlocked[db.Keys().ChatHash(chat)] {
+		if isBlocked[db.Keys().ChatHash(flows.Telegram(chat))] {
 			s += "; marked blocked by the bot (403)"
 		}
 		return s
