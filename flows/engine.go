@@ -381,7 +381,7 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 		}
 	case EventUnsupported:
 		c.record.Kind = string(EventUnsupported)
-		c.Send(c.T("input.unsupported"))
+		unsupported(c)
 		if !e.resume(c) {
 			c.Menu()
 		}
@@ -759,7 +759,7 @@ func (e *Engine) route(c *Ctx) {
 			return
 		}
 	case EventUnsupported:
-		c.Send(c.T("input.unsupported"))
+		unsupported(c)
 	}
 	c.Menu()
 }
@@ -901,4 +901,15 @@ func panicValue(r any) string {
 		return err.Error()
 	}
 	return fmt.Sprintf("%T", r)
+}
+
+// unsupported answers what the bot cannot read (a voice note, a sticker): it
+// says so, and offers a person, who can listen, beside the buttons of
+// where the person was.
+func unsupported(c *Ctx) {
+	if !c.Has("human") || c.State.Flow == "human" {
+		c.Send(c.T("input.unsupported"))
+		return
+	}
+	c.Send(c.T("input.unsupported")+"\n"+c.T("input.unsupported_person"), []Button{c.Nav(c.T("menu.human"), "human", "", "")})
 }
