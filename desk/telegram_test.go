@@ -93,7 +93,7 @@ func (l *live) start() {
 // returns it.
 func (l *live) wait(chat int64, want ...string) telegramtest.Message {
 	l.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		msgs := l.tg.BotMessages(chat)
 		for i := len(msgs) - 1; i >= 0; i-- {
@@ -131,7 +131,7 @@ func (l *live) message(chat, id int64) telegramtest.Message {
 // contain every want.
 func (l *live) waitEdit(chat, id int64, want ...string) {
 	l.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		m := l.message(chat, id)
 		ok := m.Edits > 0

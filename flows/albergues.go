@@ -14,8 +14,7 @@ const (
 	// shelterResults is how many shelters an answer lists.
 	shelterResults = 3
 	// shelterNearKm is how far the nearest shelter may be before the answer
-	// says plainly that none is known near the person, and adds the
-	// emergency numbers.
+	// says plainly that none is known near the person.
 	shelterNearKm = 25
 	// shelterStaleAfter is when an entry's verified date is old enough to
 	// warn that it may have changed.
@@ -125,8 +124,8 @@ func shelterText(c *Ctx) {
 		shelterSearchCity(c, city)
 		return
 	}
-	if target := c.e.words.match(text); target != "" {
-		if target == "albergues" {
+	if r := c.read(); len(r.Intents) > 0 && r.Intents[0].Score >= 1 {
+		if r.Top() == "albergues" {
 			shelterAsk(c, "")
 			return
 		}
@@ -260,7 +259,7 @@ func shelterPopulationIn(c *Ctx, text string) string {
 func shelterCities(c *Ctx) ([]ShelterCity, bool) {
 	if c.Deps.Shelters == nil {
 		c.Send(c.T("albergues.unavailable"))
-		c.Send(c.T("emergency.text"), c.MenuButton())
+		c.Send(emergencyAnswer(c), c.MenuButton())
 		return nil, false
 	}
 	cities, err := c.Deps.Shelters.ShelterCities(c)
@@ -357,7 +356,7 @@ func shelterUnknownPlace(c *Ctx, text string) {
 		unknown = "albergues.unknown_place_city"
 	}
 	shelterLocationAsk(c, c.T(unknown, "Place", place))
-	c.Send(c.T("emergency.text"))
+	c.Send(emergencyAnswer(c))
 	shelterCityList(c, c.T("albergues.pick_city"), cities)
 }
 
@@ -419,7 +418,6 @@ func shelterAnswer(c *Ctx, from Location, city *ShelterCity, filter string) {
 	}
 	var blocks []shelterBlock
 	var intro string
-	help := false
 	if city != nil {
 		elsewhere := func(keep func(*Shelter) bool) []NearShelter {
 			return find(city.Center, func(s *Shelter) bool { return s.CityKey != city.Key && open(s) && keep(s) })
@@ -434,7 +432,6 @@ func shelterAnswer(c *Ctx, from Location, city *ShelterCity, filter string) {
 						list: more[:shelterResults-len(list)], from: city.Name})
 				}
 			} else {
-				help = true
 				blocks = append(blocks, shelterBlock{heading: c.T("albergues.city_none", "City", city.Name),
 					list: elsewhere(func(*Shelter) bool { return true }), from: city.Name})
 			}
@@ -451,14 +448,12 @@ func shelterAnswer(c *Ctx, from Location, city *ShelterCity, filter string) {
 			case len(other) > 0:
 				// The city's own shelters first (not known is not no), then
 				// the nearest that say they take these people.
-				help = true
 				blocks = append(blocks, shelterBlock{heading: c.T("albergues.city_none_who", "City", city.Name, "Who", who)})
 				if len(maybe) > 0 {
 					blocks = append(blocks, maybeBlock)
 				}
 				blocks = append(blocks, shelterBlock{heading: c.T("albergues.elsewhere_who", "City", city.Name, "Who", who), list: other, from: city.Name})
 			default:
-				help = true
 				blocks = append(blocks, shelterBlock{heading: c.T("albergues.nobody_who", "Who", who)})
 				if len(maybe) > 0 {
 					blocks = append(blocks, maybeBlock)
@@ -507,7 +502,8 @@ func shelterAnswer(c *Ctx, from Location, city *ShelterCity, filter string) {
 			}
 		}
 		if nearest > shelterNearKm {
-			help = true
+			// Said plainly, without the emergency numbers: being far
+			// from a shelter is not a danger by itself.
 			if !math.IsInf(nearest, 1) {
 				intro = c.T("albergues.none_near", "Km", shelterKm(c, nearest, true))
 			}
@@ -532,11 +528,18 @@ func shelterAnswer(c *Ctx, from Location, city *ShelterCity, filter string) {
 			}
 		}
 	}
+	if city == nil {
+		// A location outside Mexico: the shelters listed are in Mexico,
+		// and the distance is measured from across the border.
+		switch countryOf(from) {
+		case "gt":
+			intro = strings.TrimSpace(c.T("albergues.abroad_gt") + "\n\n" + intro)
+		case "abroad":
+			intro = strings.TrimSpace(c.T("albergues.abroad") + "\n\n" + intro)
+		}
+	}
 	c.Step("results")
 	shelterSendAnswer(c, intro, blocks, closed, filter)
-	if help {
-		c.Send(c.T("emergency.text"))
-	}
 	shelterOptions(c)
 }
 

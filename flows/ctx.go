@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acercate/acercate/understand"
 )
 
 // Ctx is what a step sees and produces: the event, a copy of the chat's
@@ -37,6 +39,8 @@ type Ctx struct {
 	forget bool
 	// erased carries an erasure's report across retries of one event.
 	erased **Erasure
+	// reading is what the matcher made of the event's text (read).
+	reading *understand.Reading
 }
 
 // Lang is the person's language. Before one is chosen it is their app's

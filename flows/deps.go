@@ -40,6 +40,9 @@ type Deps struct {
 	Tickets Tickets
 	// DenunciaDesk is what staff do with denuncias from their group.
 	DenunciaDesk DenunciaDesk
+	// Modulos tells where the office's módulos are (info.go); nil
+	// means none is known.
+	Modulos Modulos
 	// Privacy erases what is kept about a person (/borrar) and says how
 	// long things are kept (privacy.go).
 	Privacy Privacy

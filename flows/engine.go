@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/acercate/acercate/secret"
+	"github.com/acercate/acercate/understand"
 	"golang.org/x/time/rate"
 )
 
@@ -46,8 +47,7 @@ type Engine struct {
 	flows     map[string]*Flow
 	order     []*Flow
 	commands  map[string]string
-	words     keywords
-	emergency keywords
+	matcher   *understand.Matcher
 	greetings keywords
 	langNames keywords
 	flood     *floodLimiter
@@ -108,9 +108,6 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 		for _, cmd := range f.Commands {
 			e.commands[cmd] = f.Name
 		}
-		if f.Keywords != "" {
-			e.words.add(cat, f.Keywords, f.Name)
-		}
 		if f.Group != nil {
 			if e.group != nil {
 				return nil, fmt.Errorf("engine: flows %q and %q both handle groups", e.group.Name, f.Name)
@@ -124,7 +121,11 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 			return nil, fmt.Errorf("engine: flow %q is required", need)
 		}
 	}
-	e.emergency.add(cat, "keywords.emergency", "emergency")
+	m, err := newMatcher(cat, flows)
+	if err != nil {
+		return nil, err
+	}
+	e.matcher = m
 	e.greetings.add(cat, "keywords.greeting", "menu")
 	e.langNames.addNames(cat, "lang.names")
 	return e, nil
@@ -413,13 +414,13 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 		e.button(c)
 		return
 	case EventText:
-		if e.emergency.match(ev.Text) != "" {
+		if c.read().Danger != "" {
 			e.emergencyText(c)
 			return
 		}
 	case EventUnsupported:
 		c.record.Kind = string(EventUnsupported)
-		c.Send(c.T("input.unsupported"))
+		unsupported(c)
 		if !e.resume(c) {
 			c.Menu()
 		}
@@ -448,8 +449,10 @@ func (e *Engine) emergencyText(c *Ctx) {
 	}
 	e.overlay(c, "emergency")
 	if f == nil || f.Name == "menu" {
-		if target := e.words.match(c.Event.Text); target != "" && target != "emergency" {
-			e.start(c, target, "", "")
+		// "me robaron con pistola, quiero denunciar": the help first,
+		// then what else the message clearly asked for.
+		if r := c.read(); r.Sure() && r.Top() != "greeting" {
+			e.startIntent(c, r.Top())
 		}
 	}
 }
@@ -504,8 +507,8 @@ func (e *Engine) current(c *Ctx) {
 	c.unhandled = false
 	if c.Event.Kind == EventText {
 		text := c.Event.Text
-		if target := e.words.match(text); target != "" {
-			e.start(c, target, "", "")
+		if r := c.read(); r.Sure() {
+			e.startIntent(c, r.Top())
 			return
 		}
 		if l := e.langNames.exact(text); l != "" {
@@ -515,6 +518,9 @@ func (e *Engine) current(c *Ctx) {
 		}
 		if e.greetings.exact(text) != "" {
 			c.Menu()
+			return
+		}
+		if e.understood(c) {
 			return
 		}
 	}
@@ -711,10 +717,10 @@ func (e *Engine) firstContact(c *Ctx) {
 		}
 	}
 	if lang == "" {
-		if _, l := e.emergency.matchLang(ev.Text); ev.Kind == EventText && l != "" {
+		if r := c.read(); r.Danger != "" {
 			// Someone in danger must not have to choose a language first:
 			// the help comes in the language of the words they typed.
-			c.State.Lang = l
+			c.State.Lang = r.DangerLang
 			c.flow = "emergency"
 			e.flows["emergency"].Start(c)
 			c.State.Lang = ""
@@ -729,7 +735,7 @@ func (e *Engine) firstContact(c *Ctx) {
 // welcome shows the privacy notice once, then what the first message
 // asked for. Emergency help goes before the notice.
 func (e *Engine) welcome(c *Ctx) {
-	urgent := e.urgent(c.Event)
+	urgent := e.urgent(c)
 	if urgent {
 		prev := c.flow
 		c.flow = "emergency"
@@ -747,10 +753,10 @@ func (e *Engine) welcome(c *Ctx) {
 
 // urgent reports whether an event asks for emergency help: emergency
 // words, or a tap on an emergency button.
-func (e *Engine) urgent(ev Event) bool {
-	switch ev.Kind {
+func (e *Engine) urgent(c *Ctx) bool {
+	switch ev := c.Event; ev.Kind {
 	case EventText:
-		return e.emergency.match(ev.Text) != ""
+		return c.read().Danger != ""
 	case EventButton:
 		d, ok := decodeData(ev.Data)
 		return ok && d.flow == "emergency"
@@ -765,13 +771,17 @@ func (e *Engine) route(c *Ctx) {
 	ev := c.Event
 	switch ev.Kind {
 	case EventText:
-		if e.emergency.match(ev.Text) != "" {
+		r := c.read()
+		if r.Danger != "" {
 			e.overlay(c, "emergency")
+			if r.Sure() && r.Top() != "greeting" {
+				e.startIntent(c, r.Top())
+				return
+			}
 			c.Menu()
 			return
 		}
-		if target := e.words.match(ev.Text); target != "" {
-			e.start(c, target, "", "")
+		if e.understood(c) {
 			return
 		}
 	case EventCommand:
@@ -788,7 +798,7 @@ func (e *Engine) route(c *Ctx) {
 			return
 		}
 	case EventUnsupported:
-		c.Send(c.T("input.unsupported"))
+		unsupported(c)
 	}
 	c.Menu()
 }
@@ -930,4 +940,15 @@ func panicValue(r any) string {
 		return err.Error()
 	}
 	return fmt.Sprintf("%T", r)
+}
+
+// unsupported answers what the bot cannot read (a voice note, a sticker): it
+// says so, and offers a person, who can listen, beside the buttons of
+// where the person was.
+func unsupported(c *Ctx) {
+	if !c.Has("human") || c.State.Flow == "human" {
+		c.Send(c.T("input.unsupported"))
+		return
+	}
+	c.Send(c.T("input.unsupported")+"\n"+c.T("input.unsupported_person"), []Button{c.Nav(c.T("menu.human"), "human", "", "")})
 }

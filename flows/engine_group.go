@@ -14,7 +14,7 @@ func (e *Engine) held(c *Ctx, f *Flow) {
 	if e.privacyEscape(c) {
 		return
 	}
-	if e.urgent(ev) {
+	if e.urgent(c) {
 		if ev.Kind == EventButton {
 			e.button(c)
 			return

@@ -216,8 +216,14 @@ func TestEmergencyWordsMidFlow(t *testing.T) {
 	}
 	// From the menu, help and then the flow the words asked for.
 	p.command("menu", "")
-	r = p.text("help me, I want to change language")
+	r = p.text("help, they want to kill me, I want to change language")
 	if len(r) != 2 || r[0].Text != help || r[1].Text != msg(env, "ht", "lang.choose") {
+		t.Fatalf("replies %q", texts(r))
+	}
+	// "Help me" asking for something else is not a danger: the flow only.
+	p.command("menu", "")
+	r = p.text("help me, I want to change language")
+	if len(r) != 1 || r[0].Text != msg(env, "ht", "lang.choose") {
 		t.Fatalf("replies %q", texts(r))
 	}
 }

@@ -12,6 +12,12 @@ type Flow struct {
 	// Keywords is the message id of comma-separated words that start the
 	// flow when typed, matched in every shipped language; "" for none.
 	Keywords string
+	// Understand is the message id of more phrases for the free-text
+	// matcher, one per line (see locales/understand.es.toml for how they
+	// are written): a flow declares what people write to reach it there,
+	// in data, and any message that clearly names it starts it from
+	// anywhere. "" for none.
+	Understand string
 	// Commands are the commands that start it ("folio" for /folio).
 	Commands []string
 	// Overlay flows answer without leaving the current flow (emergency

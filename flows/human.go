@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -17,11 +16,16 @@ import (
 // groups, is Group (human_staff.go); the desk (package desk) delivers the
 // relays both ways.
 func humanFlow() *Flow {
-	var once sync.Once
-	var urgent keywords
+	// A ticket is urgent on the same danger words that show the
+	// emergency help (understand's lists): one list, one understanding.
+	// Trafficking is urgent for staff too, though a question about it is
+	// not an emergency for the person.
 	isUrgent := func(c *Ctx, text string) bool {
-		once.Do(func() { urgent.add(c.e.cat, "staff.urgent.words", "urgent") })
-		return text != "" && urgent.match(text) != ""
+		if text == "" {
+			return false
+		}
+		r := c.e.Read(text, c.Lang())
+		return r.Danger != "" || r.Sure() && r.Top() == "rights.trafficking"
 	}
 	f := &Flow{
 		Name:      "human",

@@ -53,6 +53,10 @@ var RequestKinds = []RequestKind{
 	{Flow: "families", Kind: KindFamilies, Counted: AnyTopic, FirstPage: true, KeepTopic: true},
 	{Flow: "emergency", Kind: KindEmergency, Counted: "help", KeepTopic: true, KeepDetail: true},
 	{Flow: "human", Kind: KindStaff, KeepTopic: true},
+	// The information answers reached from free text (legal aid,
+	// consulates, UNHCR/IOM, módulos, CURP, cards) count as requests; the
+	// report has no section of their own yet.
+	{Flow: "info", Kind: KindOther},
 	{Flow: "language", Kind: KindOther},
 	{Flow: "menu", Kind: KindOther},
 	{Flow: "privacy", Kind: KindOther},

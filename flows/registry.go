@@ -16,5 +16,6 @@ func Builtin() []*Flow {
 		languageFlow(),
 		menuFlow(),
 		privacyFlow(),
+		infoFlow(),
 	}
 }

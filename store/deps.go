@@ -14,5 +14,7 @@ func (s *DB) Deps() *flows.Deps {
 		Privacy:      s,
 		Directory:    s,
 		Codes:        s,
+		// Where the módulos are, for a person who asks (flows/info.go).
+		Modulos: s,
 	}
 }

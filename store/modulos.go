@@ -40,6 +40,11 @@ type Modulo struct {
 	// those of ACERCATE_STAFF_USERS.
 	StaffUsers []int64
 	Created    time.Time
+	// Address and Hours are what a person who asks where the módulo is
+	// reads; Lat and Lon its location when HasLocation.
+	Address, Hours string
+	Lat, Lon       float64
+	HasLocation    bool
 }
 
 // NormalizeCode checks a campaign or módulo code against what a Telegram
@@ -73,8 +78,13 @@ func (s *DB) AddModulo(ctx context.Context, m Modulo) error {
 	if m.StaffChat != 0 {
 		chat = m.StaffChat
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO modulos (code, name, staff_chat, staff_users, created_at)
-		VALUES (?, ?, ?, ?, ?)`, code, strings.TrimSpace(m.Name), chat, joinIDs(m.StaffUsers), millis(s.Now()))
+	if err := validPlace(m); err != nil {
+		return err
+	}
+	lat, lon := placeArgs(m)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO modulos (code, name, staff_chat, staff_users, created_at, address, hours, lat, lon)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, code, strings.TrimSpace(m.Name), chat, joinIDs(m.StaffUsers), millis(s.Now()),
+		strings.TrimSpace(m.Address), strings.TrimSpace(m.Hours), lat, lon)
 	if isUnique(err) {
 		return fmt.Errorf("módulo %q: %w", code, ErrExists)
 	}
@@ -86,7 +96,7 @@ func (s *DB) AddModulo(ctx context.Context, m Modulo) error {
 
 // Modulos returns every módulo, by code.
 func (s *DB) Modulos(ctx context.Context) ([]Modulo, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, staff_chat, staff_users, created_at FROM modulos ORDER BY code`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+moduloColumns+` FROM modulos ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("list módulos: %w", err)
 	}
@@ -104,7 +114,7 @@ func (s *DB) Modulos(ctx context.Context) ([]Modulo, error) {
 
 // ModuloByCode returns one módulo, or ErrNotFound.
 func (s *DB) ModuloByCode(ctx context.Context, code string) (Modulo, error) {
-	m, err := scanModulo(s.db.QueryRowContext(ctx, `SELECT code, name, staff_chat, staff_users, created_at
+	m, err := scanModulo(s.db.QueryRowContext(ctx, `SELECT `+moduloColumns+`
 		FROM modulos WHERE code = ?`, strings.ToLower(strings.TrimSpace(code))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Modulo{}, fmt.Errorf("módulo %q: %w", code, ErrNotFound)
@@ -114,14 +124,18 @@ func (s *DB) ModuloByCode(ctx context.Context, code string) (Modulo, error) {
 
 type scanner interface{ Scan(...any) error }
 
+const moduloColumns = `code, name, staff_chat, staff_users, created_at, address, hours, lat, lon`
+
 func scanModulo(r scanner) (Modulo, error) {
 	var m Modulo
 	var chat sql.NullInt64
 	var users string
 	var created int64
-	if err := r.Scan(&m.Code, &m.Name, &chat, &users, &created); err != nil {
+	var lat, lon sql.NullFloat64
+	if err := r.Scan(&m.Code, &m.Name, &chat, &users, &created, &m.Address, &m.Hours, &lat, &lon); err != nil {
 		return Modulo{}, err
 	}
+	m.Lat, m.Lon, m.HasLocation = lat.Float64, lon.Float64, lat.Valid && lon.Valid
 	m.StaffChat = chat.Int64
 	ids, err := ParseIDs(users)
 	if err != nil {
@@ -160,4 +174,57 @@ func joinIDs(ids []int64) string {
 func isUnique(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+}
+
+// validPlace checks what a person will read of where a módulo is.
+func validPlace(m Modulo) error {
+	if len(m.Address) > 300 || len(m.Hours) > 200 {
+		return invalidf("the address (300) or hours (200 characters) are too long")
+	}
+	if m.HasLocation && !(flows.Location{Lat: m.Lat, Lon: m.Lon}).Valid() {
+		return invalidf("the location %v,%v is not a latitude and longitude", m.Lat, m.Lon)
+	}
+	return nil
+}
+
+func placeArgs(m Modulo) (lat, lon any) {
+	if !m.HasLocation {
+		return nil, nil
+	}
+	return m.Lat, m.Lon
+}
+
+// SetModuloPlace records where a módulo is: its address, opening hours and
+// location (none when !HasLocation), replacing what was recorded.
+func (s *DB) SetModuloPlace(ctx context.Context, m Modulo) error {
+	if err := validPlace(m); err != nil {
+		return err
+	}
+	lat, lon := placeArgs(m)
+	res, err := s.db.ExecContext(ctx, `UPDATE modulos SET address = ?, hours = ?, lat = ?, lon = ? WHERE code = ?`,
+		strings.TrimSpace(m.Address), strings.TrimSpace(m.Hours), lat, lon, strings.ToLower(strings.TrimSpace(m.Code)))
+	if err != nil {
+		return fmt.Errorf("set módulo place: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("módulo %q: %w", m.Code, ErrNotFound)
+	}
+	return nil
+}
+
+// ModuloPlaces lists where the módulos are, for a person who asks
+// (flows.Modulos): only those with an address or a location recorded.
+func (s *DB) ModuloPlaces(ctx context.Context) ([]flows.ModuloPlace, error) {
+	list, err := s.Modulos(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []flows.ModuloPlace
+	for _, m := range list {
+		if m.Address == "" && !m.HasLocation {
+			continue
+		}
+		out = append(out, flows.ModuloPlace{Name: m.Name, Address: m.Address, Hours: m.Hours, Lat: m.Lat, Lon: m.Lon, HasLocation: m.HasLocation})
+	}
+	return out, nil
 }
