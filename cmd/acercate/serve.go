@@ -13,13 +13,15 @@ import (
 
 	"github.com/acercate/acercate/app"
 	"github.com/acercate/acercate/bot"
+	"github.com/acercate/acercate/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// runServe is `acercate serve`: the Telegram bot, with /healthz, /readyz,
-// /metrics (and the webhook, in webhook mode) on ACERCATE_HTTP_ADDR, until
+// runServe is `acercate serve`: the Telegram bot (when TELEGRAM_BOT_TOKEN
+// is set) and the web portal, with /healthz, /readyz, /metrics (and the
+// webhook, in webhook mode) on ACERCATE_HTTP_ADDR, until
 // SIGTERM or SIGINT: then it stops receiving, finishes what is in hand and
 // exits 0.
 func runServe(ctx context.Context, env *Env, args []string) error {
@@ -44,23 +46,39 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	senv := &serveEnv{App: a, Logger: logger, Now: time.Now, Getenv: env.Getenv}
-	b, err := bot.New(openCtx, bot.Config{
-		Token: cfg.Token, APIURL: cfg.APIURL, Engine: a.Engine,
-		// The store's keys: their hash key survives a data key rotation,
-		// so the bot's chat hashes stay those of the engine (store/rekey.go).
-		Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store,
-		SendRate: cfg.SendRate, ChatRate: cfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
-		GroupRate: cfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
-		Workers:    cfg.Workers,
-		WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
-		OnDelivered: senv.onDelivered,
-		Logger:      logger, Metrics: bot.NewMetrics(reg),
-	})
-	if err != nil {
-		return err
+	var b *bot.Bot
+	var jobs []serveJob
+	if cfg.Token != "" {
+		b, err = bot.New(openCtx, bot.Config{
+			Token: cfg.Token, APIURL: cfg.APIURL, Engine: a.Engine,
+			// The store's keys: their hash key survives a data key rotation,
+			// so the bot's chat hashes stay those of the engine (store/rekey.go).
+			Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store,
+			SendRate: cfg.SendRate, ChatRate: cfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
+			GroupRate: cfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
+			Workers:    cfg.Workers,
+			WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+			OnDelivered: senv.onDelivered,
+			Logger:      logger, Metrics: bot.NewMetrics(reg),
+		})
+		if err != nil {
+			return err
+		}
+		senv.Sender = b.Sender()
+		if jobs, err = serveJobs(senv); err != nil {
+			return err
+		}
+	} else {
+		// The portal alone: no staff group or coordinator can be written
+		// to, but what is kept is still purged on time.
+		log.Warn("TELEGRAM_BOT_TOKEN is not set: serving the web portal alone, without the Telegram bot")
+		j, err := purgeJob(senv)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, j)
 	}
-	senv.Sender = b.Sender()
-	jobs, err := serveJobs(senv)
+	portal, err := newPortal(a, portalConfig{PublicURL: cfg.PublicURL, BotUsername: cfg.BotUsername, SessionTTL: cfg.StateTTL}, logger)
 	if err != nil {
 		return err
 	}
@@ -76,20 +94,22 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	if cfg.WebhookURL != "" {
+	if b != nil && cfg.WebhookURL != "" {
 		mux.Handle(cfg.webhookPath(), b.WebhookHandler())
 	}
+	// Everything else is the portal.
+	mux.Handle("/", portal.Handler())
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("ACERCATE_HTTP_ADDR: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: web.ErrorLog(logger)}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server failed", "err", err)
 		}
 	}()
-	log.Info("serving", "http", ln.Addr().String(), "webhook", cfg.WebhookURL != "", "workers", cfg.Workers, "jobs", len(jobs))
+	log.Info("serving", "http", ln.Addr().String(), "telegram", b != nil, "webhook", cfg.WebhookURL != "", "workers", cfg.Workers, "jobs", len(jobs))
 
 	var wg sync.WaitGroup
 	for _, j := range jobs {
@@ -101,7 +121,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			}
 		}()
 	}
-	err = b.Run(ctx)
+	if b != nil {
+		err = b.Run(ctx)
+	} else {
+		<-ctx.Done()
+	}
 	wg.Wait()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -124,8 +148,10 @@ func notReady(ctx context.Context, a *app.App, b *bot.Bot) []string {
 	if err := a.Store.Ping(ctx); err != nil {
 		why = append(why, "sqlite: "+err.Error())
 	}
-	if err := b.Ready(); err != nil {
-		why = append(why, err.Error())
+	if b != nil {
+		if err := b.Ready(); err != nil {
+			why = append(why, err.Error())
+		}
 	}
 	return why
 }

@@ -18,6 +18,7 @@ import (
 // environment once and validated: a bad value is a usage error (exit 2)
 // naming the variable, never showing a secret's value.
 type serveConfig struct {
+	// Token is "" when the portal runs alone.
 	Token         string
 	APIURL        string
 	WebhookURL    string
@@ -32,6 +33,10 @@ type serveConfig struct {
 	StateTTL      time.Duration
 	Keys          *secret.Keys
 	LogLevel      slog.Level
+	// PublicURL is the portal's public base (ACERCATE_PUBLIC_URL), "" if unset.
+	PublicURL string
+	// BotUsername is ACERCATE_BOT_USERNAME, for the portal's Telegram links.
+	BotUsername string
 }
 
 var (
@@ -42,10 +47,7 @@ var (
 func readServeConfig(env *Env) (*serveConfig, error) {
 	c := &serveConfig{}
 	c.Token = strings.TrimSpace(env.Getenv("TELEGRAM_BOT_TOKEN"))
-	if c.Token == "" {
-		return nil, usagef("TELEGRAM_BOT_TOKEN is not set (the token @BotFather gave the bot)")
-	}
-	if !botToken.MatchString(c.Token) {
+	if c.Token != "" && !botToken.MatchString(c.Token) {
 		return nil, usagef("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters)")
 	}
 	c.APIURL = strings.TrimRight(strings.TrimSpace(env.Getenv("TELEGRAM_API_URL")), "/")
@@ -56,6 +58,9 @@ func readServeConfig(env *Env) (*serveConfig, error) {
 		return nil, usagef("TELEGRAM_API_URL: %q is not an http(s) URL", c.APIURL)
 	}
 	c.WebhookURL = strings.TrimSpace(env.Getenv("ACERCATE_WEBHOOK_URL"))
+	if c.WebhookURL != "" && c.Token == "" {
+		return nil, usagef("ACERCATE_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not (the token @BotFather gave the bot)")
+	}
 	if c.WebhookURL != "" {
 		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
 			return nil, usagef("ACERCATE_WEBHOOK_URL: %q is not an https URL (Telegram calls webhooks over HTTPS only)", c.WebhookURL)
@@ -118,6 +123,10 @@ func readServeConfig(env *Env) (*serveConfig, error) {
 		}
 	}
 	c.DBPath = dbPath(env)
+	if c.PublicURL, err = publicURLEnv(env); err != nil {
+		return nil, err
+	}
+	c.BotUsername = optionalBotUsername(env)
 	return c, nil
 }
 

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/acercate/acercate/app"
+	"github.com/acercate/acercate/web"
+)
+
+// runWeb is `acercate web`: the portal (and its web chat) on embedded
+// defaults, as `chat` is for the terminal: an embedded Redis unless
+// REDIS_URL is set, a local SQLite file, a data key generated beside it,
+// no token, no network. It serves on ACERCATE_HTTP_ADDR (default
+// 127.0.0.1:8080), prints the address, and stops on Ctrl-C.
+func runWeb(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 {
+		return usagef("web takes no arguments; it is configured by the environment (see README.md)")
+	}
+	addr, err := httpAddr(env, "127.0.0.1:8080")
+	if err != nil {
+		return err
+	}
+	publicURL, err := publicURLEnv(env)
+	if err != nil {
+		return err
+	}
+	db := dbPath(env)
+	keys, err := localKeys(env, db)
+	if err != nil {
+		return err
+	}
+	stateTTL, err := durationEnv(env, "ACERCATE_STATE_TTL", 72*time.Hour)
+	if err != nil {
+		return err
+	}
+	retention, err := retentionEnv(env)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.Open(ctx, app.Config{
+		RedisURL: env.Getenv("REDIS_URL"), DBPath: db, Keys: keys, StateTTL: stateTTL, Logger: logger,
+		Retention: retention,
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	portal, err := newPortal(a, portalConfig{PublicURL: publicURL, BotUsername: optionalBotUsername(env), SessionTTL: stateTTL}, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("ACERCATE_HTTP_ADDR: %w", err)
+	}
+	srv := &http.Server{Handler: portal.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: web.ErrorLog(logger)}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(env.Stdout, "Acércate portal: http://%s/ (Ctrl-C stops it)\n", browsable(ln.Addr().String()))
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// browsable makes a listening address one a browser can open: the
+// unspecified host (":8080", "0.0.0.0") as localhost.
+func browsable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// portalConfig is what the commands give the portal.
+type portalConfig struct {
+	PublicURL, BotUsername string
+	SessionTTL             time.Duration
+}
+
+// newPortal builds the web portal over a wired app.
+func newPortal(a *app.App, c portalConfig, logger *slog.Logger) (*web.Server, error) {
+	return web.New(web.Config{
+		Engine: a.Engine, Shelters: a.Store.Deps().Shelters, Keys: a.Store.Keys(),
+		PublicURL: c.PublicURL, BotUsername: c.BotUsername, SessionTTL: c.SessionTTL,
+		Logger: logger,
+	})
+}
+
+// httpAddr reads ACERCATE_HTTP_ADDR, or def when unset.
+func httpAddr(env *Env, def string) (string, error) {
+	addr := strings.TrimSpace(env.Getenv("ACERCATE_HTTP_ADDR"))
+	if addr == "" {
+		addr = def
+	}
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return "", usagef("ACERCATE_HTTP_ADDR: %q is not host:port (like :8080 or 127.0.0.1:8080)", addr)
+	}
+	return addr, nil
+}
+
+// publicURLEnv reads ACERCATE_PUBLIC_URL, the portal's public base
+// ("https://acercate.example"), without a trailing slash; "" when unset.
+func publicURLEnv(env *Env) (string, error) {
+	v, ok := parsePublicURL(env.Getenv("ACERCATE_PUBLIC_URL"))
+	if !ok {
+		return "", usagef("ACERCATE_PUBLIC_URL: %q is not an http(s) base URL like https://acercate.example", v)
+	}
+	return v, nil
+}
+
+// parsePublicURL trims a base URL's trailing slash and checks it is an
+// http(s) address without query or fragment ("" is fine: not set).
+func parsePublicURL(v string) (string, bool) {
+	v = strings.TrimRight(strings.TrimSpace(v), "/")
+	if v == "" {
+		return "", true
+	}
+	u, err := url.Parse(v)
+	return v, err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.RawQuery == "" && u.Fragment == ""
+}
+
+// optionalBotUsername is ACERCATE_BOT_USERNAME when it is a valid bot
+// username, for the portal's "also on Telegram" links; else "".
+func optionalBotUsername(env *Env) string {
+	name, err := botUsername(env, "")
+	if err != nil {
+		return ""
+	}
+	return name
+}
