@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"context"
+
 	"compress/gzip"
+	"github.com/acercate/acercate/flows"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -102,4 +105,15 @@ func (p *portal) do(t testing.TB, c *http.Client, method, path string, form url.
 func (p *portal) get(t testing.TB, c *http.Client, path string, header ...string) response {
 	t.Helper()
 	return p.do(t, c, http.MethodGet, path, nil, header...)
+}
+
+// nearestShelter is the name of the open shelter nearest to a point.
+func nearestShelter(t testing.TB, p *portal, lat, lon float64) string {
+	t.Helper()
+	near, err := p.Store.Deps().Shelters.NearestShelters(context.Background(), flows.Location{Lat: lat, Lon: lon}, 1,
+		func(s *flows.Shelter) bool { return s.Status != flows.StatusClosed })
+	if err != nil || len(near) == 0 {
+		t.Fatalf("nearest shelter: %v", err)
+	}
+	return near[0].Name
 }
