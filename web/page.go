@@ -2,12 +2,15 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/acercate/acercate/locales"
@@ -128,6 +131,22 @@ func (s *Server) lang(r *http.Request) string {
 	return locales.Source
 }
 
+// funcs are the templates' functions.
+var funcs = template.FuncMap{
+	// nonce is a fresh random number for a chat form's "u" field: the
+	// update id of what the form sends, so a form sent twice (a double
+	// tap, a reload) is handled once.
+	"nonce": func() string { return strconv.FormatInt(randomUpdateID(), 10) },
+}
+
+// randomUpdateID is a random positive update id below 2^53 (a number
+// JavaScript holds exactly).
+func randomUpdateID() int64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:])>>11) | 1
+}
+
 // parsePages parses each page template with the layout around it.
 func parsePages() (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFiles, "templates/*.html")
@@ -140,7 +159,7 @@ func parsePages() (map[string]*template.Template, error) {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New("layout.html").ParseFS(templateFiles, "templates/layout.html", name)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", base, err)
 		}
