@@ -43,4 +43,6 @@ type Deps struct {
 	// Privacy erases what is kept about a person (/borrar) and says how
 	// long things are kept (privacy.go).
 	Privacy Privacy
+	// Directory is the office's reference directory (directory.go).
+	Directory Directory
 }

@@ -46,25 +46,12 @@ type ShelterImport struct {
 // never had one, so the bot shows shelters with no setup. Once a database
 // has a directory, only staff imports change it.
 func (s *DB) seedShelterDirectory(ctx context.Context) error {
-	var seeded int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = ?`, metaShelterSeeded).Scan(&seeded); err != nil {
-		return fmt.Errorf("shelter seed: %w", err)
-	}
-	if seeded > 0 {
-		return nil
-	}
-	list, err := ParseShelters(bytes.NewReader(seedShelters), ShelterParseOptions{})
-	if err != nil {
-		return fmt.Errorf("shipped shelter directory: %w", err)
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		// Checked again inside the (immediate, so exclusive) transaction:
-		// two processes opening a new database seed it once.
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = ?`, metaShelterSeeded).Scan(&n); err != nil || n > 0 {
-			return err
+	return s.seedOnce(ctx, metaShelterSeeded, func(tx *sql.Tx) error {
+		list, err := ParseShelters(bytes.NewReader(seedShelters), ShelterParseOptions{})
+		if err != nil {
+			return fmt.Errorf("shipped shelter directory: %w", err)
 		}
-		_, err := writeShelters(ctx, tx, list, s.Now())
+		_, err = writeShelters(ctx, tx, list, s.Now())
 		return err
 	})
 }
@@ -91,22 +78,9 @@ func (s *DB) ImportShelters(ctx context.Context, list []flows.Shelter) (ShelterI
 
 func writeShelters(ctx context.Context, tx *sql.Tx, list []flows.Shelter, now time.Time) (ShelterImport, error) {
 	var res ShelterImport
-	old := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM shelters`)
+	old, err := tableIDs(ctx, tx, "shelters")
 	if err != nil {
 		return res, fmt.Errorf("import shelters: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return res, err
-		}
-		old[id] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, err
 	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO shelters
 			(id, position, name, city, state, address, lat, lon, exact, phone, populations, services, notes, capacity, verified, source, imported_at)
@@ -143,14 +117,8 @@ func writeShelters(ctx context.Context, tx *sql.Tx, list []flows.Shelter, now ti
 			res.Added++
 		}
 	}
-	for id := range old {
-		if seen[id] {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM shelters WHERE id = ?`, id); err != nil {
-			return res, fmt.Errorf("remove shelter %q: %w", id, err)
-		}
-		res.Removed++
+	if res.Removed, err = removeUnseen(ctx, tx, "shelters", old, seen); err != nil {
+		return res, fmt.Errorf("import shelters: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaShelterSeeded, now.UTC().Format(time.RFC3339)); err != nil {

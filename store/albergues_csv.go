@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/acercate/acercate/flows"
 )
@@ -77,73 +75,36 @@ var (
 // and returns either every shelter or a *ShelterFileError listing every problem
 // with its line, so a file is fixed in one pass and never half-read.
 func ParseShelters(r io.Reader, opt ShelterParseOptions) ([]flows.Shelter, error) {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
+	f, ok, err := newCSVFile(r, ShelterColumns, "shelter")
 	fe := &ShelterFileError{}
-	add := func(line int, col, format string, a ...any) {
-		fe.Problems = append(fe.Problems, ShelterRowError{Line: line, Column: col, Msg: fmt.Sprintf(format, a...)})
-	}
-	header, err := cr.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			add(1, "", "the file is empty: it needs a header row (%s) and at least one shelter", strings.Join(ShelterColumns, ","))
-			return nil, fe
-		}
-		return nil, shelterCSVProblem(fe, err)
-	}
-	headerLine, _ := cr.FieldPos(0)
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		switch {
-		case !shelterListHas(ShelterColumns, h):
-			add(headerLine, "", "unknown column %q (the columns are %s)", h, strings.Join(ShelterColumns, ","))
-		case col[h] != 0:
-			add(headerLine, "", "column %q appears twice", h)
-		default:
-			col[h] = i + 1 // 0 means absent
-		}
-	}
-	for _, c := range ShelterColumns {
-		if col[c] == 0 {
-			add(headerLine, "", "missing column %q", c)
-		}
-	}
-	if len(fe.Problems) > 0 {
+	switch {
+	case err != nil && !errors.Is(err, errStop):
+		return nil, fmt.Errorf("read shelter file: %w", err)
+	case !ok:
+		fe.Problems = f.Problems()
 		return nil, fe
 	}
+	add := f.Add
 	var out []flows.Shelter
 	ids := map[string]int{}   // id → line
 	names := map[string]int{} // name+city → line
 	cities := map[string]string{}
 	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
+		get, line, err := f.Next()
+		if errors.Is(err, io.EOF) || errors.Is(err, errStop) {
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
-				continue // cannot happen with FieldsPerRecord = -1
-			}
-			return nil, shelterCSVProblem(fe, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			add(line, "", "has %d fields, the header has %d (a comma inside a value needs \"quotes\")", len(rec), len(header))
-			continue
+			return nil, fmt.Errorf("read shelter file: %w", err)
 		}
 		if len(out) >= MaxShelters {
 			add(line, "", "more than %d shelters", MaxShelters)
 			break
 		}
-		get := func(c string) string { return strings.TrimSpace(rec[col[c]-1]) }
 		s, problems := parseShelterRow(get, opt)
 		for _, p := range problems {
 			p.Line = line
-			fe.Problems = append(fe.Problems, p)
+			f.problems = append(f.problems, p)
 		}
 		if s.ID != "" {
 			if first, dup := ids[s.ID]; dup {
@@ -167,25 +128,14 @@ func ParseShelters(r io.Reader, opt ShelterParseOptions) ([]flows.Shelter, error
 		}
 		out = append(out, s)
 	}
-	if len(fe.Problems) > 0 {
-		return nil, fe
+	if len(out) == 0 && len(f.Problems()) == 0 {
+		add(f.HeaderLine, "", "the file has no shelters; an empty directory would tell everyone there is no shelter")
 	}
-	if len(out) == 0 {
-		add(headerLine, "", "the file has no shelters; an empty directory would tell everyone there is no shelter")
+	if len(f.Problems()) > 0 {
+		fe.Problems = f.Problems()
 		return nil, fe
 	}
 	return out, nil
-}
-
-// csvProblem turns a CSV syntax error (an unclosed quote) into the file's
-// last problem: past it, lines cannot be told apart reliably.
-func shelterCSVProblem(fe *ShelterFileError, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		fe.Problems = append(fe.Problems, ShelterRowError{Line: pe.Line, Msg: pe.Err.Error()})
-		return fe
-	}
-	return fmt.Errorf("read shelter file: %w", err)
 }
 
 // parseShelterRow checks one row's values.
@@ -194,21 +144,7 @@ func parseShelterRow(get func(string) string, opt ShelterParseOptions) (flows.Sh
 	bad := func(col, format string, a ...any) {
 		probs = append(probs, ShelterRowError{Column: col, Msg: fmt.Sprintf(format, a...)})
 	}
-	text := func(c string, max int, required bool) string {
-		v := get(c)
-		switch {
-		case v == "" && required:
-			bad(c, "is required")
-		case !utf8.ValidString(v):
-			bad(c, "is not valid UTF-8 (save the file as UTF-8)")
-			return ""
-		case utf8.RuneCountInString(v) > max:
-			bad(c, "is longer than %d characters", max)
-		case strings.IndexFunc(v, unicode.IsControl) >= 0:
-			bad(c, "contains a control character (a line break?)")
-		}
-		return v
-	}
+	text := textCheck(get, bad)
 	s := flows.Shelter{
 		ID:      get("id"),
 		Name:    text("name", 120, true),

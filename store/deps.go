@@ -12,5 +12,6 @@ func (s *DB) Deps() *flows.Deps {
 		// The staff desk's view of denuncias (store/tickets_desk.go).
 		DenunciaDesk: s.DenunciaDesk(),
 		Privacy:      s,
+		Directory:    s,
 	}
 }

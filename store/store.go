@@ -89,6 +89,10 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.seedReferenceDirectory(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

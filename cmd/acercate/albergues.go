@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/flows"
-	"github.com/acercate/acercate/secret"
 	"github.com/acercate/acercate/store"
 )
 
@@ -30,7 +29,7 @@ var statusWords = map[string]string{
 
 // runAlbergues is `acercate albergues ...`: the office's tools for the
 // shelter directory, on the database at ACERCATE_DB.
-func runAlbergues(ctx context.Context, env *Env, args []string) error {
+func runAlbergues(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", alberguesUsage)
 	}
@@ -54,7 +53,8 @@ func runAlbergues(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	db, err := openShelterStore(ctx, env, sub == "import")
+	// Only an import may create the database.
+	db, err := openDB(ctx, cfg, sub != "import")
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func runAlbergues(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.Audit(ctx, store.AuditEntry{Actor: cliActor(env), Action: "albergues.export",
+		if err := db.Audit(ctx, store.AuditEntry{Actor: cfg.Operator, Action: "albergues.export",
 			Detail: "format=csv"}); err != nil {
 			return err
 		}
@@ -93,6 +93,15 @@ func runAlbergues(ctx context.Context, env *Env, args []string) error {
 // readShelterFile reads and checks a directory file, printing every
 // problem with its line.
 func readShelterFile(env *Env, path string) ([]flows.Shelter, error) {
+	return readOfficeFile(env, path, func(r io.Reader) ([]flows.Shelter, error) {
+		return store.ParseShelters(r, store.ShelterParseOptions{NotAfter: time.Now().Add(24 * time.Hour)})
+	})
+}
+
+// readOfficeFile reads a file the office edits (path, or stdin for "-")
+// with parse, printing every problem with its line: nothing of a file
+// with problems is imported.
+func readOfficeFile[T any](env *Env, path string, parse func(io.Reader) ([]T, error)) ([]T, error) {
 	var r io.Reader = env.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -102,41 +111,22 @@ func readShelterFile(env *Env, path string) ([]flows.Shelter, error) {
 		defer f.Close()
 		r = f
 	}
-	list, err := store.ParseShelters(r, store.ShelterParseOptions{NotAfter: time.Now().Add(24 * time.Hour)})
-	var fe *store.ShelterFileError
-	if errors.As(err, &fe) {
-		for _, p := range fe.Problems {
-			fmt.Fprintf(env.Stderr, "%s: %s\n", path, p)
-		}
-		return nil, fmt.Errorf("%s: %d problem(s); nothing was imported", path, len(fe.Problems))
+	list, err := parse(r)
+	var problems []store.ShelterRowError
+	var se *store.ShelterFileError
+	var de *store.DirectoryFileError
+	switch {
+	case errors.As(err, &se):
+		problems = se.Problems
+	case errors.As(err, &de):
+		problems = de.Problems
+	default:
+		return list, err
 	}
-	return list, err
-}
-
-// openShelterStore opens the database. Only an import may create one: a
-// list or status on a mistyped ACERCATE_DB must not make an empty database.
-func openShelterStore(ctx context.Context, env *Env, create bool) (*store.DB, error) {
-	path := dbPath(env)
-	if _, err := os.Stat(path); err != nil && !create {
-		return nil, usagef("ACERCATE_DB: no database at %s", path)
+	for _, p := range problems {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", path, p)
 	}
-	keys, err := shelterKeys(env, path)
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, path, keys)
-}
-
-// shelterKeys is ACERCATE_DATA_KEY, or the local key `acercate chat` keeps
-// beside its database, so the directory of a local trial can be changed
-// too; it never creates a key.
-func shelterKeys(env *Env, path string) (*secret.Keys, error) {
-	if env.Getenv("ACERCATE_DATA_KEY") == "" {
-		if _, err := os.Stat(path + ".key"); err == nil {
-			return localKeys(env, path)
-		}
-	}
-	return requiredKeys(env)
+	return nil, fmt.Errorf("%s: %d problem(s); nothing was imported", path, len(problems))
 }
 
 func listShelters(ctx context.Context, env *Env, db *store.DB) error {

@@ -4,12 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/acercate/acercate/store"
 )
 
 const auditUsage = `usage:
@@ -21,7 +18,7 @@ const auditUsage = `usage:
 // runAudit prints the audit log. Reading it is not itself audited: it
 // holds no personal data (people appear as "person", staff as keyed
 // hashes or their login).
-func runAudit(ctx context.Context, env *Env, args []string) error {
+func runAudit(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	sinceFlag := fs.String("since", "", "only entries at or after this date (YYYY-MM-DD, Chiapas time), time (RFC 3339) or age (72h, 30d)")
@@ -33,7 +30,7 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return usagef("--since: %v", err)
 	}
-	db, err := openExisting(ctx, env)
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -83,18 +80,4 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date (2026-11-01), a time (RFC 3339) or an age (72h, 30d)", v)
-}
-
-// openExisting opens the database at ACERCATE_DB under ACERCATE_DATA_KEY,
-// refusing to create an empty one.
-func openExisting(ctx context.Context, env *Env) (*store.DB, error) {
-	keys, err := requiredKeys(env)
-	if err != nil {
-		return nil, err
-	}
-	path := dbPath(env)
-	if _, err := os.Stat(path); err != nil {
-		return nil, usagef("ACERCATE_DB: no database at %s", path)
-	}
-	return store.Open(ctx, path, keys)
 }

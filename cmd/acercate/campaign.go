@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"text/tabwriter"
@@ -25,7 +24,7 @@ from --web or ACERCATE_PUBLIC_URL; each given one gets its link and QR code
 
 // runCampaign manages the office's promotion campaigns and prints the
 // deep link and QR code that go on their trípticos, carteles and lonas.
-func runCampaign(ctx context.Context, env *Env, args []string) error {
+func runCampaign(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", campaignUsage)
 	}
@@ -42,7 +41,7 @@ func runCampaign(ctx context.Context, env *Env, args []string) error {
 		if strings.TrimSpace(*name) == "" {
 			return usagef("--name is required\n%s", campaignUsage)
 		}
-		db, err := openOfficeDB(ctx, env, false)
+		db, err := openDB(ctx, cfg, false)
 		if err != nil {
 			return err
 		}
@@ -67,7 +66,7 @@ func runCampaign(ctx context.Context, env *Env, args []string) error {
 		if len(args) != 1 {
 			return usagef("%s", campaignUsage)
 		}
-		db, err := openOfficeDB(ctx, env, true)
+		db, err := openDB(ctx, cfg, true)
 		if err != nil {
 			return err
 		}
@@ -87,7 +86,7 @@ func runCampaign(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%d campaigns\n", len(list))
 		return nil
 	case "link":
-		return runLink(ctx, env, "campaign", "c", args[1:])
+		return runLink(ctx, env, cfg, "campaign", "c", args[1:])
 	}
 	return usagef("%s", campaignUsage)
 }
@@ -95,7 +94,7 @@ func runCampaign(ctx context.Context, env *Env, args []string) error {
 // runLink prints the deep link of a campaign (prefix "c") or módulo ("m")
 // and writes its QR code, after checking the code exists so a printed
 // poster never carries a link the reports will not recognise.
-func runLink(ctx context.Context, env *Env, what, prefix string, args []string) error {
+func runLink(ctx context.Context, env *Env, cfg *Config, what, prefix string, args []string) error {
 	usage := campaignUsage
 	if what == "modulo" {
 		usage = moduloUsage
@@ -109,14 +108,14 @@ func runLink(ctx context.Context, env *Env, what, prefix string, args []string) 
 	if err != nil {
 		return usagef("%v\n%s", err, usage)
 	}
-	username, base, err := linkTargets(env, *bot, *webURL)
+	username, base, err := linkTargets(cfg, *bot, *webURL)
 	if err != nil {
 		return err
 	}
 	if *size < 256 || *size > 4096 {
 		return usagef("--size %d: use 256 to 4096 pixels", *size)
 	}
-	db, err := openOfficeDB(ctx, env, true)
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -165,18 +164,17 @@ func runLink(ctx context.Context, env *Env, what, prefix string, args []string) 
 // linkTargets returns the bot's username and the portal's base address a
 // link command prints links for: at least one is needed, and a given one
 // must be valid.
-func linkTargets(env *Env, botFlag, webFlag string) (username, base string, err error) {
-	if strings.TrimSpace(webFlag) == "" {
-		if base, err = publicURLEnv(env); err != nil {
-			return "", "", err
+func linkTargets(cfg *Config, botFlag, webFlag string) (username, base string, err error) {
+	base = cfg.PublicURL
+	if strings.TrimSpace(webFlag) != "" {
+		b, ok := parsePublicURL(webFlag)
+		if !ok {
+			return "", "", usagef("--web: %q is not an http(s) base URL like https://acercate.example", webFlag)
 		}
-	} else if b, ok := parsePublicURL(webFlag); ok {
 		base = b
-	} else {
-		return "", "", usagef("--web: %q is not an http(s) base URL like https://acercate.example", webFlag)
 	}
-	if strings.TrimSpace(botFlag) != "" || strings.TrimSpace(env.Getenv("ACERCATE_BOT_USERNAME")) != "" || base == "" {
-		if username, err = botUsername(env, botFlag); err != nil {
+	if strings.TrimSpace(botFlag) != "" || cfg.BotUsername != "" || base == "" {
+		if username, err = botUsername(cfg, botFlag); err != nil {
 			if base == "" {
 				return "", "", usagef("%v, or the portal's address: --web https://… or ACERCATE_PUBLIC_URL", err)
 			}
@@ -201,17 +199,17 @@ func DeepLink(username, prefix, code string) string {
 // digits and underscores, ending in "bot".
 var botUsernameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{1,29}[Bb][Oo][Tt]$`)
 
-func botUsername(env *Env, flagValue string) (string, error) {
-	name, from := strings.TrimSpace(flagValue), "--bot"
+// botUsername is --bot, else ACERCATE_BOT_USERNAME (checked by readConfig).
+func botUsername(cfg *Config, flagValue string) (string, error) {
+	name := strings.TrimPrefix(strings.TrimSpace(flagValue), "@")
 	if name == "" {
-		name, from = strings.TrimSpace(env.Getenv("ACERCATE_BOT_USERNAME")), "ACERCATE_BOT_USERNAME"
+		name = cfg.BotUsername
 	}
 	if name == "" {
 		return "", usagef("the bot's username is needed: --bot AcercateBot or ACERCATE_BOT_USERNAME")
 	}
-	name = strings.TrimPrefix(name, "@")
 	if !botUsernameRE.MatchString(name) {
-		return "", usagef("%s: %q is not a Telegram bot username (5-32 letters, digits or _, ending in bot)", from, name)
+		return "", usagef("--bot: %q is not a Telegram bot username (5-32 letters, digits or _, ending in bot)", name)
 	}
 	return name, nil
 }
@@ -248,22 +246,6 @@ func parseCodeArgs(fs *flag.FlagSet, args []string) (string, error) {
 		return "", err
 	}
 	return code, nil
-}
-
-// openOfficeDB opens the database for the office's tools. When mustExist,
-// a missing file is an error rather than a new empty database.
-func openOfficeDB(ctx context.Context, env *Env, mustExist bool) (*store.DB, error) {
-	keys, err := requiredKeys(env)
-	if err != nil {
-		return nil, err
-	}
-	path := dbPath(env)
-	if mustExist {
-		if _, err := os.Stat(path); err != nil {
-			return nil, usagef("ACERCATE_DB: no database at %s", path)
-		}
-	}
-	return store.Open(ctx, path, keys)
 }
 
 func dash(s string) string {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/acercate/acercate/app"
 	"github.com/acercate/acercate/term"
@@ -17,30 +16,21 @@ import (
 
 // runChat is `acercate chat [--lang xx]`: the engine in the terminal, as a
 // migrant would see it, on an embedded Redis and a local SQLite file.
-func runChat(ctx context.Context, env *Env, args []string) error {
+func runChat(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	lang := fs.String("lang", "es", "the language code the person's phone reports (es, en, fr, ht, pt, or another)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
-	db := dbPath(env)
-	keys, err := localKeys(env, db)
-	if err != nil {
-		return err
-	}
-	stateTTL, err := durationEnv(env, "ACERCATE_STATE_TTL", 72*time.Hour)
-	if err != nil {
-		return err
-	}
-	retention, err := retentionEnv(env)
+	keys, err := cfg.keys(keyCreate)
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.Open(ctx, app.Config{
-		RedisURL: env.Getenv("REDIS_URL"), DBPath: db, Keys: keys, StateTTL: stateTTL, Logger: logger,
-		Retention: retention,
+		RedisURL: cfg.RedisURL, DBPath: cfg.DBPath, Keys: keys, StateTTL: cfg.StateTTL, Logger: logger,
+		Retention: cfg.Retention,
 	})
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,28 +25,16 @@ var chiapas = time.FixedZone("CST", -6*60*60)
 // denuncias (codes only, never what people wrote), show one (opening its
 // sealed fields, which writes an audit row naming who read it), and set
 // its status (which the person sees with /folio).
-func runDenuncias(ctx context.Context, env *Env, args []string) error {
+func runDenuncias(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", denunciasUsage)
 	}
-	keys, err := requiredKeys(env)
-	if err != nil {
-		return err
-	}
-	path := dbPath(env)
-	if _, err := os.Stat(path); err != nil {
-		// Opening would create an empty database and list nothing.
-		return usagef("ACERCATE_DB: no database at %s", path)
-	}
-	db, err := store.Open(ctx, path, keys)
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	actor := "cli"
-	if u := strings.TrimSpace(env.Getenv("USER")); u != "" {
-		actor = "cli:" + u
-	}
+	actor := cfg.Operator
 	d := db.Denuncias()
 	switch args[0] {
 	case "list":

@@ -10,7 +10,7 @@ import (
 )
 
 // TestExportsAreAudited: a weekly report written to a file or printed,
-// and the shelter directory's export, each write one audit row naming the
+// and the shelter and reference directories' exports, each write one audit row naming the
 // operator, the week and the format, and nothing about a person.
 func TestExportsAreAudited(t *testing.T) {
 	vars := officeVars(t)
@@ -25,6 +25,7 @@ func TestExportsAreAudited(t *testing.T) {
 	run("report", "weekly", "--week", "2026-W47", "--format", "json", "--out", filepath.Join(t.TempDir(), "w.json"))
 	run("report", "weekly", "--week", "2026-W46", "--format", "csv")
 	run("albergues", "export")
+	run("directorio", "export")
 
 	log, err := openOffice(t, vars).AuditLog(context.Background(), time.Time{})
 	if err != nil {
@@ -40,6 +41,7 @@ func TestExportsAreAudited(t *testing.T) {
 		"cli:ana report.export 2026-W47 week=2026-W47 format=json to=file",
 		"cli:ana report.export 2026-W46 week=2026-W46 format=csv to=stdout",
 		"cli:ana albergues.export  format=csv",
+		"cli:ana directorio.export  format=csv",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("audit:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -22,7 +22,7 @@ which the bot cannot count). The year defaults to the current one.`
 
 // runMeta sets and lists the yearly goals the weekly report measures
 // progress against.
-func runMeta(ctx context.Context, env *Env, args []string) error {
+func runMeta(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", metaUsage)
 	}
@@ -49,7 +49,7 @@ func runMeta(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return usagef("VALUE %q is not a whole number", pos[1])
 		}
-		db, err := openOfficeDB(ctx, env, false)
+		db, err := openDB(ctx, cfg, false)
 		if err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func runMeta(ctx context.Context, env *Env, args []string) error {
 		if len(pos) != 0 {
 			return usagef("%s", metaUsage)
 		}
-		db, err := openOfficeDB(ctx, env, true)
+		db, err := openDB(ctx, cfg, true)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ CODE: letters A-Z, digits, _ and - (stored in lower case), at most 62 characters
 --staff-users the Telegram user ids who act for it (default ACERCATE_STAFF_USERS).`
 
 // runModulo manages the office's information módulos.
-func runModulo(ctx context.Context, env *Env, args []string) error {
+func runModulo(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", moduloUsage)
 	}
@@ -40,7 +40,7 @@ func runModulo(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return usagef("--staff-users: %v", err)
 		}
-		db, err := openOfficeDB(ctx, env, false)
+		db, err := openDB(ctx, cfg, false)
 		if err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func runModulo(ctx context.Context, env *Env, args []string) error {
 		if len(args) != 1 {
 			return usagef("%s", moduloUsage)
 		}
-		db, err := openOfficeDB(ctx, env, true)
+		db, err := openDB(ctx, cfg, true)
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func runModulo(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%d módulos\n", len(list))
 		return nil
 	case "link":
-		return runLink(ctx, env, "modulo", "m", args[1:])
+		return runLink(ctx, env, cfg, "modulo", "m", args[1:])
 	}
 	return usagef("%s", moduloUsage)
 }

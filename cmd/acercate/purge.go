@@ -5,11 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/store"
 )
 
@@ -21,24 +18,20 @@ const purgeUsage = `usage:
 
 // runPurge removes what is past retention, once. serve runs the same
 // every day (serve_purge.go).
-func runPurge(ctx context.Context, env *Env, args []string) error {
+func runPurge(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	dry := fs.Bool("dry-run", false, "print what would be removed, change nothing")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return usagef("%s", purgeUsage)
 	}
-	ret, err := retentionEnv(env)
-	if err != nil {
-		return err
-	}
-	db, err := openExisting(ctx, env)
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	db.SetRetention(ret)
-	items, err := db.Purge(ctx, cliActor(env), *dry)
+	db.SetRetention(cfg.Retention)
+	items, err := db.Purge(ctx, cfg.Operator, *dry)
 	if err != nil {
 		return err
 	}
@@ -54,39 +47,6 @@ func runPurge(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, "dry run: nothing was changed")
 	}
 	return nil
-}
-
-// cliActor names the operator in the audit log: "cli:$USER".
-func cliActor(env *Env) string {
-	if u := strings.TrimSpace(env.Getenv("USER")); u != "" {
-		return "cli:" + u
-	}
-	return "cli"
-}
-
-// retentionEnv reads ACERCATE_RETENTION_REQUESTS, _TICKETS and
-// _DENUNCIAS: whole days, positive; unset takes store.DefaultRetention.
-func retentionEnv(env *Env) (flows.Retention, error) {
-	r := store.DefaultRetention
-	for _, v := range []struct {
-		name string
-		dst  *int
-	}{
-		{"ACERCATE_RETENTION_REQUESTS", &r.Requests},
-		{"ACERCATE_RETENTION_TICKETS", &r.Tickets},
-		{"ACERCATE_RETENTION_DENUNCIAS", &r.Denuncias},
-	} {
-		s := strings.TrimSpace(env.Getenv(v.name))
-		if s == "" {
-			continue
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 || n > 36500 {
-			return r, usagef("%s: %q is not a number of days (1 to 36500)", v.name, s)
-		}
-		*v.dst = n
-	}
-	return r, nil
 }
 
 // purgeEvery runs a purge now and then every interval until ctx ends,

@@ -20,7 +20,7 @@ const rekeyUsage = `usage:
 See README "Privacy and retention" for the whole rotation.`
 
 // runRekey rotates the data key (or finishes a rotation).
-func runRekey(ctx context.Context, env *Env, args []string) error {
+func runRekey(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	fs := flag.NewFlagSet("rekey", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	keyFile := fs.String("new-key-file", "", "read the new data key from this file instead of ACERCATE_NEW_DATA_KEY")
@@ -28,34 +28,34 @@ func runRekey(ctx context.Context, env *Env, args []string) error {
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *batch <= 0 {
 		return usagef("%s", rekeyUsage)
 	}
-	newText := env.Getenv("ACERCATE_NEW_DATA_KEY")
-	source := "ACERCATE_NEW_DATA_KEY"
+	newKeys, source := cfg.NewDataKey, "ACERCATE_NEW_DATA_KEY"
 	if *keyFile != "" {
 		raw, err := os.ReadFile(*keyFile)
 		if err != nil {
 			return usagef("--new-key-file: %v", err)
 		}
-		newText, source = string(raw), "--new-key-file"
+		source = "--new-key-file"
+		if newKeys, err = secret.Parse(string(raw)); err != nil {
+			return usagef("%s: %v", source, err)
+		}
 	}
-	db, err := openExisting(ctx, env)
+	// A rotation names its keys: the local key beside a trial database is
+	// not rotated.
+	current, err := cfg.keys(keyFromEnv)
+	if err != nil {
+		return err
+	}
+	finishing := newKeys == nil
+	if finishing {
+		newKeys = current
+	} else if newKeys.Check() == current.Check() {
+		return usagef("%s is the key in use (ACERCATE_DATA_KEY); generate another: openssl rand -base64 32", source)
+	}
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	current, err := requiredKeys(env)
-	if err != nil {
-		return err
-	}
-	newKeys := current
-	finishing := strings.TrimSpace(newText) == ""
-	if !finishing {
-		if newKeys, err = secret.Parse(newText); err != nil {
-			return usagef("%s: %v", source, err)
-		}
-		if newKeys.Check() == current.Check() {
-			return usagef("%s is the key in use (ACERCATE_DATA_KEY); generate another: openssl rand -base64 32", source)
-		}
-	}
 	stats, err := db.Rekey(ctx, newKeys, *batch)
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ Weeks run Monday to Sunday in Mexico City time; without --week, the current
 week so far. The json format is documented in docs/weekly-report.md.`
 
 // runReport prints the coordinators' weekly summary.
-func runReport(ctx context.Context, env *Env, args []string) error {
+func runReport(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) == 0 || args[0] != "weekly" {
 		return usagef("%s", reportUsage)
 	}
@@ -41,7 +41,7 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	if !isFormat(*format) {
 		return usagef("--format %q: one of %s", *format, strings.Join(report.Formats, ", "))
 	}
-	lang, err := reportLang(env, *langFlag)
+	lang, err := reportLang(cfg, *langFlag)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openOfficeDB(ctx, env, true)
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	if *out == "" {
 		to = "stdout"
 	}
-	if err := db.Audit(ctx, store.AuditEntry{Actor: cliActor(env), Action: "report.export", Object: r.Week,
+	if err := db.Audit(ctx, store.AuditEntry{Actor: cfg.Operator, Action: "report.export", Object: r.Week,
 		Detail: "week=" + r.Week + " format=" + *format + " to=" + to}); err != nil {
 		return err
 	}
@@ -93,21 +93,16 @@ func isFormat(f string) bool {
 }
 
 // reportLang is the language coordinators read reports in: the flag,
-// else ACERCATE_REPORT_LANG, else Spanish.
-func reportLang(env *Env, flagValue string) (string, error) {
-	lang, from := strings.TrimSpace(flagValue), "--lang"
+// else ACERCATE_REPORT_LANG (checked by readConfig), else Spanish.
+func reportLang(cfg *Config, flagValue string) (string, error) {
+	lang := strings.ToLower(strings.TrimSpace(flagValue))
 	if lang == "" {
-		lang, from = strings.TrimSpace(env.Getenv("ACERCATE_REPORT_LANG")), "ACERCATE_REPORT_LANG"
+		return cfg.Report.Lang, nil
 	}
-	if lang == "" {
-		return locales.Source, nil
+	if !isShipped(lang) {
+		return "", usagef("--lang: %q is not one of %s", lang, strings.Join(locales.Shipped, ", "))
 	}
-	for _, l := range locales.Shipped {
-		if l == lang {
-			return lang, nil
-		}
-	}
-	return "", usagef("%s: %q is not one of %s", from, lang, strings.Join(locales.Shipped, ", "))
+	return lang, nil
 }
 
 func reportCatalog() (*flows.Catalog, error) {

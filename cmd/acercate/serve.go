@@ -24,20 +24,21 @@ import (
 // webhook, in webhook mode) on ACERCATE_HTTP_ADDR, until
 // SIGTERM or SIGINT: then it stops receiving, finishes what is in hand and
 // exits 0.
-func runServe(ctx context.Context, env *Env, args []string) error {
+func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) > 0 {
 		return usagef("serve takes no arguments; it is configured by the environment (see README.md)")
 	}
-	cfg, err := readServeConfig(env)
+	scfg := &cfg.Serve
+	keys, err := cfg.keys(keyFromEnv)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: scfg.LogLevel}))
 	log := logger.With("component", "serve")
 	// Handling goes on after a signal (in-flight updates are finished);
 	// only receiving stops.
 	openCtx := context.WithoutCancel(ctx)
-	a, err := app.Open(openCtx, app.Config{RedisURL: cfg.RedisURL, DBPath: cfg.DBPath, Keys: cfg.Keys, StateTTL: cfg.StateTTL, Logger: logger})
+	a, err := app.Open(openCtx, app.Config{RedisURL: cfg.RedisURL, DBPath: cfg.DBPath, Keys: keys, StateTTL: cfg.StateTTL, Logger: logger, Retention: cfg.Retention})
 	if err != nil {
 		return err
 	}
@@ -45,19 +46,19 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	senv := &serveEnv{App: a, Logger: logger, Now: time.Now, Getenv: env.Getenv}
+	senv := &serveEnv{App: a, Logger: logger, Now: time.Now, Config: cfg}
 	var b *bot.Bot
 	var jobs []serveJob
-	if cfg.Token != "" {
+	if scfg.Token != "" {
 		b, err = bot.New(openCtx, bot.Config{
-			Token: cfg.Token, APIURL: cfg.APIURL, Engine: a.Engine,
+			Token: scfg.Token, APIURL: scfg.APIURL, Engine: a.Engine,
 			// The store's keys: their hash key survives a data key rotation,
 			// so the bot's chat hashes stay those of the engine (store/rekey.go).
 			Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store,
-			SendRate: cfg.SendRate, ChatRate: cfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
-			GroupRate: cfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
-			Workers:    cfg.Workers,
-			WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+			SendRate: scfg.SendRate, ChatRate: scfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
+			GroupRate: scfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
+			Workers:    scfg.Workers,
+			WebhookURL: scfg.WebhookURL, WebhookSecret: scfg.WebhookSecret,
 			OnDelivered: senv.onDelivered,
 			Logger:      logger, Metrics: bot.NewMetrics(reg),
 		})
@@ -94,12 +95,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	if b != nil && cfg.WebhookURL != "" {
-		mux.Handle(cfg.webhookPath(), b.WebhookHandler())
+	if b != nil && scfg.WebhookURL != "" {
+		mux.Handle(scfg.webhookPath(), b.WebhookHandler())
 	}
 	// Everything else is the portal.
 	mux.Handle("/", portal.Handler())
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	ln, err := net.Listen("tcp", scfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("ACERCATE_HTTP_ADDR: %w", err)
 	}
@@ -109,7 +110,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			log.Error("http server failed", "err", err)
 		}
 	}()
-	log.Info("serving", "http", ln.Addr().String(), "telegram", b != nil, "webhook", cfg.WebhookURL != "", "workers", cfg.Workers, "jobs", len(jobs))
+	log.Info("serving", "http", ln.Addr().String(), "telegram", b != nil, "webhook", scfg.WebhookURL != "", "workers", scfg.Workers, "jobs", len(jobs))
 
 	var wg sync.WaitGroup
 	for _, j := range jobs {

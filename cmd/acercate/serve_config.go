@@ -1,24 +1,22 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/acercate/acercate/bot"
-	"github.com/acercate/acercate/secret"
 )
 
-// serveConfig is `acercate serve`'s configuration, read from the
-// environment once and validated: a bad value is a usage error (exit 2)
-// naming the variable, never showing a secret's value.
+// serveConfig is `acercate serve`'s part of the Config: the Telegram
+// connection, the HTTP listeners and the pace of sending.
 type serveConfig struct {
-	// Token is "" when the portal runs alone.
+	// httpAddrDefault is true when ACERCATE_HTTP_ADDR is unset, so `acercate
+	// web` can take its own default.
+	httpAddrDefault bool
+	// Token is "" when serve runs the web portal alone.
 	Token         string
 	APIURL        string
 	WebhookURL    string
@@ -28,15 +26,7 @@ type serveConfig struct {
 	ChatRate      float64
 	GroupRate     float64
 	Workers       int
-	RedisURL      string
-	DBPath        string
-	StateTTL      time.Duration
-	Keys          *secret.Keys
 	LogLevel      slog.Level
-	// PublicURL is the portal's public base (ACERCATE_PUBLIC_URL), "" if unset.
-	PublicURL string
-	// BotUsername is ACERCATE_BOT_USERNAME, for the portal's Telegram links.
-	BotUsername string
 }
 
 var (
@@ -44,62 +34,50 @@ var (
 	webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
 )
 
-func readServeConfig(env *Env) (*serveConfig, error) {
-	c := &serveConfig{}
-	c.Token = strings.TrimSpace(env.Getenv("TELEGRAM_BOT_TOKEN"))
-	if c.Token != "" && !botToken.MatchString(c.Token) {
-		return nil, usagef("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters)")
+// readServeConfig reads serve's variables. A token that is set must look
+// like one; that serve needs one at all is checked by serveConfig.require.
+// Error messages never show a secret's value.
+func readServeConfig(r *envReader) serveConfig {
+	var c serveConfig
+	c.Token = r.str("TELEGRAM_BOT_TOKEN", "")
+	if c.Token != "" {
+		r.check("TELEGRAM_BOT_TOKEN", botToken.MatchString(c.Token), "does not look like a bot token (digits, a colon, then letters)")
 	}
-	c.APIURL = strings.TrimRight(strings.TrimSpace(env.Getenv("TELEGRAM_API_URL")), "/")
-	if c.APIURL == "" {
-		c.APIURL = "https://api.telegram.org"
-	}
+	c.APIURL = strings.TrimRight(r.str("TELEGRAM_API_URL", "https://api.telegram.org"), "/")
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usagef("TELEGRAM_API_URL: %q is not an http(s) URL", c.APIURL)
+		r.check("TELEGRAM_API_URL", false, "%q is not an http(s) URL", c.APIURL)
 	}
-	c.WebhookURL = strings.TrimSpace(env.Getenv("ACERCATE_WEBHOOK_URL"))
+	c.WebhookURL = r.str("ACERCATE_WEBHOOK_URL", "")
 	if c.WebhookURL != "" && c.Token == "" {
-		return nil, usagef("ACERCATE_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not (the token @BotFather gave the bot)")
+		// Without a token serve runs the portal alone; a webhook needs the bot.
+		r.fail(usagef("ACERCATE_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not (the token @BotFather gave the bot)"))
 	}
+	c.WebhookSecret = r.raw("ACERCATE_WEBHOOK_SECRET")
 	if c.WebhookURL != "" {
-		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			return nil, usagef("ACERCATE_WEBHOOK_URL: %q is not an https URL (Telegram calls webhooks over HTTPS only)", c.WebhookURL)
-		}
-		c.WebhookSecret = env.Getenv("ACERCATE_WEBHOOK_SECRET")
+		u, err := url.Parse(c.WebhookURL)
+		r.check("ACERCATE_WEBHOOK_URL", err == nil && u.Scheme == "https" && u.Host != "",
+			"%q is not an https URL (Telegram calls webhooks over HTTPS only)", c.WebhookURL)
 		if c.WebhookSecret == "" {
-			return nil, usagef("ACERCATE_WEBHOOK_SECRET is not set; webhook mode needs it (16-256 of A-Z a-z 0-9 _ -, e.g. openssl rand -hex 32)")
-		}
-		if !webhookSecret.MatchString(c.WebhookSecret) {
-			return nil, usagef("ACERCATE_WEBHOOK_SECRET must be 16-256 characters of A-Z a-z 0-9 _ - (e.g. openssl rand -hex 32)")
+			r.fail(usagef("ACERCATE_WEBHOOK_SECRET is not set; webhook mode needs it (16-256 of A-Z a-z 0-9 _ -, e.g. openssl rand -hex 32)"))
 		}
 	}
-	c.HTTPAddr = strings.TrimSpace(env.Getenv("ACERCATE_HTTP_ADDR"))
-	if c.HTTPAddr == "" {
+	if c.WebhookSecret != "" {
+		r.check("ACERCATE_WEBHOOK_SECRET", webhookSecret.MatchString(c.WebhookSecret),
+			"must be 16-256 characters of A-Z a-z 0-9 _ - (e.g. openssl rand -hex 32)")
+	}
+	c.HTTPAddr = r.str("ACERCATE_HTTP_ADDR", "")
+	if c.httpAddrDefault = c.HTTPAddr == ""; c.httpAddrDefault {
 		c.HTTPAddr = ":8080"
 	}
 	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
-		return nil, usagef("ACERCATE_HTTP_ADDR: %q is not host:port (like :8080 or 127.0.0.1:8080)", c.HTTPAddr)
+		r.check("ACERCATE_HTTP_ADDR", false, "%q is not host:port (like :8080 or 127.0.0.1:8080)", c.HTTPAddr)
 	}
-	var err error
-	if c.SendRate, err = floatEnv(env, "ACERCATE_SEND_RATE", bot.DefaultSendRate); err != nil {
-		return nil, err
-	}
-	if c.ChatRate, err = floatEnv(env, "ACERCATE_CHAT_RATE", bot.DefaultChatRate); err != nil {
-		return nil, err
-	}
-	if c.GroupRate, err = floatEnv(env, "ACERCATE_GROUP_RATE", bot.DefaultGroupRate); err != nil {
-		return nil, err
-	}
-	c.Workers = 8
-	if v := strings.TrimSpace(env.Getenv("ACERCATE_WORKERS")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1024 {
-			return nil, usagef("ACERCATE_WORKERS: %q is not a number from 1 to 1024", v)
-		}
-		c.Workers = n
-	}
-	switch v := strings.ToLower(strings.TrimSpace(env.Getenv("ACERCATE_LOG_LEVEL"))); v {
-	case "", "info":
+	c.SendRate = r.float("ACERCATE_SEND_RATE", bot.DefaultSendRate)
+	c.ChatRate = r.float("ACERCATE_CHAT_RATE", bot.DefaultChatRate)
+	c.GroupRate = r.float("ACERCATE_GROUP_RATE", bot.DefaultGroupRate)
+	c.Workers = r.intIn("ACERCATE_WORKERS", 8, 1, 1024, "a number of updates at once")
+	switch v := strings.ToLower(r.str("ACERCATE_LOG_LEVEL", "info")); v {
+	case "info":
 		c.LogLevel = slog.LevelInfo
 	case "debug":
 		c.LogLevel = slog.LevelDebug
@@ -108,26 +86,9 @@ func readServeConfig(env *Env) (*serveConfig, error) {
 	case "error":
 		c.LogLevel = slog.LevelError
 	default:
-		return nil, usagef("ACERCATE_LOG_LEVEL: %q is not debug, info, warn or error", v)
+		r.check("ACERCATE_LOG_LEVEL", false, "%q is not debug, info, warn or error", v)
 	}
-	if c.StateTTL, err = durationEnv(env, "ACERCATE_STATE_TTL", 72*time.Hour); err != nil {
-		return nil, err
-	}
-	if c.Keys, err = requiredKeys(env); err != nil {
-		return nil, err
-	}
-	c.RedisURL = strings.TrimSpace(env.Getenv("REDIS_URL"))
-	if c.RedisURL != "" {
-		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
-			return nil, usagef("REDIS_URL is not a redis:// URL")
-		}
-	}
-	c.DBPath = dbPath(env)
-	if c.PublicURL, err = publicURLEnv(env); err != nil {
-		return nil, err
-	}
-	c.BotUsername = optionalBotUsername(env)
-	return c, nil
+	return c
 }
 
 // webhookPath is where the webhook is served: the path of its URL.
@@ -137,8 +98,4 @@ func (c *serveConfig) webhookPath() string {
 		return "/telegram"
 	}
 	return u.Path
-}
-
-func (c *serveConfig) String() string {
-	return fmt.Sprintf("serve(api=%s webhook=%t http=%s)", c.APIURL, c.WebhookURL != "", c.HTTPAddr)
 }

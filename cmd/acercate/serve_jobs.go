@@ -23,8 +23,9 @@ type serveEnv struct {
 	Sender *bot.Sender
 	Logger *slog.Logger
 	Now    func() time.Time
-	// Getenv reads the job's own configuration.
-	Getenv func(string) string
+	// Config is the configuration, read and checked before serve opened
+	// anything; a job reads its settings there.
+	Config *Config
 
 	delivered []func(ctx context.Context, r flows.Reply, messageID int64)
 }

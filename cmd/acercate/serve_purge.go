@@ -12,12 +12,8 @@ const purgeInterval = 24 * time.Hour
 // (the same as `acercate purge`, audited as actor "serve"). It also sets
 // the configured retention on the store, which /privacidad tells people.
 func purgeJob(env *serveEnv) (serveJob, error) {
-	ret, err := retentionEnv(&Env{Getenv: env.Getenv})
-	if err != nil {
-		return serveJob{}, err
-	}
 	db := env.App.Store
-	db.SetRetention(ret)
+	db.SetRetention(env.Config.Retention)
 	return serveJob{Name: "purge", Run: func(ctx context.Context) error {
 		return purgeEvery(ctx, db, env.Logger, purgeInterval)
 	}}, nil

@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"github.com/acercate/acercate/bot"
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/locales"
 	"github.com/acercate/acercate/report"
 )
 
@@ -19,37 +18,18 @@ type reportSettings struct {
 
 // readReportSettings reads ACERCATE_COORDINATOR_CHAT, ACERCATE_REPORT_HOUR
 // and ACERCATE_REPORT_LANG. Without a coordinator chat no summary is sent.
-func readReportSettings(getenv func(string) string) (reportSettings, error) {
-	s := reportSettings{Hour: 8}
-	if v := strings.TrimSpace(getenv("ACERCATE_COORDINATOR_CHAT")); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id == 0 {
-			return s, usagef("ACERCATE_COORDINATOR_CHAT: %q is not a Telegram chat id (a group's id is negative, like -1001234567890)", v)
-		}
-		s.Chat = id
+func readReportSettings(r *envReader) reportSettings {
+	return reportSettings{
+		Chat: r.chatID("ACERCATE_COORDINATOR_CHAT"),
+		Hour: r.intIn("ACERCATE_REPORT_HOUR", 8, 0, 23, "an hour (Mexico City time)"),
+		Lang: r.lang("ACERCATE_REPORT_LANG", locales.Source),
 	}
-	if v := strings.TrimSpace(getenv("ACERCATE_REPORT_HOUR")); v != "" {
-		h, err := strconv.Atoi(v)
-		if err != nil || h < 0 || h > 23 {
-			return s, usagef("ACERCATE_REPORT_HOUR: %q is not an hour from 0 to 23 (Mexico City time)", v)
-		}
-		s.Hour = h
-	}
-	lang, err := reportLang(&Env{Getenv: getenv}, "")
-	if err != nil {
-		return s, err
-	}
-	s.Lang = lang
-	return s, nil
 }
 
 // reportJob sends the previous week's summary to the coordinators every
 // Monday (report.Job); none without ACERCATE_COORDINATOR_CHAT.
 func reportJob(env *serveEnv) (serveJob, error) {
-	s, err := readReportSettings(env.Getenv)
-	if err != nil {
-		return serveJob{}, err
-	}
+	s := env.Config.Report
 	if s.Chat == 0 {
 		env.Logger.Info("ACERCATE_COORDINATOR_CHAT is not set: no weekly summary will be sent", "component", "report")
 		return serveJob{}, nil

@@ -18,19 +18,25 @@ func TestReportSettings(t *testing.T) {
 		}
 		return func(k string) string { return m[k] }
 	}
-	s, err := readReportSettings(env())
-	if err != nil || s.Chat != 0 || s.Hour != 8 || s.Lang != "es" {
-		t.Fatalf("defaults: %+v %v", s, err)
+	c, err := readConfig(env())
+	if err != nil {
+		t.Fatal(err)
 	}
-	s, err = readReportSettings(env("ACERCATE_COORDINATOR_CHAT", "-1001234", "ACERCATE_REPORT_HOUR", "0", "ACERCATE_REPORT_LANG", "ht"))
-	if err != nil || s.Chat != -1001234 || s.Hour != 0 || s.Lang != "ht" {
-		t.Fatalf("set: %+v %v", s, err)
+	if s := c.Report; s.Chat != 0 || s.Hour != 8 || s.Lang != "es" {
+		t.Fatalf("defaults: %+v", s)
+	}
+	c, err = readConfig(env("ACERCATE_COORDINATOR_CHAT", "-1001234", "ACERCATE_REPORT_HOUR", "0", "ACERCATE_REPORT_LANG", "ht"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Report; s.Chat != -1001234 || s.Hour != 0 || s.Lang != "ht" {
+		t.Fatalf("set: %+v", s)
 	}
 	for _, bad := range [][]string{
 		{"ACERCATE_COORDINATOR_CHAT", "coordinación"}, {"ACERCATE_COORDINATOR_CHAT", "0"},
 		{"ACERCATE_REPORT_HOUR", "24"}, {"ACERCATE_REPORT_HOUR", "8am"}, {"ACERCATE_REPORT_LANG", "de"},
 	} {
-		_, err := readReportSettings(env(bad...))
+		_, err := readConfig(env(bad...))
 		var ue usageError
 		if err == nil || !strings.Contains(err.Error(), bad[0]) || !asUsage(err, &ue) {
 			t.Errorf("%s=%s: %v, want a usage error naming it", bad[0], bad[1], err)

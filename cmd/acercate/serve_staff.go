@@ -10,7 +10,6 @@ import (
 	"github.com/acercate/acercate/bot"
 	"github.com/acercate/acercate/desk"
 	"github.com/acercate/acercate/flows"
-	"github.com/acercate/acercate/locales"
 )
 
 // staffSettings are the staff desk's settings, read from the environment.
@@ -23,55 +22,33 @@ type staffSettings struct {
 // ACERCATE_STAFF_HOURS, ACERCATE_STAFF_LANG and ACERCATE_URGENT_REANNOUNCE.
 // All are optional: without a staff group (here or per módulo) the bot
 // tells people it cannot put them in touch with a person now.
-func readStaffSettings(getenv func(string) string) (staffSettings, error) {
+func readStaffSettings(r *envReader) staffSettings {
 	var s staffSettings
-	if v := strings.TrimSpace(getenv("ACERCATE_STAFF_CHAT")); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id == 0 {
-			return s, usagef("ACERCATE_STAFF_CHAT: %q is not a Telegram chat id (a group's id is negative, like -1001234567890)", v)
-		}
-		s.Staff.Chat = id
-	}
-	for _, u := range strings.FieldsFunc(getenv("ACERCATE_STAFF_USERS"), func(r rune) bool { return r == ',' || r == ' ' }) {
+	s.Staff.Chat = r.chatID("ACERCATE_STAFF_CHAT")
+	for _, u := range strings.FieldsFunc(r.str("ACERCATE_STAFF_USERS", ""), func(r rune) bool { return r == ',' || r == ' ' }) {
 		id, err := strconv.ParseInt(u, 10, 64)
-		if err != nil || id <= 0 {
-			return s, usagef("ACERCATE_STAFF_USERS: %q is not a Telegram user id (comma-separated positive numbers)", u)
+		if !r.check("ACERCATE_STAFF_USERS", err == nil && id > 0, "%q is not a Telegram user id (comma-separated positive numbers)", u) {
+			break
 		}
 		s.Staff.Users = append(s.Staff.Users, id)
 	}
-	if v := strings.TrimSpace(getenv("ACERCATE_STAFF_HOURS")); v != "" {
+	if v := r.str("ACERCATE_STAFF_HOURS", ""); v != "" {
 		h, err := flows.ParseStaffHours(v)
 		if err != nil {
-			return s, usagef("ACERCATE_STAFF_HOURS: %v", err)
+			r.fail(usagef("ACERCATE_STAFF_HOURS: %v", err))
 		}
 		s.Staff.Hours = h
 	}
-	s.Staff.Lang = "es"
-	if v := strings.ToLower(strings.TrimSpace(getenv("ACERCATE_STAFF_LANG"))); v != "" {
-		ok := false
-		for _, l := range locales.Shipped {
-			ok = ok || l == v
-		}
-		if !ok {
-			return s, usagef("ACERCATE_STAFF_LANG: %q is not one of %s", v, strings.Join(locales.Shipped, ", "))
-		}
-		s.Staff.Lang = v
-	}
-	var err error
-	if s.Reannounce, err = durationEnv(&Env{Getenv: getenv}, "ACERCATE_URGENT_REANNOUNCE", 10*time.Minute); err != nil {
-		return s, err
-	}
-	return s, nil
+	s.Staff.Lang = r.lang("ACERCATE_STAFF_LANG", "es")
+	s.Reannounce = r.duration("ACERCATE_URGENT_REANNOUNCE", 10*time.Minute)
+	return s
 }
 
 // staffJob is the staff desk: it sets the engine's staff configuration
 // (before receiving starts), maps delivered group messages to tickets, and
 // runs the desk's announcements and relays.
 func staffJob(env *serveEnv) (serveJob, error) {
-	s, err := readStaffSettings(env.Getenv)
-	if err != nil {
-		return serveJob{}, err
-	}
+	s := env.Config.Staff
 	env.App.Engine.SetStaff(s.Staff)
 	d, err := desk.New(desk.Config{
 		Store: env.App.Store, Engine: env.App.Engine, Sender: env.Sender, Staff: s.Staff,

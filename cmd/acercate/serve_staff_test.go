@@ -14,19 +14,23 @@ func TestStaffSettings(t *testing.T) {
 		}
 		return func(k string) string { return m[k] }
 	}
-	s, err := readStaffSettings(env("ACERCATE_STAFF_CHAT", "-1001234", "ACERCATE_STAFF_USERS", "11, 22",
+	c, err := readConfig(env("ACERCATE_STAFF_CHAT", "-1001234", "ACERCATE_STAFF_USERS", "11, 22",
 		"ACERCATE_STAFF_HOURS", "Mon-Fri 09:00-17:00; Sat 09:00-13:00", "ACERCATE_STAFF_LANG", "FR",
 		"ACERCATE_URGENT_REANNOUNCE", "5m"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := c.Staff
 	if s.Staff.Chat != -1001234 || len(s.Staff.Users) != 2 || s.Staff.Users[1] != 22 || s.Staff.Lang != "fr" ||
 		s.Reannounce != 5*time.Minute || len(s.Staff.Hours.Spans) != 2 {
 		t.Fatalf("settings = %+v", s)
 	}
-	d, err := readStaffSettings(env())
-	if err != nil || d.Staff.Chat != 0 || d.Staff.Hours != nil || d.Staff.Lang != "es" || d.Reannounce != 10*time.Minute {
-		t.Fatalf("defaults = %+v, %v", d, err)
+	dc, err := readConfig(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := dc.Staff; d.Staff.Chat != 0 || d.Staff.Hours != nil || d.Staff.Lang != "es" || d.Reannounce != 10*time.Minute {
+		t.Fatalf("defaults = %+v", d)
 	}
 	for _, c := range [][2]string{
 		{"ACERCATE_STAFF_CHAT", "staff"},
@@ -38,7 +42,7 @@ func TestStaffSettings(t *testing.T) {
 		{"ACERCATE_STAFF_LANG", "de"},
 		{"ACERCATE_URGENT_REANNOUNCE", "soon"},
 	} {
-		_, err := readStaffSettings(env(c[0], c[1]))
+		_, err := readConfig(env(c[0], c[1]))
 		var ue usageError
 		if err == nil || !strings.Contains(err.Error(), c[0]) {
 			t.Errorf("%s=%q: %v, want an error naming it", c[0], c[1], err)

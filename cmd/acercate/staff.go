@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"text/tabwriter"
@@ -19,23 +18,12 @@ const staffUsage = `usage:
 
 // runStaff shows operators how the staff desk is set up and what waits in
 // it, without anything a person wrote or any user id.
-func runStaff(ctx context.Context, env *Env, args []string) error {
+func runStaff(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) != 1 || (args[0] != "groups" && args[0] != "tickets") {
 		return usagef("%s", staffUsage)
 	}
-	settings, err := readStaffSettings(env.Getenv)
-	if err != nil {
-		return err
-	}
-	keys, err := requiredKeys(env)
-	if err != nil {
-		return err
-	}
-	path := dbPath(env)
-	if _, err := os.Stat(path); err != nil {
-		return usagef("ACERCATE_DB: no database at %s", path)
-	}
-	db, err := store.Open(ctx, path, keys)
+	settings := cfg.Staff
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}

@@ -20,41 +20,30 @@ import (
 // REDIS_URL is set, a local SQLite file, a data key generated beside it,
 // no token, no network. It serves on ACERCATE_HTTP_ADDR (default
 // 127.0.0.1:8080), prints the address, and stops on Ctrl-C.
-func runWeb(ctx context.Context, env *Env, args []string) error {
+func runWeb(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) > 0 {
 		return usagef("web takes no arguments; it is configured by the environment (see README.md)")
 	}
-	addr, err := httpAddr(env, "127.0.0.1:8080")
-	if err != nil {
-		return err
+	// serve's default listens on every interface; a trial on a laptop
+	// stays on this machine unless told otherwise.
+	addr := cfg.Serve.HTTPAddr
+	if cfg.Serve.httpAddrDefault {
+		addr = "127.0.0.1:8080"
 	}
-	publicURL, err := publicURLEnv(env)
-	if err != nil {
-		return err
-	}
-	db := dbPath(env)
-	keys, err := localKeys(env, db)
-	if err != nil {
-		return err
-	}
-	stateTTL, err := durationEnv(env, "ACERCATE_STATE_TTL", 72*time.Hour)
-	if err != nil {
-		return err
-	}
-	retention, err := retentionEnv(env)
+	keys, err := cfg.keys(keyCreate)
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.Open(ctx, app.Config{
-		RedisURL: env.Getenv("REDIS_URL"), DBPath: db, Keys: keys, StateTTL: stateTTL, Logger: logger,
-		Retention: retention,
+		RedisURL: cfg.RedisURL, DBPath: cfg.DBPath, Keys: keys, StateTTL: cfg.StateTTL, Logger: logger,
+		Retention: cfg.Retention,
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	portal, err := newPortal(a, portalConfig{PublicURL: publicURL, BotUsername: optionalBotUsername(env), SessionTTL: stateTTL}, logger)
+	portal, err := newPortal(a, portalConfig{PublicURL: cfg.PublicURL, BotUsername: cfg.BotUsername, SessionTTL: cfg.StateTTL}, logger)
 	if err != nil {
 		return err
 	}
@@ -106,28 +95,6 @@ func newPortal(a *app.App, c portalConfig, logger *slog.Logger) (*web.Server, er
 	})
 }
 
-// httpAddr reads ACERCATE_HTTP_ADDR, or def when unset.
-func httpAddr(env *Env, def string) (string, error) {
-	addr := strings.TrimSpace(env.Getenv("ACERCATE_HTTP_ADDR"))
-	if addr == "" {
-		addr = def
-	}
-	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
-		return "", usagef("ACERCATE_HTTP_ADDR: %q is not host:port (like :8080 or 127.0.0.1:8080)", addr)
-	}
-	return addr, nil
-}
-
-// publicURLEnv reads ACERCATE_PUBLIC_URL, the portal's public base
-// ("https://acercate.example"), without a trailing slash; "" when unset.
-func publicURLEnv(env *Env) (string, error) {
-	v, ok := parsePublicURL(env.Getenv("ACERCATE_PUBLIC_URL"))
-	if !ok {
-		return "", usagef("ACERCATE_PUBLIC_URL: %q is not an http(s) base URL like https://acercate.example", v)
-	}
-	return v, nil
-}
-
 // parsePublicURL trims a base URL's trailing slash and checks it is an
 // http(s) address without query or fragment ("" is fine: not set).
 func parsePublicURL(v string) (string, bool) {
@@ -137,14 +104,4 @@ func parsePublicURL(v string) (string, bool) {
 	}
 	u, err := url.Parse(v)
 	return v, err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.RawQuery == "" && u.Fragment == ""
-}
-
-// optionalBotUsername is ACERCATE_BOT_USERNAME when it is a valid bot
-// username, for the portal's "also on Telegram" links; else "".
-func optionalBotUsername(env *Env) string {
-	name, err := botUsername(env, "")
-	if err != nil {
-		return ""
-	}
-	return name
 }
