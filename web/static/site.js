@@ -10,22 +10,66 @@
     e.preventDefault();
     window.location.replace(a.href);
   });
-  // Shelters: share the location on a tap. The position goes in a POST
-  // form, never in an address, and the server keeps it nowhere.
-  var btn = document.getElementById('locate');
-  if (!btn || !navigator.geolocation) { return; }
-  var form = btn.form, status = document.getElementById('locate-status');
-  btn.hidden = false;
-  btn.addEventListener('click', function () {
-    status.textContent = btn.getAttribute('data-wait');
-    btn.disabled = true;
-    navigator.geolocation.getCurrentPosition(function (pos) {
-      form.elements.lat.value = pos.coords.latitude.toFixed(5);
-      form.elements.lon.value = pos.coords.longitude.toFixed(5);
-      form.submit();
-    }, function () {
-      btn.disabled = false;
-      status.textContent = btn.getAttribute('data-failed');
-    }, { timeout: 20000, maximumAge: 60000 });
+
+  // Share the location on a tap (shelters, and the chat when it asks).
+  // The position goes in a POST form, never in an address, and the server
+  // keeps it nowhere.
+  function submit(form) {
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  }
+  if (navigator.geolocation) {
+    Array.prototype.forEach.call(document.querySelectorAll('button.locate, #locate'), function (btn) {
+      var form = btn.form, status = form.querySelector('[role=status]');
+      btn.hidden = false;
+      btn.addEventListener('click', function () {
+        status.textContent = btn.getAttribute('data-wait');
+        btn.disabled = true;
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          form.elements.lat.value = pos.coords.latitude.toFixed(5);
+          form.elements.lon.value = pos.coords.longitude.toFixed(5);
+          btn.disabled = false;
+          status.textContent = '';
+          submit(form);
+        }, function () {
+          btn.disabled = false;
+          status.textContent = btn.getAttribute('data-failed');
+        }, { timeout: 20000, maximumAge: 60000 });
+      });
+    });
+  }
+
+  // The chat, live: forms post in the background and the answers (a
+  // staff member's too) arrive over Server-Sent Events. Without this the
+  // same forms post and the next page shows the answer.
+  var chat = document.getElementById('chat');
+  if (!chat || !window.EventSource || !window.fetch || !window.FormData) { return; }
+  function place(html) {
+    var t = document.createElement('template');
+    t.innerHTML = html;
+    var li = t.content.firstElementChild;
+    if (!li) { return; }
+    var old = document.getElementById(li.id);
+    if (old) { old.parentNode.replaceChild(li, old); } else { chat.appendChild(li); }
+    li.scrollIntoView({ block: 'end' });
+  }
+  var events = new EventSource('/chat/events?v=' + chat.getAttribute('data-version'));
+  events.addEventListener('msg', function (e) { place(e.data); });
+  events.addEventListener('reset', function () { window.location.replace('/chat'); });
+  function updateID() {
+    var a = new Uint32Array(2);
+    window.crypto.getRandomValues(a);
+    return (a[0] & 0x1fffff) * 4294967296 + a[1] + 1;
+  }
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (form.getAttribute('action') !== '/chat') { return; }
+    e.preventDefault();
+    var data = new FormData(form);
+    if (e.submitter && e.submitter.name) { data.append(e.submitter.name, e.submitter.value); }
+    data.set('u', String(updateID()));
+    if (form.id === 'say') { form.reset(); }
+    fetch('/chat', { method: 'POST', body: data, credentials: 'same-origin', headers: { 'X-Acercate-Live': '1' } })
+      .then(function (r) { if (r.status !== 204) { window.location.assign('/chat'); } },
+        function () { window.location.assign('/chat'); });
   });
 }());
