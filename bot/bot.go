@@ -434,7 +434,8 @@ func (b *Bot) trackIDs(ctx context.Context, ev flows.Event, ids []int64) {
 	if ev.Group || len(ids) == 0 {
 		return
 	}
-	if err := b.sender.track.add(ctx, ev.ChatID, ids...); err != nil {
+	chat, _ := ev.ChatID.TelegramID()
+	if err := b.sender.track.add(ctx, chat, ids...); err != nil {
 		b.log.Warn("cannot keep message ids for the quick exit", "update_id", ev.UpdateID, "err", err)
 	}
 }

@@ -50,14 +50,17 @@ func convert(u tgbotapi.Update) incoming {
 
 func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 	in := incoming{chat: chatOf(m)}
+	if in.chat == 0 {
+		return incoming{kind: "other"} // no chat to answer in
+	}
 	// Time stays zero: the engine stamps the event with its own clock, the
 	// time the bot received it.
-	ev := flows.Event{UpdateID: int64(updateID), ChatID: in.chat}
+	ev := flows.Event{UpdateID: int64(updateID), ChatID: flows.Telegram(in.chat)}
 	if m.Chat != nil {
 		ev.Group = m.Chat.Type != "private"
 	}
 	if m.From != nil {
-		ev.UserID, ev.Lang = m.From.ID, m.From.LanguageCode
+		ev.UserID, ev.Lang = flows.Telegram(m.From.ID), m.From.LanguageCode
 	}
 	if m.ReplyToMessage != nil {
 		ev.ReplyTo = int64(m.ReplyToMessage.MessageID)
@@ -135,15 +138,18 @@ func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
 
 func fromCallback(updateID int, q *tgbotapi.CallbackQuery) incoming {
 	ev := flows.Event{UpdateID: int64(updateID), Kind: flows.EventButton, Data: q.Data, TapID: q.ID}
+	var chat int64
 	if q.From != nil {
-		ev.UserID, ev.ChatID, ev.Lang = q.From.ID, q.From.ID, q.From.LanguageCode
+		chat = q.From.ID
+		ev.UserID, ev.Lang = flows.Telegram(q.From.ID), q.From.LanguageCode
 	}
 	if q.Message != nil {
 		ev.MessageID = int64(q.Message.MessageID)
 		if q.Message.Chat != nil {
-			ev.ChatID = q.Message.Chat.ID
+			chat = q.Message.Chat.ID
 			ev.Group = q.Message.Chat.Type != "private"
 		}
 	}
-	return incoming{ev: ev, has: true, chat: ev.ChatID, kind: string(flows.EventButton)}
+	ev.ChatID = flows.Telegram(chat)
+	return incoming{ev: ev, has: true, chat: chat, kind: string(flows.EventButton)}
 }

@@ -61,7 +61,7 @@ type Sender struct {
 func (s *Sender) Send(ctx context.Context, r flows.Reply) (int64, error) {
 	id, err := s.send(ctx, r, nil)
 	if err == nil && r.Kind != flows.AnswerTap && r.Kind != flows.ClearChat {
-		s.tracked(ctx, r.ChatID, id)
+		s.tracked(ctx, tgChat(r), id)
 	}
 	return id, err
 }
@@ -92,8 +92,13 @@ func (s *Sender) SendFile(ctx context.Context, chatID int64, kind FileKind, name
 // send delivers a reply; the caller tracks the message id for the quick
 // exit (the bot does it once per update, with the person's message).
 func (s *Sender) send(ctx context.Context, r flows.Reply, alsoDelete []int64) (int64, error) {
+	if _, ok := r.ChatID.TelegramID(); !ok && r.Kind != flows.AnswerTap {
+		// Another channel's reply handed to Telegram: a bug of the caller,
+		// and never worth retrying.
+		return 0, &Error{Class: ClassRejected, Method: string(r.Kind), Description: "not a Telegram address"}
+	}
 	if r.Kind != flows.AnswerTap {
-		if err := s.checkBlocked(r.ChatID); err != nil {
+		if err := s.checkBlocked(tgChat(r)); err != nil {
 			return 0, err
 		}
 	}
@@ -127,7 +132,13 @@ func (s *Sender) tracked(ctx context.Context, chat, id int64) {
 	}
 }
 
-func (s *Sender) chatHash(chat int64) string { return s.keys.ChatHash(chat) }
+func (s *Sender) chatHash(chat int64) string { return s.keys.ChatHash(flows.Telegram(chat)) }
+
+// tgChat is the Telegram chat id of a reply (send checked it is one).
+func tgChat(r flows.Reply) int64 {
+	id, _ := r.ChatID.TelegramID()
+	return id
+}
 
 func (s *Sender) checkBlocked(chat int64) error {
 	s.mu.RLock()
@@ -256,7 +267,7 @@ func plainRetry(e *Error) bool {
 }
 
 func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
-	chat := strconv.FormatInt(r.ChatID, 10)
+	chat := strconv.FormatInt(tgChat(r), 10)
 	markup := replyMarkup(r)
 	if r.PhotoID != "" {
 		fits := r.Text != "" && utf8.RuneCountInString(r.Text) <= 1024
@@ -270,7 +281,7 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 		if r.MessageID != 0 {
 			p["reply_to_message_id"], p["allow_sending_without_reply"] = strconv.FormatInt(r.MessageID, 10), "true"
 		}
-		id, err := s.message(ctx, r.ChatID, "sendPhoto", p, nil)
+		id, err := s.message(ctx, tgChat(r), "sendPhoto", p, nil)
 		var e *Error
 		switch {
 		case err == nil && (fits || r.Text == ""):
@@ -298,7 +309,7 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 	if attach {
 		p["reply_markup"] = `{"remove_keyboard":true}`
 	}
-	id, err := s.message(ctx, r.ChatID, "sendMessage", p, nil)
+	id, err := s.message(ctx, tgChat(r), "sendMessage", p, nil)
 	if err == nil && attach {
 		r.Kind, r.MessageID, r.RemoveKeyboard = flows.EditText, id, false
 		return s.edit(ctx, r)
@@ -313,7 +324,7 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 		if markup != "" && e.Code == 400 && !strings.Contains(strings.ToLower(e.Description), "button") && !strings.Contains(strings.ToLower(e.Description), "markup") {
 			plain["reply_markup"] = markup
 		}
-		id, err = s.message(ctx, r.ChatID, "sendMessage", plain, nil)
+		id, err = s.message(ctx, tgChat(r), "sendMessage", plain, nil)
 	}
 	return id, err
 }
@@ -336,12 +347,12 @@ func (s *Sender) edit(ctx context.Context, r flows.Reply) (int64, error) {
 	if r.MessageID == 0 {
 		return s.sendText(ctx, r)
 	}
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(r.ChatID, 10), "message_id": strconv.FormatInt(r.MessageID, 10),
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(tgChat(r), 10), "message_id": strconv.FormatInt(r.MessageID, 10),
 		"text": escapeHTML(r.Text), "parse_mode": "HTML"}
 	if len(r.Buttons) > 0 {
 		p["reply_markup"] = inlineMarkup(r.Buttons)
 	}
-	_, e := s.do(ctx, r.ChatID, true, "editMessageText", p, nil)
+	_, e := s.do(ctx, tgChat(r), true, "editMessageText", p, nil)
 	if e == nil {
 		return r.MessageID, nil
 	}
@@ -381,17 +392,17 @@ func (s *Sender) answer(ctx context.Context, r flows.Reply) error {
 // clear deletes what it can of a private chat's last 48 hours, then sends
 // the reply's neutral text.
 func (s *Sender) clear(ctx context.Context, r flows.Reply, also []int64) (int64, error) {
-	ids, err := s.track.list(ctx, r.ChatID)
+	ids, err := s.track.list(ctx, tgChat(r))
 	if err != nil {
 		return 0, err
 	}
 	ids = append(ids, also...)
-	if len(ids) > 0 && !isGroup(r.ChatID) {
-		if err := s.deleteAll(ctx, r.ChatID, ids); err != nil {
+	if len(ids) > 0 && !isGroup(tgChat(r)) {
+		if err := s.deleteAll(ctx, tgChat(r), ids); err != nil {
 			return 0, err
 		}
 	}
-	if err := s.track.forget(ctx, r.ChatID); err != nil {
+	if err := s.track.forget(ctx, tgChat(r)); err != nil {
 		return 0, err
 	}
 	if r.Text == "" {
@@ -401,7 +412,7 @@ func (s *Sender) clear(ctx context.Context, r flows.Reply, also []int64) (int64,
 	r.RemoveKeyboard = r.RemoveKeyboard || len(r.Buttons) == 0 && len(r.Keyboard) == 0
 	id, err := s.sendText(ctx, r)
 	if err == nil {
-		s.tracked(ctx, r.ChatID, id)
+		s.tracked(ctx, tgChat(r), id)
 	}
 	return id, err
 }

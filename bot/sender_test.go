@@ -24,7 +24,7 @@ func send(t *testing.T, h *harness, r flows.Reply) (int64, error) {
 func TestSendEscapesAndFallsBackToPlainText(t *testing.T) {
 	h := newHarness(t, nil)
 	text := `Tú escribiste: <b>hola</b> & "adiós" <script>`
-	id, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: text})
+	id, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: text})
 	if err != nil || id == 0 {
 		t.Fatalf("send: %d %v", id, err)
 	}
@@ -33,7 +33,7 @@ func TestSendEscapesAndFallsBackToPlainText(t *testing.T) {
 	}
 	// A server that refuses the formatting still gets the message, plain.
 	h.tg.Fail("sendMessage", 1, 400, "Bad Request: can't parse entities: unsupported start tag", 0)
-	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "segundo <i>"}); err != nil {
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "segundo <i>"}); err != nil {
 		t.Fatal(err)
 	}
 	calls := h.tg.CallsTo("sendMessage")
@@ -46,7 +46,7 @@ func TestSendEscapesAndFallsBackToPlainText(t *testing.T) {
 func TestCallbackDataOverLimitDegrades(t *testing.T) {
 	h := newHarness(t, nil)
 	long := strings.Repeat("x", 65)
-	_, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "elige", Buttons: [][]flows.Button{{{Label: "A", Data: long}}}})
+	_, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "elige", Buttons: [][]flows.Button{{{Label: "A", Data: long}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestCallbackDataOverLimitDegrades(t *testing.T) {
 
 func TestEditNotModifiedIsNotAnError(t *testing.T) {
 	h := newHarness(t, nil)
-	r := flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "menú", Buttons: [][]flows.Button{{{Label: "A", Data: "a"}}}}
+	r := flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "menú", Buttons: [][]flows.Button{{{Label: "A", Data: "a"}}}}
 	id, err := send(t, h, r)
 	if err != nil {
 		t.Fatal(err)
@@ -88,14 +88,14 @@ func TestUnsupportedMethodsDegrade(t *testing.T) {
 	h := newHarness(t, nil)
 	h.tg.Disable("sendPhoto")
 	h.tg.Disable("deleteMessages")
-	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "foto de la persona", PhotoID: "photo-1"}); err != nil {
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "foto de la persona", PhotoID: "photo-1"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := lastText(h.tg.BotMessages(42)); got != "foto de la persona" {
 		t.Fatalf("a photo the server cannot send was not said in text: %q", got)
 	}
-	send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "dos"})
-	if _, err := send(t, h, flows.Reply{Kind: flows.ClearChat, ChatID: 42, Text: "Listo."}); err != nil {
+	send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "dos"})
+	if _, err := send(t, h, flows.Reply{Kind: flows.ClearChat, ChatID: flows.Telegram(42), Text: "Listo."}); err != nil {
 		t.Fatal(err)
 	}
 	bm := h.tg.Messages(42)
@@ -106,7 +106,7 @@ func TestUnsupportedMethodsDegrade(t *testing.T) {
 
 func TestPhotoAndFiles(t *testing.T) {
 	h := newHarness(t, nil)
-	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: -100, Text: "Foto de ticket T-1", PhotoID: "photo-77"}); err != nil {
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(-100), Text: "Foto de ticket T-1", PhotoID: "photo-77"}); err != nil {
 		t.Fatal(err)
 	}
 	c := h.tg.CallsTo("sendPhoto")
@@ -129,11 +129,11 @@ func TestPhotoAndFiles(t *testing.T) {
 func TestBlockedPersonIsMarkedAndSkipped(t *testing.T) {
 	h := newHarness(t, nil)
 	h.tg.Block(42)
-	_, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "hola"})
+	_, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "hola"})
 	if !errors.Is(err, bot.ErrBlocked) {
 		t.Fatalf("err = %v, want blocked", err)
 	}
-	_, err = send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "otra"})
+	_, err = send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "otra"})
 	if !errors.Is(err, bot.ErrBlocked) || len(h.tg.CallsTo("sendMessage")) != 1 {
 		t.Fatalf("sent again to a blocked person: %v", err)
 	}
@@ -162,14 +162,14 @@ func TestBlockedPersonIsMarkedAndSkipped(t *testing.T) {
 // buttons right after.
 func TestKeyboardAwayWithButtons(t *testing.T) {
 	h := newHarness(t, nil)
-	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "¿Dónde pasó?",
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "¿Dónde pasó?",
 		Keyboard: [][]flows.KeyButton{{{Label: "📍 Enviar mi ubicación", RequestLocation: true}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if !h.tg.ShowsKeyboard(42) {
 		t.Fatal("the fake server does not see the keyboard")
 	}
-	id, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "¿Quién lo hizo?", RemoveKeyboard: true,
+	id, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "¿Quién lo hizo?", RemoveKeyboard: true,
 		Buttons: [][]flows.Button{{{Label: "Una autoridad", Data: "d:1:who:authority"}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +194,7 @@ func TestRemovedGroupComesBack(t *testing.T) {
 	h := newHarness(t, nil)
 	h.tg.Group(-100)
 	h.tg.Block(-100)
-	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: -100, Text: "T1"}); !errors.Is(err, bot.ErrBlocked) {
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(-100), Text: "T1"}); !errors.Is(err, bot.ErrBlocked) {
 		t.Fatalf("err = %v, want blocked", err)
 	}
 	if !h.bot.Sender().Blocked(-100) {
@@ -207,7 +207,7 @@ func TestRemovedGroupComesBack(t *testing.T) {
 	if h.bot.Sender().Blocked(-100) {
 		t.Fatal("the group is still marked after writing again")
 	}
-	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: -100, Text: "T1"}); err != nil {
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(-100), Text: "T1"}); err != nil {
 		t.Fatalf("send to the group once back: %v", err)
 	}
 }
@@ -227,7 +227,7 @@ func TestRateLimitStorm(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 16 {
-				if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: "m" + strconv.Itoa(i)}); err != nil {
+				if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(chat), Text: "m" + strconv.Itoa(i)}); err != nil {
 					t.Errorf("chat %d message %d: %v", chat, i, err)
 				}
 			}
@@ -258,11 +258,11 @@ func TestServerErrorsAreRetriedThenTyped(t *testing.T) {
 	h := newHarness(t, nil)
 	h.tg.Fail("sendMessage", 2, 502, "Bad Gateway", 0)
 	h.tg.Fail("sendMessage", 1, 0, "", 0) // the connection drops
-	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "hola"}); err != nil {
+	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "hola"}); err != nil {
 		t.Fatalf("after 3 transient failures: %v", err)
 	}
 	h.tg.Fail("sendMessage", 100, 500, "Internal Server Error", 0)
-	_, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: 42, Text: "otra"})
+	_, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "otra"})
 	var e *bot.Error
 	if !errors.As(err, &e) || e.Class != bot.ClassServer || !e.Temporary() {
 		t.Fatalf("err = %v, want a temporary server error", err)
@@ -286,17 +286,17 @@ func TestOnDeliveredHook(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	id, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: -100, Text: "Ticket T-7", Ref: "ticket:7"})
+	id, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(-100), Text: "Ticket T-7", Ref: "ticket:7"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	send(t, h, flows.Reply{Kind: flows.SendText, ChatID: -100, Text: "sin ref"})
+	send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(-100), Text: "sin ref"})
 	if len(calls) != 1 || calls[0] != (got{"ticket:7", id}) {
 		t.Fatalf("hook calls %v, want one for ticket:7 → %d", calls, id)
 	}
 	// No hook is fine.
 	h2 := newHarness(t, nil)
-	if _, err := send(t, h2, flows.Reply{Kind: flows.SendText, ChatID: -100, Text: "x", Ref: "r"}); err != nil {
+	if _, err := send(t, h2, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(-100), Text: "x", Ref: "r"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -325,7 +325,7 @@ func TestClearChat(t *testing.T) {
 	if ttl <= 47*time.Hour || ttl > 48*time.Hour {
 		t.Fatalf("tracking TTL %v, want 48h", ttl)
 	}
-	if _, err := send(t, h, flows.Reply{Kind: flows.ClearChat, ChatID: 4242, Text: "Listo."}); err != nil {
+	if _, err := send(t, h, flows.Reply{Kind: flows.ClearChat, ChatID: flows.Telegram(4242), Text: "Listo."}); err != nil {
 		t.Fatal(err)
 	}
 	left := h.tg.Messages(4242)

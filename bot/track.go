@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/secret"
 	"github.com/redis/go-redis/v9"
 )
@@ -47,7 +48,7 @@ type tracker struct {
 }
 
 func (t *tracker) key(chat int64) string {
-	return t.prefix + "msgs:{" + t.keys.ChatHash(chat) + "}"
+	return t.prefix + "msgs:{" + t.keys.ChatHash(flows.Telegram(chat)) + "}"
 }
 
 // add buffers message ids of a private chat; a full buffer is written at

@@ -210,7 +210,7 @@ func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error
 	}
 	g, was := d.down[chat]
 	now := d.cfg.Now()
-	group := d.cfg.Store.Keys().ChatHash(chat)[:12]
+	group := d.cfg.Store.Keys().ChatHash(flows.Telegram(chat))[:12]
 	if sendErr == nil {
 		if !was {
 			return nil
@@ -263,10 +263,11 @@ func (d *Desk) release(ctx context.Context) {
 // recorded, so a staff reply to it reaches that ticket's person.
 func (d *Desk) OnDelivered(ctx context.Context, r flows.Reply, messageID int64) {
 	id, ok := ticketRef(r.Ref)
-	if !ok || messageID == 0 {
+	group, tg := r.ChatID.TelegramID() // staff groups are Telegram groups
+	if !ok || !tg || messageID == 0 {
 		return
 	}
-	if err := d.tickets.MapMessage(ctx, r.ChatID, messageID, id); err != nil {
+	if err := d.tickets.MapMessage(ctx, group, messageID, id); err != nil {
 		d.log.Error("map delivered message", "ticket", "T"+strconv.FormatInt(id, 10), "err", err)
 	}
 }
@@ -329,7 +330,7 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		if err := d.hold(ctx); err != nil {
 			return err
 		}
-		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
 			Buttons: buttons, Ref: ref(t.ID)})
 		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 			return gerr
@@ -431,7 +432,7 @@ func (d *Desk) refresh(ctx context.Context, dir flows.StaffDirectory) error {
 		if err := d.hold(ctx); err != nil {
 			return err
 		}
-		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: t.StaffChat, MessageID: t.GroupMessage,
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: flows.Telegram(t.StaffChat), MessageID: t.GroupMessage,
 			Text: text, Buttons: buttons})
 		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 			return gerr
@@ -462,7 +463,7 @@ func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
 		if err := d.hold(ctx); err != nil {
 			return err
 		}
-		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
 			MessageID: t.GroupMessage, Buttons: d.buttons(t), Ref: ref(t.ID)})
 		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 			return gerr
@@ -525,7 +526,7 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		if err := d.hold(ctx); err != nil {
 			return err
 		}
-		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text})
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(chat), Text: text})
 		if gerr := d.groupResult(ctx, chat, err); gerr != nil {
 			return gerr
 		}
@@ -573,7 +574,7 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 			if t.GroupMessage == 0 || d.groupWaits(t.StaffChat) {
 				continue
 			}
-			reply = flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, MessageID: t.GroupMessage, Ref: ref(t.ID)}
+			reply = flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), MessageID: t.GroupMessage, Ref: ref(t.ID)}
 			switch r.Kind {
 			case flows.RelayPhoto:
 				reply.PhotoID, reply.Text = r.PhotoID, d.t("staff.g.relay.photo", "Code", t.Code(), "Text", r.Text)
@@ -651,7 +652,7 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 		if err := d.hold(ctx); err != nil {
 			return err
 		}
-		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: t.StaffChat, Text: text,
+		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
 			MessageID: answer, Ref: ref(t.ID)})
 		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
 			return gerr

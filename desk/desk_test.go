@@ -34,7 +34,7 @@ type recorder struct {
 	next  int64
 	sent  []flows.Reply
 	ids   []int64
-	fail  map[int64]error
+	fail  map[int64]error // by Telegram chat id
 	tries map[int64]int
 }
 
@@ -44,8 +44,9 @@ func (r *recorder) Send(ctx context.Context, reply flows.Reply) (int64, error) {
 	if r.tries == nil {
 		r.tries = map[int64]int{}
 	}
-	r.tries[reply.ChatID]++
-	if err := r.fail[reply.ChatID]; err != nil {
+	chat, _ := reply.ChatID.TelegramID()
+	r.tries[chat]++
+	if err := r.fail[chat]; err != nil {
 		return 0, err
 	}
 	r.next++
@@ -62,7 +63,7 @@ func (r *recorder) to(chat int64) ([]flows.Reply, []int64) {
 	var out []flows.Reply
 	var ids []int64
 	for i, s := range r.sent {
-		if s.ChatID == chat && s.Kind != flows.EditText {
+		if s.ChatID == flows.Telegram(chat) && s.Kind != flows.EditText {
 			out = append(out, s)
 			ids = append(ids, r.ids[i])
 		}
@@ -76,7 +77,7 @@ func (r *recorder) edits(chat int64) []flows.Reply {
 	defer r.mu.Unlock()
 	var out []flows.Reply
 	for _, s := range r.sent {
-		if s.ChatID == chat && s.Kind == flows.EditText {
+		if s.ChatID == flows.Telegram(chat) && s.Kind == flows.EditText {
 			out = append(out, s)
 		}
 	}
@@ -139,7 +140,7 @@ func (h *harness) handle(ev flows.Event) []flows.Reply {
 
 func (h *harness) person(text string) []flows.Reply {
 	h.t.Helper()
-	ev := flows.Event{ChatID: migrant, UserID: migrant, Lang: "es", Kind: flows.EventText, Text: text}
+	ev := flows.Event{ChatID: flows.Telegram(migrant), UserID: flows.Telegram(migrant), Lang: "es", Kind: flows.EventText, Text: text}
 	if strings.HasPrefix(text, "/") {
 		cmd, payload, _ := strings.Cut(text[1:], " ")
 		ev.Kind, ev.Text, ev.Command, ev.Payload = flows.EventCommand, "", cmd, payload
@@ -153,7 +154,7 @@ func (h *harness) tap(chat, user int64, r []flows.Reply, label string) []flows.R
 		for _, row := range reply.Buttons {
 			for _, b := range row {
 				if b.Label == label {
-					return h.handle(flows.Event{ChatID: chat, UserID: user, Group: chat < 0, Lang: "es",
+					return h.handle(flows.Event{ChatID: flows.Telegram(chat), UserID: flows.Telegram(user), Group: chat < 0, Lang: "es",
 						Kind: flows.EventButton, Data: b.Data, TapID: "tap", MessageID: 1})
 				}
 			}
@@ -165,7 +166,7 @@ func (h *harness) tap(chat, user int64, r []flows.Reply, label string) []flows.R
 
 func (h *harness) staffSays(user int64, text string, replyTo int64) []flows.Reply {
 	h.t.Helper()
-	ev := flows.Event{ChatID: group, UserID: user, Group: true, Kind: flows.EventText, Text: text, ReplyTo: replyTo}
+	ev := flows.Event{ChatID: flows.Telegram(group), UserID: flows.Telegram(user), Group: true, Kind: flows.EventText, Text: text, ReplyTo: replyTo}
 	if strings.HasPrefix(text, "/") {
 		cmd, payload, _ := strings.Cut(text[1:], " ")
 		ev.Kind, ev.Text, ev.Command, ev.Payload = flows.EventCommand, "", cmd, payload
@@ -223,7 +224,7 @@ func TestTicketFromOpenToClose(t *testing.T) {
 	opened := h.person("Necesito saber cómo pedir refugio")
 	mustContain(t, "opened", texts(opened), "T1", "Te contestarán en cuanto puedan", "/menu")
 	for _, r := range opened {
-		if r.ChatID != migrant {
+		if r.ChatID != flows.Telegram(migrant) {
 			t.Fatalf("the engine wrote to another chat: %+v", r)
 		}
 	}
@@ -257,8 +258,8 @@ func TestTicketFromOpenToClose(t *testing.T) {
 	if strings.Contains(texts(got), "No entendí") || len(got) != 1 {
 		t.Fatalf("automation answered while a ticket is open: %s", texts(got))
 	}
-	h.handle(flows.Event{ChatID: migrant, UserID: migrant, Kind: flows.EventLocation, Location: &flows.Location{Lat: 14.9, Lon: -92.26}})
-	h.handle(flows.Event{ChatID: migrant, UserID: migrant, Kind: flows.EventPhoto, PhotoID: "file-1", Text: "mi documento"})
+	h.handle(flows.Event{ChatID: flows.Telegram(migrant), UserID: flows.Telegram(migrant), Kind: flows.EventLocation, Location: &flows.Location{Lat: 14.9, Lon: -92.26}})
+	h.handle(flows.Event{ChatID: flows.Telegram(migrant), UserID: flows.Telegram(migrant), Kind: flows.EventPhoto, PhotoID: "file-1", Text: "mi documento"})
 	h.run()
 	inGroup, gids := h.rec.to(group)
 	if len(inGroup) != 4 {
@@ -344,7 +345,7 @@ func TestTwoStaffTakeAtOnce(t *testing.T) {
 		wg.Add(1)
 		go func(i int, user int64) {
 			defer wg.Done()
-			ev := flows.Event{UpdateID: 900 + int64(i), ChatID: group, UserID: user, Group: true,
+			ev := flows.Event{UpdateID: 900 + int64(i), ChatID: flows.Telegram(group), UserID: flows.Telegram(user), Group: true,
 				Kind: flows.EventButton, Data: take.Data, TapID: "t"}
 			out, err := h.env.Engine.Handle(context.Background(), ev)
 			if err != nil {
@@ -397,9 +398,9 @@ func TestStrangersAreRefused(t *testing.T) {
 	}
 	// Forged data from a staff member, and real data used in another group.
 	for _, ev := range []flows.Event{
-		{ChatID: group, UserID: ana, Group: true, Kind: flows.EventButton, Data: "stf:take:1:0000000000000000", TapID: "x"},
-		{ChatID: -555, UserID: ana, Group: true, Kind: flows.EventButton, Data: ann[0].Buttons[0][0].Data, TapID: "x"},
-		{ChatID: -555, UserID: ana, Group: true, Kind: flows.EventCommand, Command: "tomar", Payload: "T1"},
+		{ChatID: flows.Telegram(group), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventButton, Data: "stf:take:1:0000000000000000", TapID: "x"},
+		{ChatID: flows.Telegram(-555), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventButton, Data: ann[0].Buttons[0][0].Data, TapID: "x"},
+		{ChatID: flows.Telegram(-555), UserID: flows.Telegram(ana), Group: true, Kind: flows.EventCommand, Command: "tomar", Payload: "T1"},
 	} {
 		got := h.handle(ev)
 		mustContain(t, "forged", texts(got), "Solo el equipo del módulo")
@@ -419,10 +420,10 @@ func TestStrangersAreRefused(t *testing.T) {
 	if got := h.staffSays(ana, "¿alguien va a comer?", 0); len(got) != 0 {
 		t.Errorf("bot answered staff chatter: %+v", got)
 	}
-	if got := h.handle(flows.Event{ChatID: group, UserID: beto, Group: true, Kind: flows.EventText, Text: "yo voy", ReplyTo: 9001}); len(got) != 0 {
+	if got := h.handle(flows.Event{ChatID: flows.Telegram(group), UserID: flows.Telegram(beto), Group: true, Kind: flows.EventText, Text: "yo voy", ReplyTo: 9001}); len(got) != 0 {
 		t.Errorf("bot answered a reply between staff: %+v", got)
 	}
-	got = h.handle(flows.Event{ChatID: group, UserID: beto, Group: true, Kind: flows.EventText, Text: "ya le escribo", ReplyTo: 9002, ReplyToBot: true})
+	got = h.handle(flows.Event{ChatID: flows.Telegram(group), UserID: flows.Telegram(beto), Group: true, Kind: flows.EventText, Text: "ya le escribo", ReplyTo: 9002, ReplyToBot: true})
 	mustContain(t, "reply to no conversation", texts(got), "no le llegó a nadie")
 	// Every refusal is logged — by keyed hashes, never ids or what was typed.
 	logs := h.logs.String()
@@ -449,9 +450,9 @@ func TestUrgentTicketIsReannounced(t *testing.T) {
 	h := newHarness(t)
 	h.openTicket("Uno normal")
 	// A second person, urgent.
-	h.handle(flows.Event{ChatID: 7002, UserID: 7002, Lang: "es", Kind: flows.EventCommand, Command: "start"})
-	h.handle(flows.Event{ChatID: 7002, UserID: 7002, Lang: "es", Kind: flows.EventText, Text: "hablar con una persona"})
-	got := h.handle(flows.Event{ChatID: 7002, UserID: 7002, Lang: "es", Kind: flows.EventText, Text: "Mi hermana está secuestrada"})
+	h.handle(flows.Event{ChatID: flows.Telegram(7002), UserID: flows.Telegram(7002), Lang: "es", Kind: flows.EventCommand, Command: "start"})
+	h.handle(flows.Event{ChatID: flows.Telegram(7002), UserID: flows.Telegram(7002), Lang: "es", Kind: flows.EventText, Text: "hablar con una persona"})
+	got := h.handle(flows.Event{ChatID: flows.Telegram(7002), UserID: flows.Telegram(7002), Lang: "es", Kind: flows.EventText, Text: "Mi hermana está secuestrada"})
 	mustContain(t, "urgent open", texts(got), "T2")
 	h.run()
 	ann, _ := h.rec.to(group)
@@ -572,7 +573,7 @@ func TestDenunciasFromTheGroup(t *testing.T) {
 	ctx := context.Background()
 	folio, err := h.env.Store.Denuncias().File(ctx, flows.Denuncia{
 		Category: "kidnapping", When: "today", On: "2026-11-16", Municipality: "tapachula", Perpetrator: "crime",
-		Text: "Se llevaron a mi primo en la carretera", Contact: migrant, Person: "p", Source: "p:1", At: h.env.Clock.Now(),
+		Text: "Se llevaron a mi primo en la carretera", Contact: flows.Telegram(migrant), Person: "p", Source: "p:1", At: h.env.Clock.Now(),
 	}, flows.Request{UpdateID: 1, At: h.env.Clock.Now(), Person: "p", Kind: "button", Lang: "fr"})
 	if err != nil {
 		t.Fatal(err)
@@ -604,7 +605,7 @@ func TestDenunciasFromTheGroup(t *testing.T) {
 	mustContain(t, "status", texts(got), "Canalizada", "Se le avisó")
 	var told bool
 	for _, r := range got {
-		if r.ChatID == migrant && strings.Contains(r.Text, folio) && strings.Contains(r.Text, "Transmise") {
+		if r.ChatID == flows.Telegram(migrant) && strings.Contains(r.Text, folio) && strings.Contains(r.Text, "Transmise") {
 			told = true
 		}
 	}
@@ -655,7 +656,7 @@ func TestModuloGroupAndSignature(t *testing.T) {
 	}
 	mustContain(t, "announcement", ann[0].Text, "Módulo: Módulo Tapachula", "Campaña: feria")
 	// The módulo's own staff member answers; the reply is signed by the módulo.
-	h.handle(flows.Event{ChatID: moduloGroup, UserID: lucia, Group: true, Kind: flows.EventText, Text: "En el parque central.", ReplyTo: ids[0]})
+	h.handle(flows.Event{ChatID: flows.Telegram(moduloGroup), UserID: flows.Telegram(lucia), Group: true, Kind: flows.EventText, Text: "En el parque central.", ReplyTo: ids[0]})
 	h.run()
 	toPerson, _ := h.rec.to(migrant)
 	if len(toPerson) != 1 {
@@ -663,7 +664,7 @@ func TestModuloGroupAndSignature(t *testing.T) {
 	}
 	mustContain(t, "signed", toPerson[0].Text, "En el parque central.", "— Módulo Tapachula")
 	// The módulo's group lists its own tickets.
-	got := h.handle(flows.Event{ChatID: moduloGroup, UserID: lucia, Group: true, Kind: flows.EventCommand, Command: "pendientes"})
+	got := h.handle(flows.Event{ChatID: flows.Telegram(moduloGroup), UserID: flows.Telegram(lucia), Group: true, Kind: flows.EventCommand, Command: "pendientes"})
 	mustContain(t, "módulo pending", texts(got), "T1")
 }
 

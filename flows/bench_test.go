@@ -80,7 +80,7 @@ func BenchmarkHandle(b *testing.B) {
 			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/event")
 			b.ReportMetric(float64(rt.n.Load())/float64(b.N), "redis-rt/event")
 			ctx := context.Background()
-			key := env.Engine.Store().StateKey(first.id)
+			key := env.Engine.Store().StateKey(flows.Telegram(first.id))
 			if n, err := env.App.Redis.HStrLen(ctx, key, "b").Result(); err == nil {
 				b.ReportMetric(float64(n), "sealed-state-B/chat")
 			}

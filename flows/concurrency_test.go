@@ -37,7 +37,7 @@ func script(i int) []string {
 
 // converse plays a script and returns the transcript the person saw.
 func converse(ctx context.Context, eng *flows.Engine, chat int64, lang string, lines []string) (string, error) {
-	s := term.NewSession(eng, chat, lang)
+	s := term.NewSession(eng, flows.Telegram(chat), lang)
 	var b strings.Builder
 	for _, line := range lines {
 		out, err := s.Send(ctx, line)
@@ -112,7 +112,7 @@ func TestHundredChatsConcurrently(t *testing.T) {
 			t.Errorf("chat %d saw another conversation than when alone:\n%s", chat, diff(body(want[i%5]), body(got[i])))
 			continue
 		}
-		st, ok, err := env.Engine.Store().LoadState(ctx, chat)
+		st, ok, err := env.Engine.Store().LoadState(ctx, flows.Telegram(chat))
 		if err != nil || !ok {
 			t.Fatalf("chat %d: no state: %v", chat, err)
 		}
@@ -141,7 +141,7 @@ func TestTwoEnginesShareOneChat(t *testing.T) {
 	var next atomic.Int64
 	next.Store(1)
 	event := func(cmd string) flows.Event {
-		return flows.Event{UpdateID: next.Add(1), ChatID: chat, UserID: chat, Lang: "ht", Kind: flows.EventCommand, Command: cmd}
+		return flows.Event{UpdateID: next.Add(1), ChatID: flows.Telegram(chat), UserID: flows.Telegram(chat), Lang: "ht", Kind: flows.EventCommand, Command: cmd}
 	}
 	var conflicts atomic.Int64
 	// handle retries a conflict as a channel would: the same event again.
@@ -155,7 +155,7 @@ func TestTwoEnginesShareOneChat(t *testing.T) {
 			return out, err
 		}
 	}
-	if _, err := handle(env.Engine, flows.Event{UpdateID: 1, ChatID: chat, UserID: chat, Lang: "ht", Kind: flows.EventCommand, Command: "start"}); err != nil {
+	if _, err := handle(env.Engine, flows.Event{UpdateID: 1, ChatID: flows.Telegram(chat), UserID: flows.Telegram(chat), Lang: "ht", Kind: flows.EventCommand, Command: "start"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -217,7 +217,7 @@ func TestTwoEnginesShareOneChat(t *testing.T) {
 	if handled.Load() != twice {
 		t.Errorf("%d of %d doubly delivered updates were handled as new", handled.Load(), twice)
 	}
-	st, ok, err := env.Engine.Store().LoadState(ctx, chat)
+	st, ok, err := env.Engine.Store().LoadState(ctx, flows.Telegram(chat))
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
@@ -268,7 +268,7 @@ func TestWriteConflictRerunsTheStep(t *testing.T) {
 	env := apptest.New(t)
 	b := env.Second(t)
 	ev := func(update int64, kind flows.EventKind, s string) flows.Event {
-		e := flows.Event{UpdateID: update, ChatID: 88, UserID: 88, Lang: "es", Kind: kind}
+		e := flows.Event{UpdateID: update, ChatID: flows.Telegram(88), UserID: flows.Telegram(88), Lang: "es", Kind: kind}
 		if kind == flows.EventText {
 			e.Text = s
 		} else {
@@ -294,7 +294,7 @@ func TestWriteConflictRerunsTheStep(t *testing.T) {
 	if len(out.Replies) != 1 || out.Replies[0].Text != msg(env, "fr", "menu.title") {
 		t.Fatalf("A's replies after the conflict: %q", texts(out.Replies))
 	}
-	st, _, _ := env.Engine.Store().LoadState(ctx, 88)
+	st, _, _ := env.Engine.Store().LoadState(ctx, flows.Telegram(88))
 	if st.Lang != "fr" || st.Gen != 3 {
 		t.Fatalf("state %+v: want B's language and both steps (gen 3)", st)
 	}

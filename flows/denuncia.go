@@ -32,7 +32,7 @@ type Denuncia struct {
 	Photos []string
 	// Contact is the chat to write to when the person asked to be
 	// contacted; 0 for an anonymous denuncia.
-	Contact int64
+	Contact Address
 	// Person is the keyed hash of who filed it (for /folio), never their id.
 	Person string
 	// Source identifies the confirming event (person hash and update id):

@@ -51,7 +51,7 @@ func say(t *testing.T, s *term.Session, lines ...string) string {
 }
 
 func session(env *apptest.Env, chat int64) *term.Session {
-	s := term.NewSession(env.Engine, chat, "es")
+	s := term.NewSession(env.Engine, flows.Telegram(chat), "es")
 	s.Now = env.Clock.Now
 	return s
 }
@@ -161,7 +161,7 @@ func TestDenunciaCrashAfterStoreCommit(t *testing.T) {
 				t.Fatalf("outbox = %+v, %v; want one announcement of the folio", out2, err)
 			}
 			// The draft is gone: a new denuncia starts from the consent note.
-			s2 := term.NewSession(eng, 4242, "es")
+			s2 := term.NewSession(eng, flows.Telegram(4242), "es")
 			s2.Now = env.Clock.Now
 			if got := say(t, s2, "/menu", tapDenuncia); !strings.Contains(got, "Antes de empezar") {
 				t.Fatalf("after filing, the denuncia entry shows:\n%s", got)
@@ -356,7 +356,7 @@ func TestDenunciaSealedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(rec.Text, secrets[0]) || rec.Place != secrets[1] || rec.Contact != chat ||
+	if !strings.Contains(rec.Text, secrets[0]) || rec.Place != secrets[1] || rec.Contact != flows.Telegram(chat) ||
 		len(rec.Photos) != 2 || rec.Photos[0] != secrets[2] || rec.Photos[1] != secrets[3] {
 		t.Fatalf("opened record = %+v", rec)
 	}
@@ -422,7 +422,7 @@ func BenchmarkDenunciaIntake(b *testing.B) {
 	lines := append(append([]string(nil), toSummary...), tapSend)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s := term.NewSession(env.Engine, int64(10000+i), "es")
+		s := term.NewSession(env.Engine, flows.Telegram(int64(10000+i)), "es")
 		s.Now = env.Clock.Now
 		for _, l := range lines {
 			if _, err := s.Send(ctx, l); err != nil {

@@ -55,7 +55,7 @@ type Engine struct {
 	group     *Flow
 	staff     atomic.Pointer[StaffConfig]
 	// forgetters erase what channels keep about a chat (OnForget).
-	forgetters []func(ctx context.Context, chat int64) error
+	forgetters []func(ctx context.Context, chat Address) error
 }
 
 // Outcome is what the engine made of an event: the replies to deliver,
@@ -154,6 +154,14 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	if ev.Time.IsZero() {
 		ev.Time = e.cfg.Now()
 	}
+	if err := ev.ChatID.Validate(); err != nil {
+		return nil, fmt.Errorf("event chat: %w", err)
+	}
+	if !ev.UserID.IsZero() {
+		if err := ev.UserID.Validate(); err != nil {
+			return nil, fmt.Errorf("event user: %w", err)
+		}
+	}
 	if ev.Group {
 		return e.handleGroup(ctx, ev)
 	}
@@ -197,7 +205,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 // outside the engine's state (the Telegram adapter's list of message ids),
 // called when the person erases their data (/borrar). It must be
 // idempotent. Call it before handling events.
-func (e *Engine) OnForget(fn func(ctx context.Context, chat int64) error) {
+func (e *Engine) OnForget(fn func(ctx context.Context, chat Address) error) {
 	e.forgetters = append(e.forgetters, fn)
 }
 
@@ -228,7 +236,7 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 	now := e.cfg.Now()
 	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: now, Deps: e.deps, e: e, erased: erased}
 	c.record = Request{UpdateID: ev.UpdateID, At: now, Kind: string(ev.Kind),
-		Person: e.keys.Hash("person", strconv.FormatInt(ev.person(), 10))}
+		Person: e.keys.PersonHash(ev.person())}
 	defer func() {
 		if r := recover(); r != nil {
 			// A bug in a step must not leave the person without an answer
@@ -258,7 +266,7 @@ func (e *Engine) finish(c *Ctx) {
 		c.replies = append([]Reply{{Kind: AnswerTap, TapID: ev.TapID, Text: c.toast}}, c.replies...)
 	}
 	for i := range c.replies {
-		if c.replies[i].ChatID == 0 {
+		if c.replies[i].ChatID.IsZero() {
 			c.replies[i].ChatID = ev.ChatID
 		}
 	}
@@ -299,8 +307,8 @@ func (e *Engine) keyboard(c *Ctx) {
 	}
 }
 
-func (ev Event) person() int64 {
-	if ev.UserID != 0 {
+func (ev Event) person() Address {
+	if !ev.UserID.IsZero() {
 		return ev.UserID
 	}
 	return ev.ChatID

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime/debug"
-	"strconv"
+
 	"strings"
 )
 
@@ -85,7 +85,7 @@ func (e *Engine) handleGroup(ctx context.Context, ev Event) (*Outcome, error) {
 func (e *Engine) runGroup(ctx context.Context, ev Event) (c *Ctx) {
 	st := State{}
 	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: e.cfg.Now(), Deps: e.deps, e: e}
-	c.record.Person = e.keys.Hash("person", strconv.FormatInt(ev.person(), 10))
+	c.record.Person = e.keys.PersonHash(ev.person())
 	defer func() {
 		if r := recover(); r != nil {
 			e.log.Error("group step panicked", "kind", ev.Kind, "panic", panicValue(r), "stack", string(debug.Stack()))
@@ -95,7 +95,7 @@ func (e *Engine) runGroup(ctx context.Context, ev Event) (c *Ctx) {
 			c.replies = append([]Reply{{Kind: AnswerTap, TapID: ev.TapID, Text: c.toast}}, c.replies...)
 		}
 		for i := range c.replies {
-			if c.replies[i].ChatID == 0 {
+			if c.replies[i].ChatID.IsZero() {
 				c.replies[i].ChatID = ev.ChatID
 			}
 		}

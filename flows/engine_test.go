@@ -301,7 +301,7 @@ func TestDuplicateUpdates(t *testing.T) {
 	}
 	// The same update id in another chat is another update.
 	other := ev
-	other.ChatID, other.UserID = 18, 18
+	other.ChatID, other.UserID = flows.Telegram(18), flows.Telegram(18)
 	if out, err := env.Engine.Handle(ctx, other); err != nil || out.Duplicate {
 		t.Fatalf("other chat = %+v, %v", out, err)
 	}
@@ -314,24 +314,24 @@ func TestStateAndUpdateTTLs(t *testing.T) {
 	p.command("start", "")
 	rdb := env.Redis.Client
 	st := env.Engine.Store()
-	ttl := rdb.PTTL(ctx, st.StateKey(19)).Val()
+	ttl := rdb.PTTL(ctx, st.StateKey(flows.Telegram(19))).Val()
 	if ttl <= 72*time.Hour-time.Minute || ttl > 72*time.Hour {
 		t.Fatalf("state TTL = %v, want 72h", ttl)
 	}
-	ttl = rdb.PTTL(ctx, st.UpdateKey(19, p.next)).Val()
+	ttl = rdb.PTTL(ctx, st.UpdateKey(flows.Telegram(19), p.next)).Val()
 	if ttl <= 24*time.Hour-time.Minute || ttl > 24*time.Hour {
 		t.Fatalf("update record TTL = %v, want 24h", ttl)
 	}
 	// Every event renews the state's TTL.
 	env.Advance(t, 10*time.Hour)
 	p.text("hola")
-	if ttl := rdb.PTTL(ctx, st.StateKey(19)).Val(); ttl <= 72*time.Hour-time.Minute {
+	if ttl := rdb.PTTL(ctx, st.StateKey(flows.Telegram(19))).Val(); ttl <= 72*time.Hour-time.Minute {
 		t.Fatalf("state TTL after an event = %v, want renewed to 72h", ttl)
 	}
 	// After 24 h the update record is gone; the state is still there.
 	first := p.next - 1
 	env.Advance(t, 25*time.Hour)
-	if n := rdb.Exists(ctx, st.UpdateKey(19, first)).Val(); n != 0 {
+	if n := rdb.Exists(ctx, st.UpdateKey(flows.Telegram(19), first)).Val(); n != 0 {
 		t.Fatal("update record outlived 24 h")
 	}
 	p.state()
@@ -355,7 +355,7 @@ func TestStaleStateApologisesAndShowsTheMenu(t *testing.T) {
 	rdb := env.Redis.Client
 	st := env.Engine.Store()
 	put := func(chat int64, plain []byte) {
-		key := st.StateKey(chat)
+		key := st.StateKey(flows.Telegram(chat))
 		if err := rdb.HSet(ctx, key, "v", 7, "b", env.Keys.Seal(plain, []byte(key))).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -393,7 +393,7 @@ func TestStaleStateApologisesAndShowsTheMenu(t *testing.T) {
 
 	// Unreadable (another key, corrupt): a fresh start in the phone's
 	// language, with a junk language and attribution ignored.
-	if err := rdb.HSet(ctx, st.StateKey(24), "v", 3, "b", "garbage").Err(); err != nil {
+	if err := rdb.HSet(ctx, st.StateKey(flows.Telegram(24)), "v", 3, "b", "garbage").Err(); err != nil {
 		t.Fatal(err)
 	}
 	put(25, []byte(`{"v":0,"lang":"xx","attr":"<junk>"}`))

@@ -3,6 +3,17 @@
 // what a person did into an Event and delivers the Replies the engine
 // returns. Per-chat state lives in Redis; every flow is a set of steps
 // that read (state, event) and produce (state, replies, a log record).
+//
+// A person and a conversation are an Address, {channel, id} with a string
+// id (address.go); staff groups are Telegram groups whatever channel the
+// person writes from, so their ids (StaffConfig.Chat, Ticket.StaffChat)
+// stay Telegram int64s. Message ids (Event.MessageID, Event.ReplyTo,
+// Reply.MessageID) stay int64: they only ever name a message of the
+// event's own conversation, and a channel whose message ids are strings
+// (WhatsApp's "wamid.…") numbers its messages per conversation and keeps
+// the mapping itself, as the Telegram adapter already keeps its message
+// ids for the quick exit. A new channel goes in its own package beside
+// bot and term: it fills Event (with its Address) and delivers Replies.
 package flows
 
 import (
@@ -39,9 +50,10 @@ type Event struct {
 	// UpdateID at most once. Channels must never reuse one within 24 hours.
 	UpdateID int64
 	// ChatID is where replies go; UserID is who acted (the same for a
-	// private chat, different in a staff group).
-	ChatID int64
-	UserID int64
+	// private chat, different in a staff group; zero means ChatID). The
+	// engine refuses an event whose addresses are not well formed.
+	ChatID Address
+	UserID Address
 	// Group is true when the chat is a group (a staff group), not a person.
 	Group bool
 	// Lang is the language code the person's app reports ("es", "pt-br"), if any.

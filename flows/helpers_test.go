@@ -19,6 +19,7 @@ type person struct {
 	env  *apptest.Env
 	eng  *flows.Engine
 	id   int64
+	addr flows.Address
 	lang string
 	next int64
 }
@@ -27,13 +28,18 @@ func newPerson(t testing.TB, env *apptest.Env, eng *flows.Engine, id int64, lang
 	if eng == nil {
 		eng = env.Engine
 	}
-	return &person{t: t, env: env, eng: eng, id: id, lang: lang, next: id * 1000}
+	return &person{t: t, env: env, eng: eng, id: id, addr: flows.Telegram(id), lang: lang, next: id * 1000}
+}
+
+// newPersonAt is a person of another channel than Telegram.
+func newPersonAt(t testing.TB, env *apptest.Env, addr flows.Address, lang string) *person {
+	return &person{t: t, env: env, eng: env.Engine, addr: addr, lang: lang, next: 1000}
 }
 
 // event fills the ids of ev as the channel would, with a new update id.
 func (p *person) event(ev flows.Event) flows.Event {
 	p.next++
-	ev.UpdateID, ev.ChatID, ev.UserID, ev.Lang = p.next, p.id, p.id, p.lang
+	ev.UpdateID, ev.ChatID, ev.UserID, ev.Lang = p.next, p.addr, p.addr, p.lang
 	if ev.Kind == flows.EventButton && ev.TapID == "" {
 		ev.TapID = "tap" + strconv.FormatInt(p.next, 10)
 	}
@@ -74,9 +80,9 @@ func (p *person) tap(data string) []flows.Reply {
 // state returns the chat's stored state, failing if there is none.
 func (p *person) state() flows.State {
 	p.t.Helper()
-	st, ok, err := p.eng.Store().LoadState(context.Background(), p.id)
+	st, ok, err := p.eng.Store().LoadState(context.Background(), p.addr)
 	if err != nil || !ok {
-		p.t.Fatalf("state of chat %d: ok=%v err=%v", p.id, ok, err)
+		p.t.Fatalf("state of chat %s: ok=%v err=%v", p.addr, ok, err)
 	}
 	return st
 }

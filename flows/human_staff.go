@@ -59,6 +59,10 @@ type staffCtx struct {
 	lang  string
 	actor string // keyed hash of the staff member
 	dir   StaffDirectory
+	// group is the Telegram id of the group the event came from: staff
+	// groups are Telegram groups whatever channel the person writes from
+	// (0 when the event came from another channel's group).
+	group int64
 }
 
 func (s *staffCtx) t(id string, kv ...any) string { return s.TIn(s.lang, id, kv...) }
@@ -107,14 +111,16 @@ func staffGroup(c *Ctx) {
 		c.Fail(errors.New("staff: no store for tickets"))
 		return
 	}
-	s := &staffCtx{Ctx: c, lang: c.e.staffLang(), actor: c.e.keys.Hash("staff", strconv.FormatInt(ev.UserID, 10))}
+	gid, _ := ev.ChatID.TelegramID()
+	uid, _ := ev.UserID.TelegramID()
+	s := &staffCtx{Ctx: c, lang: c.e.staffLang(), actor: c.e.keys.StaffHash(ev.UserID), group: gid}
 	dir, err := c.Deps.Tickets.Staff(c)
 	if err != nil {
 		c.Fail(err)
 		return
 	}
 	s.dir = dir
-	group, staff := staffAllowed(c.e.Staff(), dir, ev.ChatID, ev.UserID)
+	group, staff := staffAllowed(c.e.Staff(), dir, gid, uid)
 	if !group || !staff {
 		what := string(ev.Kind)
 		if ev.Kind == EventCommand {
@@ -133,7 +139,7 @@ func staffGroup(c *Ctx) {
 	}
 	switch {
 	case ev.Kind == EventButton:
-		action, id, ok := parseStaffButton(c.e.keys, ev.ChatID, ev.Data)
+		action, id, ok := parseStaffButton(c.e.keys, gid, ev.Data)
 		if !ok {
 			c.e.log.Warn("staff button refused", "reason", "signature", "user", s.actor)
 			c.Toast(s.t("staff.g.refused"))
@@ -150,7 +156,7 @@ func staffGroup(c *Ctx) {
 	case ev.Kind == EventCommand:
 		s.command()
 	default:
-		id, err := c.Deps.Tickets.ByMessage(c, ev.ChatID, ev.ReplyTo)
+		id, err := c.Deps.Tickets.ByMessage(c, gid, ev.ReplyTo)
 		if errors.Is(err, ErrNoTicket) {
 			// A reply to a message of the bot that is no conversation (a
 			// list, a denuncia's announcement, an erased one): say it
@@ -230,7 +236,7 @@ func (s *staffCtx) ticket(id int64) (Ticket, bool) {
 		s.Fail(err)
 		return t, false
 	}
-	if t.StaffChat != s.Event.ChatID && s.Event.ChatID != s.e.Staff().Chat {
+	if t.StaffChat != s.group && s.group != s.e.Staff().Chat {
 		// Another módulo's ticket: not this group's to handle.
 		s.say(s.t("staff.g.no_ticket", "Code", code))
 		return t, false
@@ -273,7 +279,7 @@ func (s *staffCtx) teamName(t Ticket) string {
 }
 
 func (s *staffCtx) source() string {
-	return "s:" + strconv.FormatInt(s.Event.ChatID, 10) + ":" + strconv.FormatInt(s.Event.UpdateID, 10)
+	return "s:" + strconv.FormatInt(s.group, 10) + ":" + strconv.FormatInt(s.Event.UpdateID, 10)
 }
 
 func (s *staffCtx) close(id int64, note string) {
@@ -367,7 +373,7 @@ func (s *staffCtx) reply(id int64, text, photo string) {
 }
 
 func (s *staffCtx) pending() {
-	chat := s.Event.ChatID
+	chat := s.group
 	if chat == s.e.Staff().Chat {
 		chat = 0 // the default group oversees every ticket
 	}
@@ -508,7 +514,7 @@ func (s *staffCtx) denuncia(arg string) {
 		when += " (" + d.On + ")"
 	}
 	contact := s.t("staff.g.no")
-	if d.Contact != 0 {
+	if !d.Contact.IsZero() {
 		contact = s.t("staff.g.yes")
 	}
 	text := d.Text
@@ -545,7 +551,7 @@ func (s *staffCtx) denunciaStatus(arg, status string) {
 		return
 	}
 	told := s.t("staff.g.status_anonymous")
-	if contact != 0 {
+	if !contact.IsZero() {
 		if !s.e.cat.Has(lang) {
 			lang = s.e.cat.langs[0]
 		}

@@ -15,7 +15,7 @@ type Ticket struct {
 	// Person is the keyed hash of the person; Chat is where to answer
 	// them (kept sealed by the store, opened only to deliver).
 	Person string
-	Chat   int64
+	Chat   Address
 	// Lang is the person's language; Modulo and Campaign their attribution.
 	Lang, Modulo, Campaign string
 	// StaffChat is the staff group the ticket belongs to.
@@ -109,7 +109,7 @@ const (
 // NewTicket is what opening a ticket records.
 type NewTicket struct {
 	Source, Person string
-	Chat           int64
+	Chat           Address
 	Lang           string
 	Modulo         string
 	Campaign       string
@@ -198,8 +198,8 @@ type DenunciaDesk interface {
 	// audit log that actor read it; flows.ErrNoDenuncia when unknown.
 	View(ctx context.Context, folio, actor string) (DenunciaView, error)
 	// SetStatus changes its status (audit-logged) and returns how to tell
-	// the person: their chat (0 when anonymous) and language.
-	SetStatus(ctx context.Context, folio, status, actor string) (contact int64, lang string, err error)
+	// the person: their chat (zero when anonymous) and language.
+	SetStatus(ctx context.Context, folio, status, actor string) (contact Address, lang string, err error)
 	// Waiting returns the denuncias nobody has looked at yet (status
 	// received), oldest first: folio, category, municipality, when filed.
 	Waiting(ctx context.Context) ([]DenunciaWaiting, error)

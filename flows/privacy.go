@@ -24,7 +24,7 @@ type Subject struct {
 	Person string
 	// Chat is their private chat with the bot, for records that name the
 	// chat (sealed or hashed) rather than the person.
-	Chat int64
+	Chat Address
 }
 
 // Erasure is what Forget did, area by area, so the person is told exactly.
@@ -184,7 +184,7 @@ func privacyErase(c *Ctx) {
 			return
 		}
 		if open != nil && open.StaffChat != 0 {
-			c.replies = append(c.replies, Reply{Kind: SendText, ChatID: open.StaffChat,
+			c.replies = append(c.replies, Reply{Kind: SendText, ChatID: Telegram(open.StaffChat),
 				Text: c.TIn(c.e.staffLang(), "privacy.g.erased", "Code", open.Code())})
 		}
 		if c.erased != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/acercate/acercate/apptest"
+	"github.com/acercate/acercate/flows"
 )
 
 // BenchmarkForgetChat measures the Redis part of /borrar: finding a chat's
@@ -35,7 +36,7 @@ func BenchmarkForgetChat(b *testing.B) {
 		env.Redis.Client.HSet(ctx, env.Redis.Prefix+"st:{"+tag+"}", "v", 1, "b", "x")
 		env.Redis.Client.Set(ctx, env.Redis.Prefix+"up:{"+tag+"}:1", "x", 0)
 		b.StartTimer()
-		if err := st.Forget(ctx, int64(i)); err != nil {
+		if err := st.Forget(ctx, flows.Telegram(int64(i))); err != nil {
 			b.Fatal(err)
 		}
 	}

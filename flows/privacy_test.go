@@ -71,7 +71,7 @@ var withStaff = apptest.WithEngine(flows.Config{Staff: flows.StaffConfig{Chat: -
 // name, a photo and "contact me", filed.
 func fullSession(t *testing.T, env *apptest.Env) *term.Session {
 	t.Helper()
-	s := term.NewSession(env.Engine, scanUser, "es")
+	s := term.NewSession(env.Engine, flows.Telegram(scanUser), "es")
 	s.Now = env.Clock.Now
 	lines := []string{
 		"/start c-feria-tapachula",
@@ -104,7 +104,7 @@ func fullSession(t *testing.T, env *apptest.Env) *term.Session {
 		if strings.HasPrefix(l, "/loc ") {
 			// The place is not kept in the conversation's state either,
 			// which Redis holds sealed, so the scans could not see it.
-			st, _, err := env.Engine.Store().LoadState(ctx, scanUser)
+			st, _, err := env.Engine.Store().LoadState(ctx, flows.Telegram(scanUser))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +119,7 @@ func fullSession(t *testing.T, env *apptest.Env) *term.Session {
 			}
 		}
 	}
-	if st, ok, _ := env.Engine.Store().LoadState(ctx, scanUser); !ok || st.Flow != "human" || st.Step != "open" {
+	if st, ok, _ := env.Engine.Store().LoadState(ctx, flows.Telegram(scanUser)); !ok || st.Flow != "human" || st.Step != "open" {
 		t.Fatalf("no ticket open at the end of the session: %+v", st)
 	}
 	return s
@@ -316,7 +316,7 @@ func TestScanNoPlainPersonalData(t *testing.T) {
 	}
 	// And the sealed story.
 	rec, err := env.Store.Denuncias().View(context.Background(), "DEN-2026-000001", "test")
-	if err != nil || !strings.Contains(rec.Text, scanName) || rec.Contact != scanUser || rec.Place != scanTexts[2] {
+	if err != nil || !strings.Contains(rec.Text, scanName) || rec.Contact != flows.Telegram(scanUser) || rec.Place != scanTexts[2] {
 		t.Fatalf("the denuncia does not hold what was typed: %+v, %v", rec, err)
 	}
 }
@@ -382,8 +382,8 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Category != "extortion" || rec.Person != "" || rec.Contact != 0 || !strings.Contains(rec.Text, "combi") {
-		t.Errorf("anonymised denuncia: category %q person %q contact %d text %q", rec.Category, rec.Person, rec.Contact, rec.Text)
+	if rec.Category != "extortion" || rec.Person != "" || !rec.Contact.IsZero() || !strings.Contains(rec.Text, "combi") {
+		t.Errorf("anonymised denuncia: category %q person %q contact %v text %q", rec.Category, rec.Person, rec.Contact, rec.Text)
 	}
 	// The request log keeps its counts: every row is still there.
 	reqs, err := env.Store.Requests(ctx)
@@ -515,7 +515,7 @@ func TestQuickExitDuringATicket(t *testing.T) {
 	// and its messages are gone, so a reply there would reach nobody.
 	var told int
 	for _, r := range out {
-		if r.ChatID == -1001 {
+		if r.ChatID == flows.Telegram(-1001) {
 			told++
 			if r.Text != msg(env, "es", "privacy.g.erased", "Code", k.Code()) {
 				t.Errorf("the group read %q", r.Text)
@@ -540,13 +540,13 @@ func TestStoreForgetDeletesEveryChatKey(t *testing.T) {
 	if err := env.Redis.Client.Set(ctx, env.Redis.Prefix+"msgs:{"+tag+"}", "x", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Engine.Store().Forget(ctx, 901); err != nil {
+	if err := env.Engine.Store().Forget(ctx, flows.Telegram(901)); err != nil {
 		t.Fatal(err)
 	}
 	if d := redisDump(t, env); bytes.Contains(d, []byte(tag)) {
 		t.Errorf("keys of chat 901 are left:\n%s", d)
 	}
-	if _, ok, _ := env.Engine.Store().LoadState(ctx, 901); ok {
+	if _, ok, _ := env.Engine.Store().LoadState(ctx, flows.Telegram(901)); ok {
 		t.Error("chat 901 still has a state")
 	}
 	if st := b.state(); st.Lang != "es" {

@@ -22,7 +22,10 @@ var errDuplicate = errors.New("update already handled")
 // Store keeps chat states and handled updates in Redis.
 //
 // Keys (with the configured prefix), both hash-tagged by the chat's keyed
-// hash so they live in one Redis Cluster slot and one Lua script can touch both:
+// hash (secret.Keys.ChatHash of its Address: for Telegram the same hash as
+// before addresses had a channel, so a conversation in progress survives
+// the upgrade) so they live in one Redis Cluster slot and one Lua script
+// can touch both:
 //
 //	st:{chat}       hash: v = version, b = sealed State JSON; idle TTL
 //	up:{chat}:<id>  hash: n = replies, s = replies delivered, r = sealed
@@ -46,12 +49,14 @@ func NewStore(rdb redis.UniversalClient, keys *secret.Keys, prefix string, state
 
 // StateKey and UpdateKey return the Redis keys of a chat's state and of
 // one of its handled updates, for tests and operators inspecting TTLs.
-func (s *Store) StateKey(chat int64) string { return s.stateKey(s.chatTag(chat)) }
+func (s *Store) StateKey(chat Address) string { return s.stateKey(s.chatTag(chat)) }
 
 // UpdateKey: see StateKey.
-func (s *Store) UpdateKey(chat, update int64) string { return s.updateKey(s.chatTag(chat), update) }
+func (s *Store) UpdateKey(chat Address, update int64) string {
+	return s.updateKey(s.chatTag(chat), update)
+}
 
-func (s *Store) chatTag(chat int64) string {
+func (s *Store) chatTag(chat Address) string {
 	return s.keys.ChatHash(chat)
 }
 
@@ -78,7 +83,7 @@ type loaded struct {
 
 // load reads a chat's state and whether update was already handled, in one
 // round trip.
-func (s *Store) load(ctx context.Context, chat, update int64) (*loaded, error) {
+func (s *Store) load(ctx context.Context, chat Address, update int64) (*loaded, error) {
 	l := &loaded{tag: s.chatTag(chat)}
 	pipe := s.rdb.Pipeline()
 	up := pipe.HMGet(ctx, s.updateKey(l.tag, update), "s", "r")
@@ -105,7 +110,7 @@ func (s *Store) load(ctx context.Context, chat, update int64) (*loaded, error) {
 // LoadState returns a chat's stored state, and false when there is none
 // or it cannot be used (expired, another schema, another key). The engine
 // never needs it; tests and tools that report what is kept do.
-func (s *Store) LoadState(ctx context.Context, chat int64) (State, bool, error) {
+func (s *Store) LoadState(ctx context.Context, chat Address) (State, bool, error) {
 	l := &loaded{tag: s.chatTag(chat)}
 	v, err := s.rdb.HMGet(ctx, s.stateKey(l.tag), "v", "b").Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -212,7 +217,7 @@ return s
 
 // MarkSent records that n replies of the update were delivered, counting
 // from the first reply ever returned for it.
-func (s *Store) MarkSent(ctx context.Context, chat, update int64, n int) error {
+func (s *Store) MarkSent(ctx context.Context, chat Address, update int64, n int) error {
 	if err := markSentScript.Run(ctx, s.rdb, []string{s.updateKey(s.chatTag(chat), update)}, n).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("mark sent: %w", err)
 	}
@@ -273,7 +278,7 @@ func (s *Store) chatKeys(ctx context.Context, tag string) ([]string, error) {
 // Forget deletes every key of a chat (its state and handled-update
 // records) outside of any event: for tools and tests. The engine erases
 // through the event that asked for it (/borrar).
-func (s *Store) Forget(ctx context.Context, chat int64) error {
+func (s *Store) Forget(ctx context.Context, chat Address) error {
 	keys, err := s.chatKeys(ctx, s.chatTag(chat))
 	if err != nil {
 		return err

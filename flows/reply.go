@@ -38,8 +38,10 @@ type KeyButton struct {
 type Reply struct {
 	Kind ReplyKind `json:"k"`
 	// ChatID is where to deliver; the event's chat when the engine built it.
-	ChatID int64  `json:"c"`
-	Text   string `json:"t,omitempty"`
+	// Replies sealed in Redis by releases before Address hold a bare
+	// Telegram id here; Address reads both.
+	ChatID Address `json:"c"`
+	Text   string  `json:"t,omitempty"`
 	// Buttons are inline buttons, one slice per row.
 	Buttons [][]Button `json:"b,omitempty"`
 	// Keyboard replaces the person's keyboard, one slice per row.

@@ -58,7 +58,7 @@ func TestRightsKeywordsReachTheFlow(t *testing.T) {
 		if len(words) < 5 {
 			t.Errorf("%s: only %d rights keywords", lang, len(words))
 		}
-		s := term.NewSession(env.Engine, int64(9000+i), lang)
+		s := term.NewSession(env.Engine, flows.Telegram(int64(9000+i)), lang)
 		s.Now = env.Clock.Now
 		if _, err := s.Send(ctx, "/start"); err != nil {
 			t.Fatal(err)
@@ -87,7 +87,7 @@ func TestRightsTopicWordsOpenTheirTopic(t *testing.T) {
 	ctx := context.Background()
 	cat := env.Engine.Catalog()
 	for i, lang := range locales.Shipped {
-		s := term.NewSession(env.Engine, int64(9100+i), lang)
+		s := term.NewSession(env.Engine, flows.Telegram(int64(9100+i)), lang)
 		s.Now = env.Clock.Now
 		for _, line := range []string{"/start", "/derechos"} {
 			if _, err := s.Send(ctx, line); err != nil {
@@ -116,7 +116,7 @@ func TestRightsTopicWordsOpenTheirTopic(t *testing.T) {
 func TestRightsLogsEachTopicViewed(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
-	s := term.NewSession(env.Engine, 4343, "fr")
+	s := term.NewSession(env.Engine, flows.Telegram(4343), "fr")
 	s.Now = env.Clock.Now
 	for _, line := range []string{"/start c-feria", "1", "2", "[Lire la suite ▶]", "[Lire la suite ▶]", "[◀ Autres thèmes]"} {
 		// /start, Mes droits, asylum, more (page 2), more (page 3), back
@@ -159,7 +159,7 @@ func TestRightsOldButtonsStillWork(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
 	cat := env.Engine.Catalog()
-	s := term.NewSession(env.Engine, 4444, "ht")
+	s := term.NewSession(env.Engine, flows.Telegram(4444), "ht")
 	s.Now = env.Clock.Now
 	for _, line := range []string{"/start", "/idioma"} {
 		if _, err := s.Send(ctx, line); err != nil {
@@ -248,7 +248,7 @@ func TestRightsLinksToOtherFlowsOnceTheyExist(t *testing.T) {
 		{"trafficking", []string{"denuncia:*::", "emergency:*::", "human:*::"}, nil},
 		{"asylum", []string{"human:*::"}, []string{"denuncia:*::", "emergency:*::"}},
 	} {
-		s := term.NewSession(eng, int64(4500+i), "es")
+		s := term.NewSession(eng, flows.Telegram(int64(4500+i)), "es")
 		s.Now = env.Clock.Now
 		for _, line := range []string{"/start", "/tap rights:*:topic:" + tc.topic} {
 			if _, err := s.Send(ctx, line); err != nil {
@@ -278,7 +278,7 @@ func TestRightsLinksToOtherFlowsOnceTheyExist(t *testing.T) {
 	}
 
 	// With the real Builtin, no button leads to a flow that does not exist.
-	s := term.NewSession(env.Engine, 4600, "es")
+	s := term.NewSession(env.Engine, flows.Telegram(4600), "es")
 	s.Now = env.Clock.Now
 	for _, line := range []string{"/start", "/tap rights:*:topic:victims"} {
 		if _, err := s.Send(ctx, line); err != nil {

@@ -119,7 +119,7 @@ func play(t *testing.T, section, script string) string {
 	env := apptest.New(t, apptest.WithEngine(flows.Config{Staff: transcriptStaff(t)}))
 	ctx := context.Background()
 	lang, _, _ := strings.Cut(section, " ")
-	s := term.NewSession(env.Engine, 4242, lang)
+	s := term.NewSession(env.Engine, flows.Telegram(4242), lang)
 	s.Now = env.Clock.Now
 	var out strings.Builder
 	for _, line := range strings.SplitAfter(script, "\n") {

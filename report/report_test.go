@@ -108,7 +108,7 @@ func (s *seeder) ticket(person string, opened time.Time, answeredAfter, closedAf
 	s.update++
 	src := fmt.Sprint(s.update)
 	tk := s.db.Tickets()
-	t, err := tk.Open(ctx, flows.NewTicket{Source: "t:" + src, Person: person, Chat: 1000 + s.update, Lang: lang,
+	t, err := tk.Open(ctx, flows.NewTicket{Source: "t:" + src, Person: person, Chat: flows.Telegram(1000 + s.update), Lang: lang,
 		Modulo: modulo, Campaign: campaign, StaffChat: -100, At: opened},
 		&flows.Relay{Source: "in:" + src, Direction: flows.RelayIn, Kind: "text", Text: "necesito ayuda", At: opened},
 		flows.Request{UpdateID: s.update, At: opened, Person: person, Kind: "text", Flow: "human", Topic: "open",

@@ -18,7 +18,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -109,9 +108,24 @@ func (k *Keys) Hash(domain, value string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
+// Addressed is a chat or person address as it is hashed (flows.Address):
+// HashInput is the bare id for Telegram, as before channels existed, and
+// "channel:id" for any other channel, so a Telegram chat keeps the hash it
+// had and no other channel's id can take it.
+type Addressed interface{ HashInput() string }
+
 // ChatHash is the keyed hash a chat is known by (Redis keys, the blocked
-// list, logs) instead of its id.
-func (k *Keys) ChatHash(chat int64) string { return k.Hash("chat", strconv.FormatInt(chat, 10)) }
+// list, logs) instead of its address.
+func (k *Keys) ChatHash(chat Addressed) string { return k.Hash("chat", chat.HashInput()) }
+
+// PersonHash is the keyed hash a person is known by in the request log,
+// tickets and denuncias (and so in the weekly figures) instead of their
+// address.
+func (k *Keys) PersonHash(person Addressed) string { return k.Hash("person", person.HashInput()) }
+
+// StaffHash is the keyed hash a staff member is known by in tickets and
+// the audit log.
+func (k *Keys) StaffHash(user Addressed) string { return k.Hash("staff", user.HashInput()) }
 
 // Check returns a value that identifies the data key without revealing it,
 // stored beside encrypted data so a wrong key is refused at start instead of

@@ -70,8 +70,8 @@ func (d *Denuncias) File(ctx context.Context, dn flows.Denuncia, r flows.Request
 			return keys.SealString(plain, denunciaAAD(folio, column))
 		}
 		contact := ""
-		if dn.Contact != 0 {
-			contact = seal("contact", strconv.FormatInt(dn.Contact, 10))
+		if !dn.Contact.IsZero() {
+			contact = seal("contact", dn.Contact.Key())
 		}
 		at := millis(dn.At)
 		res, err := tx.ExecContext(ctx, `INSERT INTO denuncias
@@ -228,7 +228,7 @@ func (d *Denuncias) View(ctx context.Context, folio, actor string) (*DenunciaRec
 		return nil, err
 	}
 	if c != "" {
-		if rec.Contact, err = strconv.ParseInt(c, 10, 64); err != nil {
+		if rec.Contact, err = flows.ParseAddress(c); err != nil {
 			return nil, fmt.Errorf("contact of %s: %w", folio, err)
 		}
 	}

@@ -20,7 +20,7 @@ func testDenuncia(source string) flows.Denuncia {
 		Category: "extortion", When: "date", On: "2026-11-10",
 		Municipality: "tapachula", Perpetrator: "authority", Which: "inm",
 		Text: "Me pidieron dinero.", Photos: []string{"photo-a", "photo-b"},
-		Contact: 123456789, Person: "person-hash", Source: source, At: filedAt,
+		Contact: flows.Telegram(123456789), Person: "person-hash", Source: source, At: filedAt,
 	}
 }
 
@@ -237,7 +237,7 @@ func TestAnonymousKeepsNoContact(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	in := testDenuncia("p:1")
-	in.Contact = 0
+	in.Contact = flows.Address{}
 	f, _ := db.Denuncias().File(ctx, in, testRequest(1))
 	var contact string
 	db.db.QueryRow(`SELECT contact FROM denuncias WHERE folio = ?`, f).Scan(&contact)

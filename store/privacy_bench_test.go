@@ -46,7 +46,7 @@ func BenchmarkForget(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := db.Forget(ctx, flows.Subject{Person: "person-" + strconv.Itoa(i%people), Chat: int64(i)}); err != nil {
+		if _, err := db.Forget(ctx, flows.Subject{Person: "person-" + strconv.Itoa(i%people), Chat: flows.Telegram(int64(i))}); err != nil {
 			b.Fatal(err)
 		}
 	}

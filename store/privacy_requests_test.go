@@ -59,7 +59,7 @@ func TestForgetBlursRequestTimes(t *testing.T) {
 	}
 	before := reports()
 
-	if _, err := db.Forget(ctx, flows.Subject{Person: "p", Chat: 1}); err != nil {
+	if _, err := db.Forget(ctx, flows.Subject{Person: "p", Chat: flows.Telegram(1)}); err != nil {
 		t.Fatal(err)
 	}
 	const mxMidnight = 6 * 60 * 60 * 1000 // 00:00 UTC−6 is 06:00 UTC

@@ -18,7 +18,7 @@ func openTicket(t *testing.T, db *store.DB, n int64, at time.Time) flows.Ticket 
 	ctx := context.Background()
 	p := "person-" + strconv.FormatInt(n, 10)
 	src := p + ":t" + strconv.FormatInt(at.UnixMilli(), 10)
-	k, err := db.Tickets().Open(ctx, flows.NewTicket{Source: src, Person: p, Chat: 2000 + n, Lang: "es",
+	k, err := db.Tickets().Open(ctx, flows.NewTicket{Source: src, Person: p, Chat: flows.Telegram(2000 + n), Lang: "es",
 		StaffChat: -100, At: at},
 		&flows.Relay{Source: src + ":r", Direction: flows.RelayIn, Kind: flows.RelayText, Text: "necesito ayuda", At: at},
 		flows.Request{UpdateID: 5000 + n + at.UnixMilli()%1000, At: at, Person: p, Kind: "button"})
@@ -65,7 +65,7 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 		Kind: flows.RelayText, Text: "sigo aquí", At: cut.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	er, err := db.Forget(ctx, flows.Subject{Person: "person-1", Chat: 2001})
+	er, err := db.Forget(ctx, flows.Subject{Person: "person-1", Chat: flows.Telegram(2001)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestRekeyTickets(t *testing.T) {
 		t.Errorf("still sealed under the old key: %v", left)
 	}
 	got, err := db.Tickets().Get(ctx, k.ID)
-	if err != nil || got.Chat != 2009 {
+	if err != nil || got.Chat != flows.Telegram(2009) {
 		t.Errorf("ticket after rekey: %+v, %v", got, err)
 	}
 	rs, err := db.Tickets().Relays(ctx, k.ID)

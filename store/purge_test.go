@@ -38,7 +38,7 @@ func fileAt(t *testing.T, db *store.DB, n int64, at time.Time) string {
 	p := "person-" + strconv.FormatInt(n, 10)
 	folio, err := db.Denuncias().File(context.Background(), flows.Denuncia{
 		Category: "robbery", When: "today", Municipality: "tapachula", Place: "junto al puente",
-		Perpetrator: "unknown", Text: "me robaron", Photos: []string{"ph-" + p}, Contact: 1000 + n,
+		Perpetrator: "unknown", Text: "me robaron", Photos: []string{"ph-" + p}, Contact: flows.Telegram(1000 + n),
 		Person: p, Source: p + ":1", At: at,
 	}, flows.Request{UpdateID: n, At: at, Person: p, Kind: "button"})
 	if err != nil {
@@ -143,7 +143,7 @@ func TestPurgeRemovesExactlyWhatIsPastRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Text != "" || rec.Place != "" || rec.Contact != 0 || len(rec.Photos) != 0 || rec.Person != "" {
+	if rec.Text != "" || rec.Place != "" || !rec.Contact.IsZero() || len(rec.Photos) != 0 || rec.Person != "" {
 		t.Errorf("purged denuncia keeps what the person gave: %+v", rec)
 	}
 	if rec.Category != "robbery" || rec.Municipality != "tapachula" || rec.Status != "cerrada" || !rec.Created.Equal(apptest.Start) {
@@ -154,7 +154,7 @@ func TestPurgeRemovesExactlyWhatIsPastRetention(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.Text != "me robaron" || rec.Contact == 0 || len(rec.Photos) != 1 {
+		if rec.Text != "me robaron" || rec.Contact.IsZero() || len(rec.Photos) != 1 {
 			t.Errorf("%s (status %s) lost its contents: %+v", f, rec.Status, rec)
 		}
 	}
@@ -205,7 +205,7 @@ func TestEveryAuditedActionWritesOneRow(t *testing.T) {
 		{"denuncia.view", func() error { _, err := db.Denuncias().View(ctx, folio, "cli:ana"); return err }},
 		{"denuncia.status", func() error { return db.Denuncias().SetStatus(ctx, folio, "en_revision", "cli:ana") }},
 		{"privacy.erase", func() error {
-			_, err := db.Forget(ctx, flows.Subject{Person: "person-7", Chat: 1007})
+			_, err := db.Forget(ctx, flows.Subject{Person: "person-7", Chat: flows.Telegram(1007)})
 			return err
 		}},
 		{"purge", func() error { _, err := db.Purge(ctx, "cli:ana", false); return err }},

@@ -70,7 +70,7 @@ func (t *Tickets) scan(row scanner) (flows.Ticket, error) {
 	if err != nil {
 		return k, fmt.Errorf("open chat of T%d: %w", k.ID, err)
 	}
-	if k.Chat, err = strconv.ParseInt(plain, 10, 64); err != nil {
+	if k.Chat, err = flows.ParseAddress(plain); err != nil {
 		return k, fmt.Errorf("chat of T%d: %w", k.ID, err)
 	}
 	return k, nil
@@ -78,7 +78,7 @@ func (t *Tickets) scan(row scanner) (flows.Ticket, error) {
 
 // Open implements flows.Tickets.
 func (t *Tickets) Open(ctx context.Context, n flows.NewTicket, first *flows.Relay, r flows.Request) (flows.Ticket, error) {
-	if n.Source == "" || n.Person == "" || n.Chat == 0 {
+	if n.Source == "" || n.Person == "" || n.Chat.IsZero() {
 		return flows.Ticket{}, errors.New("open ticket: source, person and chat are required")
 	}
 	if n.Priority == "" {
@@ -97,7 +97,7 @@ func (t *Tickets) Open(ctx context.Context, n flows.NewTicket, first *flows.Rela
 		if n.OutOfHours {
 			ooh = 1
 		}
-		chat := t.db.keys.SealString(strconv.FormatInt(n.Chat, 10), ticketChatAAD(n.Source))
+		chat := t.db.keys.SealString(n.Chat.Key(), ticketChatAAD(n.Source))
 		res, err := tx.ExecContext(ctx, `INSERT INTO tickets (source, person, chat, lang, modulo, campaign,
 			staff_chat, priority, out_of_hours, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			n.Source, n.Person, chat, n.Lang, n.Modulo, n.Campaign, n.StaffChat, n.Priority, ooh, millis(n.At))

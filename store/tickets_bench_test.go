@@ -18,7 +18,7 @@ func BenchmarkTicketOpen(b *testing.B) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		src := "b:" + strconv.Itoa(i)
-		if _, err := db.Tickets().Open(ctx, flows.NewTicket{Source: src, Person: src, Chat: int64(i + 1), Lang: "es",
+		if _, err := db.Tickets().Open(ctx, flows.NewTicket{Source: src, Person: src, Chat: flows.Telegram(int64(i + 1)), Lang: "es",
 			StaffChat: -100, At: ticketT0}, &flows.Relay{Source: src, Direction: flows.RelayIn, Kind: flows.RelayText,
 			Text: "necesito ayuda con mis papeles", At: ticketT0},
 			flows.Request{UpdateID: int64(i), At: ticketT0, Person: src, Kind: "text"}); err != nil {
@@ -33,7 +33,7 @@ func BenchmarkRelayRoundTrip(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
 	tk := db.Tickets()
-	k, err := tk.Open(ctx, flows.NewTicket{Source: "s", Person: "p", Chat: 1, StaffChat: -100, At: ticketT0}, nil,
+	k, err := tk.Open(ctx, flows.NewTicket{Source: "s", Person: "p", Chat: flows.Telegram(1), StaffChat: -100, At: ticketT0}, nil,
 		flows.Request{UpdateID: 1, At: ticketT0, Person: "p", Kind: "text"})
 	if err != nil {
 		b.Fatal(err)

@@ -318,24 +318,24 @@ func (d denunciaDesk) Waiting(ctx context.Context) ([]flows.DenunciaWaiting, err
 
 // SetStatus implements flows.DenunciaDesk: the change is audit-logged,
 // and the person's chat is opened only when they asked to be contacted.
-func (d denunciaDesk) SetStatus(ctx context.Context, folio, status, actor string) (int64, string, error) {
+func (d denunciaDesk) SetStatus(ctx context.Context, folio, status, actor string) (flows.Address, string, error) {
 	if err := d.d.SetStatus(ctx, folio, status, actor); err != nil {
-		return 0, "", err
+		return flows.Address{}, "", err
 	}
 	var lang, contact string
 	if err := d.d.db.db.QueryRowContext(ctx, `SELECT lang, contact FROM denuncias WHERE folio = ?`, folio).Scan(&lang, &contact); err != nil {
-		return 0, "", fmt.Errorf("denuncia %s: %w", folio, err)
+		return flows.Address{}, "", fmt.Errorf("denuncia %s: %w", folio, err)
 	}
 	if contact == "" {
-		return 0, lang, nil
+		return flows.Address{}, lang, nil
 	}
 	plain, err := d.d.db.keys.OpenString(contact, denunciaAAD(folio, "contact"))
 	if err != nil {
-		return 0, lang, fmt.Errorf("open contact of %s: %w", folio, err)
+		return flows.Address{}, lang, fmt.Errorf("open contact of %s: %w", folio, err)
 	}
-	chat, err := strconv.ParseInt(plain, 10, 64)
+	chat, err := flows.ParseAddress(plain)
 	if err != nil {
-		return 0, lang, fmt.Errorf("contact of %s: %w", folio, err)
+		return flows.Address{}, lang, fmt.Errorf("contact of %s: %w", folio, err)
 	}
 	return chat, lang, nil
 }

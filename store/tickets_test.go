@@ -20,7 +20,7 @@ func openTicket(t *testing.T, db *DB, n int, priority string) flows.Ticket {
 	src := "p" + strconv.Itoa(n) + ":" + strconv.Itoa(n)
 	first := &flows.Relay{Source: src, Direction: flows.RelayIn, Kind: flows.RelayText, Text: "necesito ayuda " + strconv.Itoa(n), At: ticketT0}
 	k, err := db.Tickets().Open(context.Background(), flows.NewTicket{Source: src, Person: "p" + strconv.Itoa(n),
-		Chat: 9000 + int64(n), Lang: "es", Modulo: "tapachula", StaffChat: -100, Priority: priority, At: ticketT0.Add(time.Duration(n) * time.Minute)},
+		Chat: flows.Telegram(9000 + int64(n)), Lang: "es", Modulo: "tapachula", StaffChat: -100, Priority: priority, At: ticketT0.Add(time.Duration(n) * time.Minute)},
 		first, flows.Request{UpdateID: int64(n), At: ticketT0, Person: "p" + strconv.Itoa(n), Kind: "text", Flow: "human"})
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestTicketOpenIsIdempotentAndSealsTheChat(t *testing.T) {
 	ctx := context.Background()
 	a := openTicket(t, db, 1, "")
 	b := openTicket(t, db, 1, "")
-	if a.ID != b.ID || a.Code() != "T1" || a.Chat != 9001 || a.Status != flows.TicketOpen || a.Priority != flows.PriorityNormal {
+	if a.ID != b.ID || a.Code() != "T1" || a.Chat != flows.Telegram(9001) || a.Status != flows.TicketOpen || a.Priority != flows.PriorityNormal {
 		t.Fatalf("opened %+v then %+v", a, b)
 	}
 	var n int
@@ -220,7 +220,7 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 	}
 	// The open ticket of the erased person is closed and stripped: nothing
 	// leads to them, and their messages are gone; the week still counts it.
-	if k, err := tk.Get(ctx, a.ID); err != nil || k.Status != "closed" || k.Person != "" || k.Chat != 0 ||
+	if k, err := tk.Get(ctx, a.ID); err != nil || k.Status != "closed" || k.Person != "" || !k.Chat.IsZero() ||
 		!k.ClosedAt.Equal(ticketT0.Add(time.Minute)) {
 		t.Fatalf("forgotten ticket reads as %+v, %v", k, err)
 	}
@@ -254,7 +254,7 @@ func TestForgetAndPurgeTickets(t *testing.T) {
 		t.Fatalf("purged ticket still linked to its person")
 	}
 	// Staff asking for it (/cerrar T2) read a closed ticket, not an error.
-	if k, err := tk.Get(ctx, b.ID); err != nil || k.Status != "closed" || k.Chat != 0 {
+	if k, err := tk.Get(ctx, b.ID); err != nil || k.Status != "closed" || !k.Chat.IsZero() {
 		t.Fatalf("purged ticket reads as %+v, %v", k, err)
 	}
 	var left int

@@ -17,8 +17,10 @@ import (
 // Session is one person's conversation through the terminal.
 type Session struct {
 	eng *flows.Engine
-	// ChatID is the person's chat (and user) id.
-	ChatID int64
+	// ChatID is the person's chat (and user) address: a ChannelTerm one
+	// for `acercate chat`, a Telegram one when a test plays a Telegram
+	// person through the terminal.
+	ChatID flows.Address
 	// Lang is the language code the person's "app" reports.
 	Lang string
 	// Now stamps events (time.Now).
@@ -43,7 +45,7 @@ type choice struct {
 
 // NewSession starts a terminal conversation. Update ids start from the
 // clock so that two runs against one Redis never reuse one.
-func NewSession(eng *flows.Engine, chatID int64, lang string) *Session {
+func NewSession(eng *flows.Engine, chatID flows.Address, lang string) *Session {
 	return &Session{eng: eng, ChatID: chatID, Lang: lang, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
 }
 
@@ -146,7 +148,7 @@ func (s *Session) Render(replies []flows.Reply) string {
 	var choices []choice
 	first := true
 	for _, r := range replies {
-		if r.ChatID != 0 && r.ChatID != s.ChatID {
+		if !r.ChatID.IsZero() && r.ChatID != s.ChatID {
 			continue // a message to someone else (a staff group)
 		}
 		if r.Kind == flows.AnswerTap {

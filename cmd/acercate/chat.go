@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/acercate/acercate/app"
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/term"
 )
 
@@ -38,7 +39,7 @@ func runChat(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	defer a.Close()
 
 	fmt.Fprintln(env.Stdout, "Acércate chat. Type a message, or a number to tap a button; /loc LAT LON shares a location; Ctrl-D exits.")
-	s := term.NewSession(a.Engine, 1, *lang)
+	s := term.NewSession(a.Engine, flows.Address{Channel: flows.ChannelTerm, ID: "local"}, *lang)
 	say := func(line string) error {
 		out, err := s.Send(ctx, line)
 		if err != nil {

@@ -133,8 +133,10 @@ func printDenuncia(env *Env, r *store.DenunciaRecord) {
 	row("Language", r.Lang)
 	row("Campaign", r.Campaign)
 	row("Módulo", r.Modulo)
-	if r.Contact != 0 {
-		row("Contact", fmt.Sprintf("Telegram chat %d (asked to be written to)", r.Contact))
+	if id, ok := r.Contact.TelegramID(); ok {
+		row("Contact", fmt.Sprintf("Telegram chat %d (asked to be written to)", id))
+	} else if !r.Contact.IsZero() {
+		row("Contact", fmt.Sprintf("%s (asked to be written to)", r.Contact))
 	} else {
 		row("Contact", "anonymous (asked not to be contacted)")
 	}

@@ -37,7 +37,7 @@ func fileOneDenuncia(t *testing.T) map[string]string {
 	_, err = db.Denuncias().File(context.Background(), flows.Denuncia{
 		Category: "robbery", When: "today", On: "2026-11-16", Municipality: "other", Place: "Cerca del puente",
 		Perpetrator: "authority", Which: "police", Text: "Texto privado.\nSegunda línea.",
-		Photos: []string{"file-1"}, Contact: 4242, Person: "p", Source: "p:1", At: at,
+		Photos: []string{"file-1"}, Contact: flows.Telegram(4242), Person: "p", Source: "p:1", At: at,
 	}, flows.Request{UpdateID: 1, At: at, Person: "p", Kind: "button", Lang: "fr"})
 	if err != nil {
 		t.Fatal(err)

@@ -52,7 +52,7 @@ type reportSender struct{ s *bot.Sender }
 var _ report.Deliverer = reportSender{}
 
 func (r reportSender) SendText(ctx context.Context, chat int64, text string) error {
-	_, err := r.s.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: chat, Text: text})
+	_, err := r.s.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(chat), Text: text})
 	return err
 }
 

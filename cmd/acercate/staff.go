@@ -104,7 +104,7 @@ func groupStates(ctx context.Context, db *store.DB) (func(chat int64) string, er
 				g.Since.In(flows.StaffZone).Format("2006-01-02 15:04"), g.Error, g.Failures,
 				g.Next.In(flows.StaffZone).Format("15:04:05"))
 		}
-		if isBlocked[db.Keys().ChatHash(chat)] {
+		if isBlocked[db.Keys().ChatHash(flows.Telegram(chat))] {
 			s += "; marked blocked by the bot (403)"
 		}
 		return s

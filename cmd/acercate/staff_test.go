@@ -26,7 +26,7 @@ func TestStaffCLI(t *testing.T) {
 	}
 	at := time.Now().Add(-15 * time.Minute)
 	first := &flows.Relay{Source: "p:1", Direction: flows.RelayIn, Kind: flows.RelayText, Text: "algo privado", At: at}
-	if _, err := db.Tickets().Open(ctx, flows.NewTicket{Source: "t:p:1", Person: "p", Chat: 4242, Lang: "ht",
+	if _, err := db.Tickets().Open(ctx, flows.NewTicket{Source: "t:p:1", Person: "p", Chat: flows.Telegram(4242), Lang: "ht",
 		Modulo: "tapachula", StaffChat: -300, Priority: flows.PriorityUrgent, At: at}, first,
 		flows.Request{UpdateID: 1, At: at, Person: "p", Kind: "text"}); err != nil {
 		t.Fatal(err)
