@@ -1,10 +1,7 @@
-//go:build webchat
-
 package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -86,7 +83,7 @@ func (s *Server) chatPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(t.Msgs) == 0 {
 		payload := attribution(r)
-		if err := s.chat.submit(ctx, sid, input{update: randomUpdateID(), command: "start", payload: payload, lang: p.Lang, accept: r.Header.Get("Accept-Language")}); err != nil {
+		if err := s.chat.submit(ctx, sid, input{update: randomUpdateID(), command: "start", payload: payload, lang: p.Lang}, p.T0); err != nil {
 			s.chatFailed(w, r, err)
 			return
 		}
@@ -118,18 +115,19 @@ type input struct {
 	update int64
 	// One of: text, data (a button, with msg its message), a location, a
 	// photo, a command.
-	text          string
-	data          string
-	msg           int64
-	loc           *flows.Location
-	photo         []byte
-	photoType     string
-	command       string
-	payload       string
-	lang, accept  string
-	badLocation   bool
-	badPhoto      bool
-	unsupportedUp bool
+	text      string
+	data      string
+	msg       int64
+	loc       *flows.Location
+	photo     []byte
+	photoType string
+	// photoID is the stored photo's id, once it is kept (chat_photos.go).
+	photoID     string
+	command     string
+	payload     string
+	lang        string
+	badLocation bool
+	badPhoto    bool
 }
 
 // chatPost takes one form of the chat: a message, a tap, a location, a
@@ -169,8 +167,13 @@ func (s *Server) chatPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "input.invalid")
 		return
 	}
-	in.lang = s.lang(r)
-	if err := s.chat.submit(r.Context(), sid, in); err != nil {
+	p := s.newPage(r, "", nil)
+	in.lang = p.Lang
+	if in.badPhoto {
+		// Told in the chat, in the visitor's words, like any answer.
+		in.text = ""
+	}
+	if err := s.chat.submit(r.Context(), sid, in, p.T0); err != nil {
 		s.chatFailed(w, r, err)
 		return
 	}
@@ -331,5 +334,3 @@ func (s *Server) writeEvents(w io.Writer, p *page, msgs []message, csrf string, 
 	_, err := fmt.Fprintf(w, "id: %d\nevent: version\ndata: %d\n\n", version, version)
 	return err
 }
-
-

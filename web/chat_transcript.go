@@ -37,6 +37,28 @@ type transcript struct {
 	Keyboard [][]flows.KeyButton `json:"kb,omitempty"`
 	// Away counts the staff replies delivered while no page was open.
 	Away int `json:"away,omitempty"`
+	// Recent are the update ids of the visitor's last forms, so a form
+	// sent twice shows once.
+	Recent []int64 `json:"u,omitempty"`
+}
+
+// recentMax is how many update ids a transcript remembers.
+const recentMax = 32
+
+func (t *transcript) seen(update int64) bool {
+	for _, u := range t.Recent {
+		if u == update {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *transcript) remember(update int64) {
+	t.Recent = append(t.Recent, update)
+	if n := len(t.Recent); n > recentMax {
+		t.Recent = append(t.Recent[:0:0], t.Recent[n-recentMax:]...)
+	}
 }
 
 // message is one message of a transcript.

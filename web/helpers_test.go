@@ -32,6 +32,7 @@ func newPortal(t testing.TB, cfg web.Config) *portal {
 	cfg.Shelters = env.Store.Deps().Shelters
 	cfg.Keys = env.Store.Keys()
 	cfg.Now = env.Clock.Now
+	cfg.Redis, cfg.RedisPrefix = env.App.Redis, env.Redis.Prefix
 	srv, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,9 @@ func (p *page) T(id string, kv ...any) string {
 	return p.s.cat.T(p.Lang, id, data)
 }
 
+// T0 renders a message without template data.
+func (p *page) T0(id string) string { return p.T(id) }
+
 // Blocks renders a message as paragraphs and bullet lists.
 func (p *page) Blocks(id string, kv ...any) []block { return blocks(p.T(id, kv...)) }
 

@@ -135,6 +135,14 @@ func (s *Server) privacy(w http.ResponseWriter, r *http.Request) {
 // the browser to a neutral site. The script makes the link replace the
 // history entry; without it, this is an ordinary link.
 func (s *Server) exit(w http.ResponseWriter, r *http.Request) {
+	if sid := session(r); sid != "" && s.chat != nil {
+		// As /salir on Telegram deletes the chat's messages: the
+		// conversation is gone from the page and from the server.
+		if err := s.chat.transcripts.forget(r.Context(), sid); err != nil {
+			s.log.Error("quick exit: delete a transcript", "err", err)
+		}
+		s.chat.hub.notify(sid)
+	}
 	s.clearCookie(w, sessionCookie)
 	s.clearCookie(w, attrCookie)
 	w.Header().Set("Cache-Control", "no-store")

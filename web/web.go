@@ -21,6 +21,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -35,6 +36,7 @@ import (
 
 	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/secret"
+	"github.com/redis/go-redis/v9"
 )
 
 // DefaultExitURL is where the quick exit goes: a page that says nothing
@@ -59,6 +61,14 @@ type Config struct {
 	ExitURL string
 	// SessionTTL is how long a visitor's cookie lives (72 h, the state's TTL).
 	SessionTTL time.Duration
+	// Redis, when set, keeps the web chat's transcripts (under
+	// RedisPrefix, with SessionTTL) and turns the chat on; nil serves the
+	// portal's pages alone.
+	Redis       redis.UniversalClient
+	RedisPrefix string
+	// Others delivers a reply the web chat's flows address to another
+	// channel (a staff group on Telegram); nil drops it, logged.
+	Others func(ctx context.Context, r flows.Reply) error
 	// Limits are the flood limits (DefaultLimits when zero).
 	Limits Limits
 	Now    func() time.Time
@@ -72,6 +82,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	static  map[string]*asset
 	limits  *limiters
+	chat    *chatChannel
 	log     *slog.Logger
 	secure  bool
 	handler http.Handler
@@ -127,6 +138,20 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
+	if cfg.Redis != nil {
+		s.chat = &chatChannel{
+			eng:         cfg.Engine,
+			transcripts: &transcripts{rdb: cfg.Redis, keys: cfg.Keys, prefix: cfg.RedisPrefix, ttl: cfg.SessionTTL},
+			hub:         newHub(), log: s.log, others: cfg.Others, now: cfg.Now,
+		}
+		// /borrar erases what the channel keeps: the transcript.
+		cfg.Engine.OnForget(func(ctx context.Context, chat flows.Address) error {
+			if chat.Channel != ChannelWeb {
+				return nil
+			}
+			return s.chat.transcripts.forget(ctx, chat.ID)
+		})
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -145,6 +170,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /denuncia", s.denuncia)
 	mux.HandleFunc("GET /privacidad", s.privacy)
 	mux.HandleFunc("GET /salir", s.exit)
+	if s.chat != nil {
+		mux.HandleFunc("GET /chat", s.chatPage)
+		mux.HandleFunc("POST /chat", s.chatPost)
+		mux.HandleFunc("GET /chat/events", s.chatEvents)
+	}
 	mux.HandleFunc("GET /static/{file}", s.asset)
 	mux.HandleFunc("/", s.notFound)
 	// Cross-origin POSTs are refused by the browser's own Fetch metadata
@@ -236,6 +266,17 @@ func acceptsGzip(r *http.Request) bool {
 // addrPattern finds what looks like an IP address (with or without a
 // port) in a line of the HTTP server's own log.
 var addrPattern = regexp.MustCompile(`\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]+\]?(:\d+)?|\d{1,3}(\.\d{1,3}){3}(:\d+)?`)
+
+// Send delivers a reply to a web visitor from outside their own updates: a
+// staff member's answer, sent by the staff desk's router for channel
+// "web". It returns the message the reply became. It is there, live, on
+// the visitor's open page, or waiting for them when they come back.
+func (s *Server) Send(ctx context.Context, r flows.Reply) (int64, error) {
+	if s.chat == nil || r.ChatID.Channel != ChannelWeb {
+		return 0, fmt.Errorf("web: no web chat for a reply to %q", r.ChatID.Channel)
+	}
+	return s.chat.deliver(ctx, r.ChatID.ID, r, true)
+}
 
 // ErrorLog returns a logger for http.Server.ErrorLog that writes the
 // server's own complaints (a bad TLS handshake, a broken connection) to
