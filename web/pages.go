@@ -27,6 +27,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		{p.L("/denuncia"), p.T("menu.denuncia"), p.T("web.home.denuncia")},
 		{p.L("/privacidad"), p.T("menu.privacy"), p.T("web.home.privacy")},
 	}}
+	if s.chat != nil {
+		// The chat comes first after the emergency numbers: it is all the
+		// bot is, without Telegram.
+		d.Choices = append([]choice{{p.L("/chat"), p.T("web.chat.title"), p.T("web.home.chat")}}, d.Choices...)
+	}
 	if s.cfg.BotUsername != "" {
 		d.Telegram = "https://t.me/" + s.cfg.BotUsername
 	}
@@ -110,6 +115,8 @@ func (s *Server) emergency(w http.ResponseWriter, r *http.Request) {
 
 type denunciaData struct {
 	Telegram string
+	// Chat is the web chat's link, "" when it is off.
+	Chat string
 	// Also is where else a denuncia can go, in the bot's words.
 	Also []block
 }
@@ -120,6 +127,9 @@ func (s *Server) denuncia(w http.ResponseWriter, r *http.Request) {
 		d.Telegram = "https://t.me/" + s.cfg.BotUsername
 	}
 	p := s.newPage(r, "menu.denuncia", nil)
+	if s.chat != nil {
+		d.Chat = p.L("/chat")
+	}
 	d.Also = blocks(p.T("denuncia.next.fiscalia") + "\n" + p.T("denuncia.next.cndh") + "\n" + p.T("denuncia.next.visa"))
 	p.Data = d
 	s.render(w, r, http.StatusOK, "denuncia", p)
@@ -127,7 +137,7 @@ func (s *Server) denuncia(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) privacy(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "menu.privacy", nil)
-	p.Data = map[string]any{"Days": int(s.cfg.SessionTTL.Hours() / 24), "Hours": int(s.cfg.SessionTTL.Hours())}
+	p.Data = map[string]any{"Days": int(s.cfg.SessionTTL.Hours() / 24), "Hours": int(s.cfg.SessionTTL.Hours()), "Chat": s.chat != nil}
 	s.render(w, r, http.StatusOK, "privacy", p)
 }
 

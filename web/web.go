@@ -61,9 +61,8 @@ type Config struct {
 	ExitURL string
 	// SessionTTL is how long a visitor's cookie lives (72 h, the state's TTL).
 	SessionTTL time.Duration
-	// Redis, when set, keeps the web chat's transcripts (under
-	// RedisPrefix, with SessionTTL) and turns the chat on; nil serves the
-	// portal's pages alone.
+	// Redis keeps the web chat's transcripts (under RedisPrefix, with
+	// SessionTTL).
 	Redis       redis.UniversalClient
 	RedisPrefix string
 	// Others delivers a reply the web chat's flows address to another
@@ -99,8 +98,8 @@ var staticFiles embed.FS
 
 // New returns the portal's server.
 func New(cfg Config) (*Server, error) {
-	if cfg.Engine == nil || cfg.Shelters == nil || cfg.Keys == nil {
-		return nil, errors.New("web: an engine, the shelter directory and keys are required")
+	if cfg.Engine == nil || cfg.Shelters == nil || cfg.Keys == nil || cfg.Redis == nil {
+		return nil, errors.New("web: an engine, the shelter directory, keys and Redis are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -138,20 +137,18 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
-	if cfg.Redis != nil {
-		s.chat = &chatChannel{
-			eng:         cfg.Engine,
-			transcripts: &transcripts{rdb: cfg.Redis, keys: cfg.Keys, prefix: cfg.RedisPrefix, ttl: cfg.SessionTTL},
-			hub:         newHub(), log: s.log, others: cfg.Others, now: cfg.Now,
-		}
-		// /borrar erases what the channel keeps: the transcript.
-		cfg.Engine.OnForget(func(ctx context.Context, chat flows.Address) error {
-			if chat.Channel != ChannelWeb {
-				return nil
-			}
-			return s.chat.transcripts.forget(ctx, chat.ID)
-		})
+	s.chat = &chatChannel{
+		eng:         cfg.Engine,
+		transcripts: &transcripts{rdb: cfg.Redis, keys: cfg.Keys, prefix: cfg.RedisPrefix, ttl: cfg.SessionTTL},
+		hub:         newHub(), log: s.log, others: cfg.Others, now: cfg.Now,
 	}
+	// /borrar erases what the channel keeps: the transcript.
+	cfg.Engine.OnForget(func(ctx context.Context, chat flows.Address) error {
+		if chat.Channel != ChannelWeb {
+			return nil
+		}
+		return s.chat.transcripts.forget(ctx, chat.ID)
+	})
 	s.handler = s.routes()
 	return s, nil
 }

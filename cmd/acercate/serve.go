@@ -13,6 +13,7 @@ import (
 
 	"github.com/acercate/acercate/app"
 	"github.com/acercate/acercate/bot"
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -79,7 +80,14 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 		}
 		jobs = append(jobs, j)
 	}
-	portal, err := newPortal(a, portalConfig{PublicURL: cfg.PublicURL, BotUsername: cfg.BotUsername, SessionTTL: cfg.StateTTL}, logger)
+	pcfg := portalConfig{PublicURL: cfg.PublicURL, BotUsername: cfg.BotUsername, SessionTTL: cfg.StateTTL}
+	if b != nil {
+		pcfg.Others = func(ctx context.Context, r flows.Reply) error {
+			_, err := b.Sender().Send(ctx, r)
+			return err
+		}
+	}
+	portal, err := newPortal(a, pcfg, logger)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/app"
+	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/web"
 )
 
@@ -84,13 +85,17 @@ func browsable(addr string) string {
 type portalConfig struct {
 	PublicURL, BotUsername string
 	SessionTTL             time.Duration
+	// Others delivers the web chat's replies to other channels (the
+	// Telegram staff groups); nil when there is no bot.
+	Others func(ctx context.Context, r flows.Reply) error
 }
 
-// newPortal builds the web portal over a wired app.
+// newPortal builds the web portal and its chat over a wired app.
 func newPortal(a *app.App, c portalConfig, logger *slog.Logger) (*web.Server, error) {
 	return web.New(web.Config{
 		Engine: a.Engine, Shelters: a.Store.Deps().Shelters, Keys: a.Store.Keys(),
 		PublicURL: c.PublicURL, BotUsername: c.BotUsername, SessionTTL: c.SessionTTL,
+		Redis: a.Redis, RedisPrefix: a.RedisPrefix, Others: c.Others,
 		Logger: logger,
 	})
 }
