@@ -45,6 +45,8 @@ type msgView struct {
 
 // chatView is the chat page's data.
 type chatView struct {
+	// P renders the page's words.
+	P        *page
 	Msgs     []msgView
 	Keyboard [][]flows.KeyButton
 	Version  int64
@@ -100,7 +102,7 @@ func (s *Server) chatPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.CSRF = s.token(sid)
-	p.Data = chatView{Msgs: s.views(p, t.Msgs, p.CSRF), Keyboard: t.Keyboard, Version: t.Version, CSRF: p.CSRF,
+	p.Data = chatView{P: p, Msgs: s.views(p, t.Msgs, p.CSRF), Keyboard: t.Keyboard, Version: t.Version, CSRF: p.CSRF,
 		Away: away, Hours: int(s.cfg.SessionTTL / time.Hour)}
 	s.render(w, r, http.StatusOK, "chat", p)
 }
@@ -288,7 +290,7 @@ func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		if changed := t.changedSince(last); len(changed) > 0 {
 			rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
-			if err := s.writeEvents(w, p, changed, csrf, t.Version); err != nil {
+			if err := s.writeEvents(w, p, changed, chatView{P: p, Keyboard: t.Keyboard, CSRF: csrf}, t.Version); err != nil {
 				return
 			}
 			last = t.Version
@@ -310,27 +312,37 @@ func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeEvents writes one "msg" event per message, its data the message's
-// HTML as the page shows it, its id the transcript's version.
-func (s *Server) writeEvents(w io.Writer, p *page, msgs []message, csrf string, version int64) error {
-	var html bytes.Buffer
-	for _, v := range s.views(p, msgs, csrf) {
+// writeEvents writes one "msg" event per changed message, its data the
+// message's HTML as the page shows it, then a "keys" event with the
+// keyboard's (the location button comes and goes with the questions);
+// the last event's id is the transcript's version.
+func (s *Server) writeEvents(w io.Writer, p *page, msgs []message, keys chatView, version int64) error {
+	var out, html bytes.Buffer
+	event := func(name, tmpl string, data any, id int64) error {
 		html.Reset()
-		if err := s.pages["chat"].ExecuteTemplate(&html, "msg", v); err != nil {
+		if err := s.pages["chat"].ExecuteTemplate(&html, tmpl, data); err != nil {
 			return err
 		}
-		var ev bytes.Buffer
-		ev.WriteString("event: msg\n")
-		for _, line := range strings.Split(strings.TrimRight(html.String(), "\n"), "\n") {
-			ev.WriteString("data: ")
-			ev.WriteString(line)
-			ev.WriteString("\n")
+		if id > 0 {
+			fmt.Fprintf(&out, "id: %d\n", id)
 		}
-		ev.WriteString("\n")
-		if _, err := w.Write(ev.Bytes()); err != nil {
+		out.WriteString("event: " + name + "\n")
+		for _, line := range strings.Split(strings.TrimRight(html.String(), "\n"), "\n") {
+			out.WriteString("data: ")
+			out.WriteString(line)
+			out.WriteString("\n")
+		}
+		out.WriteString("\n")
+		return nil
+	}
+	for _, v := range s.views(p, msgs, keys.CSRF) {
+		if err := event("msg", "msg", v, 0); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "id: %d\nevent: version\ndata: %d\n\n", version, version)
+	if err := event("keys", "keys", keys, version); err != nil {
+		return err
+	}
+	_, err := w.Write(out.Bytes())
 	return err
 }
