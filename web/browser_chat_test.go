@@ -28,7 +28,9 @@ func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-func chatText(b *tab) string { return eval[string](b, `document.getElementById('chat') ? document.getElementById('chat').innerText : ''`) }
+func chatText(b *tab) string {
+	return eval[string](b, `document.getElementById('chat') ? document.getElementById('chat').innerText : ''`)
+}
 
 // TestBrowserChatLive walks the chat with JavaScript to the nearest
 // shelter from the browser's shared location: the answers arrive live
