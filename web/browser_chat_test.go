@@ -63,7 +63,7 @@ func TestBrowserChatLive(t *testing.T) {
 		t.Errorf("the page was reloaded or the history grew: the answers did not arrive live")
 	}
 	if *screenshots {
-		b.do(chromedp.EmulateViewport(360, 740), chromedp.Evaluate[chromedp.Void](`document.querySelector('#chat li:nth-last-child(2)').scrollIntoView({block: 'start'})`))
+		b.do(chromedp.EmulateViewport(360, 740), chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#chat li')].filter(li => !li.classList.contains('mine')).slice(-3)[0].previousElementSibling.scrollIntoView({block: 'start'})`))
 		png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)
