@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -246,9 +247,10 @@ func photoType(raw []byte) string {
 	return ""
 }
 
-// chatEvents is the live page's stream (Server-Sent Events): every
-// message changed after the version the page has, then each change as it
-// happens, until the page goes.
+// chatEvents opens a live page's stream (Server-Sent Events): the
+// response head and every message changed after the version the page
+// has, then the connection goes to the hub (chat_live.go), which writes
+// each change as it happens.
 func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 	sid := session(r)
 	if sid == "" {
@@ -264,52 +266,55 @@ func (s *Server) chatEvents(w http.ResponseWriter, r *http.Request) {
 	if v, err := strconv.ParseInt(r.URL.Query().Get("v"), 10, 64); err == nil && v > last {
 		last = v
 	}
-	ctx := r.Context()
-	signal, done := s.chat.hub.subscribe(sid)
-	defer done()
-	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	p := s.newPage(r, "", nil)
-	csrf := s.token(sid)
-	beat := time.NewTimer(sseHeartbeat)
-	defer beat.Stop()
-	for {
-		t, err := s.chat.transcripts.get(ctx, sid)
-		if err != nil {
-			return
-		}
-		if t.Version < last {
-			// The transcript was erased (/borrar, the quick exit): the page
-			// must start again.
-			fmt.Fprint(w, "event: reset\ndata: \n\n")
-			last = t.Version
-		}
-		if changed := t.changedSince(last); len(changed) > 0 {
-			rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
-			if err := s.writeEvents(w, p, changed, chatView{P: p, Keyboard: t.Keyboard, CSRF: csrf}, t.Version); err != nil {
-				return
-			}
-			last = t.Version
-		}
-		if err := rc.Flush(); err != nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-signal:
-		case <-beat.C:
-			rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
-			if _, err := io.WriteString(w, ": \n\n"); err != nil {
-				return
-			}
-			beat.Reset(sseHeartbeat)
-		}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		http.Error(w, "", http.StatusInternalServerError)
+		return
 	}
+	st := &stream{conn: conn, visitor: sid, last: last, lang: s.lang(r), csrf: s.token(sid)}
+	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n" +
+		"X-Content-Type-Options: nosniff\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
+	if err := st.write([]byte(head)); err != nil {
+		conn.Close()
+		return
+	}
+	s.chat.hub.add(st)
+	if err := s.pushStream(st); err != nil {
+		s.chat.hub.drop(st)
+	}
+}
+
+// pushStream writes to a live page what changed since it last heard: the
+// changed messages and the keyboard, or "reset" when the transcript was
+// erased (/borrar, the quick exit) and the page must start again.
+func (s *Server) pushStream(st *stream) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	t, err := s.chat.transcripts.get(ctx, st.visitor)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if t.Version < st.last {
+		out.WriteString("event: reset\ndata: \n\n")
+		st.last = t.Version
+	}
+	if changed := t.changedSince(st.last); len(changed) > 0 {
+		p := &page{s: s, Lang: st.lang}
+		if err := s.writeEvents(&out, p, changed, chatView{P: p, Keyboard: t.Keyboard, CSRF: st.csrf}, t.Version); err != nil {
+			return err
+		}
+		st.last = t.Version
+	}
+	if out.Len() == 0 {
+		return nil
+	}
+	return st.write(out.Bytes())
 }
 
 // writeEvents writes one "msg" event per changed message, its data the

@@ -142,6 +142,7 @@ func New(cfg Config) (*Server, error) {
 		transcripts: &transcripts{rdb: cfg.Redis, keys: cfg.Keys, prefix: cfg.RedisPrefix, ttl: cfg.SessionTTL},
 		hub:         newHub(), log: s.log, others: cfg.Others, now: cfg.Now,
 	}
+	s.chat.hub.push = s.pushStream
 	// /borrar erases what the channel keeps: the transcript.
 	cfg.Engine.OnForget(func(ctx context.Context, chat flows.Address) error {
 		if chat.Channel != ChannelWeb {
