@@ -21,14 +21,17 @@ func TestServePortalAlone(t *testing.T) {
 	logs := &apptest.LogBuffer{}
 	c := startServe(t, map[string]string{
 		"ACERCATE_DB": filepath.Join(t.TempDir(), "acercate.db"), "ACERCATE_DATA_KEY": secret.Generate(),
-		"ACERCATE_HTTP_ADDR": "127.0.0.1:0", "ACERCATE_PUBLIC_URL": "https://acercate.example",
+		"ACERCATE_HTTP_ADDR": "127.0.0.1:0", "ACERCATE_ADMIN_ADDR": "127.0.0.1:0", "ACERCATE_PUBLIC_URL": "https://acercate.example",
 	}, logs)
 	if code, body := c.get("/readyz"); code != http.StatusOK {
 		t.Errorf("readyz: %d %s", code, body)
 	}
-	code, body := c.get("/?lang=fr")
+	code, body := c.getPublic("/?lang=fr")
 	if code != http.StatusOK || !strings.Contains(body, `<html lang="fr">`) || !strings.Contains(body, "tel:911") {
 		t.Errorf("portal home: %d\n%s", code, body)
+	}
+	if code, _ := c.getPublic("/metrics"); code == http.StatusOK {
+		t.Errorf("metrics on the public port")
 	}
 	if !strings.Contains(logs.String(), "serving the web portal alone") {
 		t.Errorf("no word that the portal runs alone:\n%s", logs.String())
