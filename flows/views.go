@@ -28,7 +28,7 @@ type RightsTopic struct {
 
 // RightsTopic returns topic id in lang, and false for an unknown id.
 func (c *Catalog) RightsTopic(lang, id string) (RightsTopic, bool) {
-	if !isRightsTopic(id) {
+	if !slices.Contains(rightsTopics, id) {
 		return RightsTopic{}, false
 	}
 	return RightsTopic{
