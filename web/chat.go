@@ -131,6 +131,8 @@ type input struct {
 	lang        string
 	badLocation bool
 	badPhoto    bool
+	// live is true for a page with JavaScript, which can share a location.
+	live bool
 }
 
 // chatPost takes one form of the chat: a message, a tap, a location, a
@@ -172,6 +174,7 @@ func (s *Server) chatPost(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "", nil)
 	in.lang = p.Lang
+	in.live = r.Header.Get("X-Acercate-Live") == "1"
 	if in.badPhoto {
 		// Told in the chat, in the visitor's words, like any answer.
 		in.text = ""

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/flows/run"
 )
 
 // ChannelWeb is the web chat's channel name in addresses.
@@ -25,7 +26,15 @@ type chatChannel struct {
 	// Telegram: "this person erased their data"); nil drops it, logged.
 	others func(ctx context.Context, r flows.Reply) error
 	now    func() time.Time
+	// runner keeps each visitor's updates in order, runs different
+	// visitors in parallel and marks each reply delivered.
+	runner *run.Runner[flows.Address]
 }
+
+// WebCaps are the web chat's: as many buttons as the flows give (a page
+// scrolls), messages edited and a conversation cleared in the
+// transcript; the location can be shared only by a page with JavaScript.
+var WebCaps = flows.Caps{CanEdit: true, CanDelete: true}
 
 // address is a visitor's address: the session id is the conversation.
 func address(visitor string) flows.Address {
@@ -35,7 +44,9 @@ func address(visitor string) flows.Address {
 // event turns what a visitor sent into the engine's event. A typed
 // "/word rest" is a command, as on Telegram.
 func (c *chatChannel) event(visitor string, in input) flows.Event {
-	ev := flows.Event{UpdateID: in.update, ChatID: address(visitor), UserID: address(visitor), Lang: in.lang, Time: c.now()}
+	caps := WebCaps
+	caps.CanShareLocation = in.live
+	ev := flows.Event{UpdateID: in.update, ChatID: address(visitor), UserID: address(visitor), Lang: in.lang, Time: c.now(), Caps: caps}
 	text := strings.TrimSpace(in.text)
 	switch {
 	case in.command != "":
@@ -135,23 +146,12 @@ func (t *chatTask) Send(ctx context.Context, r flows.Reply) error {
 	return err
 }
 
-// handle runs one update through the engine and delivers its replies,
-// each marked delivered right after it is in the transcript.
+func (t *chatTask) Finish(context.Context, run.Result) {}
+
+// handle has the runner handle one update and waits until its replies are
+// in the transcript: a plain form's answer must be there for the next page.
 func (c *chatChannel) handle(ctx context.Context, t *chatTask) error {
-	ev, _, _ := t.Prepare(ctx)
-	out, err := c.eng.Handle(ctx, ev)
-	if err != nil {
-		return err
-	}
-	for i, r := range out.Replies {
-		if err := t.Send(ctx, r); err != nil {
-			return err
-		}
-		if err := c.eng.Delivered(ctx, ev, out.Sent+i+1); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.runner.Do(ctx, address(t.visitor), t)
 }
 
 func (c *chatChannel) deliverElsewhere(ctx context.Context, r flows.Reply) error {
@@ -201,7 +201,7 @@ func (c *chatChannel) deliver(ctx context.Context, visitor string, r flows.Reply
 		return true
 	})
 	if err != nil {
-		return 0, fmt.Errorf("web chat: %w", err)
+		return 0, &flows.SendError{Kind: flows.SendTemporary, Err: fmt.Errorf("web chat: %w", err)}
 	}
 	c.hub.notify(visitor)
 	return seq, nil

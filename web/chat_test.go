@@ -58,20 +58,28 @@ func TestChatWithoutJavaScript(t *testing.T) {
 		return p.get(t, c, "/chat?lang=es")
 	}
 	page = post(chatForm(t, page.Body, "Albergues"))
-	if !strings.Contains(page.Body, "Enviar mi ubicación") {
-		t.Fatalf("no location button after Albergues:\n%s", page.Body)
+	if strings.Contains(page.Body, `class="button locate"`) {
+		t.Errorf("a page without JavaScript got a location button it cannot use")
 	}
+	page = post(chatForm(t, page.Body, "Tapachula"))
+	if !strings.Contains(page.Body, "Albergues en Tapachula") {
+		t.Fatalf("no shelters after Tapachula:\n%s", page.Body)
+	}
+	// A live page (JavaScript) shares the location in the background.
 	form := chatForm(t, page.Body, "")
 	form.Set("lat", "14.9036")
 	form.Set("lon", "-92.2575")
-	page = post(form)
+	if res := p.do(t, c, http.MethodPost, "/chat", form, "X-Acercate-Live", "1"); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("live post: %d", res.StatusCode)
+	}
+	page = p.get(t, c, "/chat?lang=es")
 	near := nearestShelter(t, p, 14.9036, -92.2575)
 	if !strings.Contains(page.Body, htmlEscape(near)) || !strings.Contains(page.Body, "📍 Ubicación enviada") {
 		t.Errorf("the nearest shelter %q is not in the answer:\n%s", near, page.Body)
 	}
 	// The same form sent again (a reload, a double tap) is handled once.
-	again := p.do(t, c, http.MethodPost, "/chat", form)
-	if again.StatusCode != http.StatusSeeOther {
+	again := p.do(t, c, http.MethodPost, "/chat", form, "X-Acercate-Live", "1")
+	if again.StatusCode != http.StatusNoContent {
 		t.Fatalf("again: %d", again.StatusCode)
 	}
 	if n := strings.Count(p.get(t, c, "/chat").Body, "📍 Ubicación enviada"); n != 1 {

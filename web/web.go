@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/flows/run"
 	"github.com/acercate/acercate/secret"
 	"github.com/redis/go-redis/v9"
 )
@@ -143,6 +144,11 @@ func New(cfg Config) (*Server, error) {
 		hub:         newHub(), log: s.log, others: cfg.Others, now: cfg.Now,
 	}
 	s.chat.hub.push = s.pushStream
+	// A post waits for its answer, so an engine that keeps failing (Redis
+	// down) is tried three times and the visitor told, not kept waiting.
+	if s.chat.runner, err = run.New[flows.Address](run.Config{Engine: cfg.Engine, Workers: 16, Attempts: 3, Logger: s.log}); err != nil {
+		return nil, err
+	}
 	// /borrar erases what the channel keeps: the transcript.
 	cfg.Engine.OnForget(func(ctx context.Context, chat flows.Address) error {
 		if chat.Channel != ChannelWeb {
@@ -264,6 +270,10 @@ func acceptsGzip(r *http.Request) bool {
 // addrPattern finds what looks like an IP address (with or without a
 // port) in a line of the HTTP server's own log.
 var addrPattern = regexp.MustCompile(`\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]+\]?(:\d+)?|\d{1,3}(\.\d{1,3}){3}(:\d+)?`)
+
+// Stop stops the web chat's runner: what is being handled finishes, a
+// post still waiting is told to try again.
+func (s *Server) Stop(ctx context.Context) error { return s.chat.runner.Stop(ctx) }
 
 // Send delivers a reply to a web visitor from outside their own updates: a
 // staff member's answer, sent by the staff desk's router for channel

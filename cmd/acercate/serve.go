@@ -64,6 +64,21 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 			return err
 		}
 		senv.Sender = b.Sender()
+	}
+	pcfg := portalConfig{PublicURL: cfg.PublicURL, BotUsername: cfg.BotUsername, SessionTTL: cfg.StateTTL}
+	if b != nil {
+		pcfg.Others = func(ctx context.Context, r flows.Reply) error {
+			_, err := b.Sender().Send(ctx, r)
+			return err
+		}
+	}
+	portal, err := newPortal(a, pcfg, logger)
+	if err != nil {
+		return err
+	}
+	// Staff answers to web visitors reach them through the portal's chat.
+	senv.Web = portal
+	if b != nil {
 		if jobs, err = serveJobs(senv); err != nil {
 			return err
 		}
@@ -76,17 +91,6 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 			return err
 		}
 		jobs = append(jobs, j)
-	}
-	pcfg := portalConfig{PublicURL: cfg.PublicURL, BotUsername: cfg.BotUsername, SessionTTL: cfg.StateTTL}
-	if b != nil {
-		pcfg.Others = func(ctx context.Context, r flows.Reply) error {
-			_, err := b.Sender().Send(ctx, r)
-			return err
-		}
-	}
-	portal, err := newPortal(a, pcfg, logger)
-	if err != nil {
-		return err
 	}
 
 	healthz := func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
@@ -145,6 +149,7 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	defer cancel()
 	srv.Shutdown(sctx)
 	adminSrv.Shutdown(sctx)
+	portal.Stop(sctx)
 	if err != nil {
 		return err
 	}
