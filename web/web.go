@@ -300,3 +300,6 @@ func (w scrubWriter) Write(p []byte) (int, error) {
 	w.log.Warn(addrPattern.ReplaceAllString(strings.TrimSpace(string(p)), "[addr]"))
 	return len(p), nil
 }
+
+// LivePages is how many live chat pages are open now.
+func (s *Server) LivePages() int { return s.chat.hub.total() }
