@@ -43,6 +43,8 @@ type App struct {
 	Engine *flows.Engine
 	Store  *store.DB
 	Redis  *redis.Client
+	// RedisPrefix namespaces every key (Config.RedisPrefix).
+	RedisPrefix string
 	// Embedded is the embedded Redis, nil when RedisURL was given.
 	Embedded *localredis.Server
 }
@@ -62,7 +64,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.RedisPrefix == "" {
 		cfg.RedisPrefix = "acercate:"
 	}
-	a := &App{}
+	a := &App{RedisPrefix: cfg.RedisPrefix}
 	ok := false
 	defer func() {
 		if !ok {

@@ -16,9 +16,11 @@ import (
 const campaignUsage = `usage:
   acercate campaign add CODE --name NAME [--modulo CODE] [--starts YYYY-MM-DD]
   acercate campaign list
-  acercate campaign link CODE [--bot USERNAME] [--qr FILE.png] [--size PIXELS]
+  acercate campaign link CODE [--bot USERNAME] [--web URL] [--qr FILE.png] [--size PIXELS]
 CODE: letters A-Z, digits, _ and - (stored in lower case), at most 62 characters.
-The bot's username comes from --bot or ACERCATE_BOT_USERNAME.`
+The bot's username comes from --bot or ACERCATE_BOT_USERNAME, the portal's address
+from --web or ACERCATE_PUBLIC_URL; each given one gets its link and QR code
+(the web one in FILE-web.png).`
 
 // runCampaign manages the office's promotion campaigns and prints the
 // deep link and QR code that go on their trípticos, carteles and lonas.
@@ -99,13 +101,14 @@ func runLink(ctx context.Context, env *Env, cfg *Config, what, prefix string, ar
 	}
 	fs := newFlags(env, what+" link")
 	bot := fs.String("bot", "", "the bot's Telegram username (default ACERCATE_BOT_USERNAME)")
+	webURL := fs.String("web", "", "the portal's public address (default ACERCATE_PUBLIC_URL)")
 	qr := fs.String("qr", "", "where to write the QR code PNG (default "+prefix+"-CODE.png)")
 	size := fs.Int("size", 1024, "the QR code's width and height in pixels (256 to 4096)")
 	code, err := parseCodeArgs(fs, args)
 	if err != nil {
 		return usagef("%v\n%s", err, usage)
 	}
-	username, err := botUsername(cfg, *bot)
+	username, base, err := linkTargets(cfg, *bot, *webURL)
 	if err != nil {
 		return err
 	}
@@ -134,19 +137,57 @@ func runLink(ctx context.Context, env *Env, cfg *Config, what, prefix string, ar
 		}
 		code = m.Code
 	}
-	link := DeepLink(username, prefix, code)
 	path := *qr
 	if path == "" {
 		path = prefix + "-" + code + ".png"
 	}
-	// High error correction: a lona outdoors gets dirty and folded, and a
-	// quarter of the code may be lost and still read.
-	if err := qrcode.WriteFile(link, qrcode.High, *size, path); err != nil {
-		return fmt.Errorf("write QR code: %w", err)
+	type target struct{ link, path, label string }
+	var targets []target
+	if username != "" {
+		targets = append(targets, target{DeepLink(username, prefix, code), path, "QR code"})
 	}
-	fmt.Fprintln(env.Stdout, link)
-	fmt.Fprintf(env.Stdout, "QR code: %s (%d×%d px)\n", path, *size, *size)
+	if base != "" {
+		targets = append(targets, target{WebLink(base, prefix, code), strings.TrimSuffix(path, ".png") + "-web.png", "QR code (web)"})
+	}
+	for _, t := range targets {
+		// High error correction: a lona outdoors gets dirty and folded, and a
+		// quarter of the code may be lost and still read.
+		if err := qrcode.WriteFile(t.link, qrcode.High, *size, t.path); err != nil {
+			return fmt.Errorf("write QR code: %w", err)
+		}
+		fmt.Fprintln(env.Stdout, t.link)
+		fmt.Fprintf(env.Stdout, "%s: %s (%d×%d px)\n", t.label, t.path, *size, *size)
+	}
 	return nil
+}
+
+// linkTargets returns the bot's username and the portal's base address a
+// link command prints links for: at least one is needed, and a given one
+// must be valid.
+func linkTargets(cfg *Config, botFlag, webFlag string) (username, base string, err error) {
+	base = cfg.PublicURL
+	if strings.TrimSpace(webFlag) != "" {
+		b, ok := parsePublicURL(webFlag)
+		if !ok {
+			return "", "", usagef("--web: %q is not an http(s) base URL like https://acercate.example", webFlag)
+		}
+		base = b
+	}
+	if strings.TrimSpace(botFlag) != "" || cfg.BotUsername != "" || base == "" {
+		if username, err = botUsername(cfg, botFlag); err != nil {
+			if base == "" {
+				return "", "", usagef("%v, or the portal's address: --web https://… or ACERCATE_PUBLIC_URL", err)
+			}
+			return "", "", err
+		}
+	}
+	return username, base, nil
+}
+
+// WebLink is the portal's link for a campaign (?c=) or módulo (?m=): a
+// visitor who opens it is attributed as one who opened the deep link.
+func WebLink(base, prefix, code string) string {
+	return base + "/?" + prefix + "=" + code
 }
 
 // DeepLink is the t.me link that opens the bot with "/start <prefix>-<code>".

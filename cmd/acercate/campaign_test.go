@@ -56,10 +56,20 @@ func TestModuloAndCampaignCommands(t *testing.T) {
 	if err != nil || img.Bounds().Dx() != 512 {
 		t.Fatalf("QR code: %v %v", img, err)
 	}
-	out = mustRun("modulo", "link", "hidalgo", "--bot", "OtroBot", "--qr", filepath.Join(t.TempDir(), "m.png"))
-	if !strings.Contains(out, "https://t.me/OtroBot?start=m-hidalgo") {
-		t.Errorf("módulo link output:\n%s", out)
+	mqr := filepath.Join(t.TempDir(), "m.png")
+	vars["ACERCATE_PUBLIC_URL"] = "https://acercate.example/"
+	out = mustRun("modulo", "link", "hidalgo", "--bot", "OtroBot", "--qr", mqr)
+	for _, want := range []string{"https://t.me/OtroBot?start=m-hidalgo\n", "https://acercate.example/?m=hidalgo\n", "m-web.png"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("módulo link output lacks %q:\n%s", want, out)
+		}
 	}
+	for _, path := range []string{mqr, strings.TrimSuffix(mqr, ".png") + "-web.png"} {
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("QR code %s: %v", path, err)
+		}
+	}
+	delete(vars, "ACERCATE_PUBLIC_URL")
 
 	for _, tc := range []struct {
 		args []string

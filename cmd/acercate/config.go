@@ -42,6 +42,9 @@ type Config struct {
 	Operator string
 	// BotUsername is ACERCATE_BOT_USERNAME, without "@"; "" when unset.
 	BotUsername string
+	// PublicURL is ACERCATE_PUBLIC_URL, the web portal's public base
+	// ("https://acercate.example") without a trailing slash; "" when unset.
+	PublicURL string
 	// NewDataKey is ACERCATE_NEW_DATA_KEY (rekey); nil when unset.
 	NewDataKey *secret.Keys
 
@@ -77,6 +80,7 @@ func readConfig(getenv func(string) string) (*Config, error) {
 		r.check("ACERCATE_BOT_USERNAME", botUsernameRE.MatchString(c.BotUsername),
 			"%q is not a Telegram bot username (5-32 letters, digits or _, ending in bot)", c.BotUsername)
 	}
+	c.PublicURL = r.publicURL("ACERCATE_PUBLIC_URL")
 	c.dataKey = r.key("ACERCATE_DATA_KEY")
 	c.NewDataKey = r.key("ACERCATE_NEW_DATA_KEY")
 	for _, part := range strings.FieldsFunc(r.str("ACERCATE_OLD_DATA_KEY", ""), func(r rune) bool { return r == ',' }) {
@@ -300,6 +304,16 @@ func (r *envReader) key(name string) *secret.Keys {
 		return nil
 	}
 	return k
+}
+
+// publicURL is an http(s) base address without query or fragment, its
+// trailing slash cut, or "" when unset.
+func (r *envReader) publicURL(name string) string {
+	v, ok := parsePublicURL(r.str(name, ""))
+	if !r.check(name, ok, "%q is not an http(s) base URL like https://acercate.example", v) {
+		return ""
+	}
+	return v
 }
 
 func isShipped(lang string) bool { return slices.Contains(locales.Shipped, lang) }

@@ -32,7 +32,7 @@ func TestBadConfigCreatesNothing(t *testing.T) {
 	}
 	// Arguments each command would accept, so only the configuration is wrong.
 	args := map[string][]string{
-		"serve": nil, "chat": nil, "albergues": {"import", "-"}, "directorio": {"import", "-"}, "denuncias": {"list"},
+		"serve": nil, "chat": nil, "web": nil, "albergues": {"import", "-"}, "directorio": {"import", "-"}, "denuncias": {"list"},
 		"staff": {"groups"}, "campaign": {"add", "feria", "--name", "Feria"}, "report": {"weekly"},
 		"meta": {"set", "goal.people", "5"}, "modulo": {"add", "huixtla", "--name", "Huixtla"},
 		"audit": nil, "purge": nil, "rekey": nil,

@@ -17,7 +17,7 @@ const moduloUsage = `usage:
                       [--address TEXT] [--hours TEXT] [--location LAT,LON]
   acercate modulo place CODE [--address TEXT] [--hours TEXT] [--location LAT,LON]
   acercate modulo list
-  acercate modulo link CODE [--bot USERNAME] [--qr FILE.png] [--size PIXELS]
+  acercate modulo link CODE [--bot USERNAME] [--web URL] [--qr FILE.png] [--size PIXELS]
 CODE: letters A-Z, digits, _ and - (stored in lower case), at most 62 characters.
 --staff-chat is the Telegram group for its escalations (default ACERCATE_STAFF_CHAT);
 --staff-users the Telegram user ids who act for it (default ACERCATE_STAFF_USERS).

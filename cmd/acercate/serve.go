@@ -11,13 +11,15 @@ import (
 
 	"github.com/acercate/acercate/app"
 	"github.com/acercate/acercate/bot"
+	"github.com/acercate/acercate/flows"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// runServe is `acercate serve`: the Telegram bot, with /healthz (and the
-// webhook, in webhook mode) on ACERCATE_HTTP_ADDR and /readyz and /metrics
+// runServe is `acercate serve`: the Telegram bot (when TELEGRAM_BOT_TOKEN
+// is set) and the web portal, with /healthz (and the webhook, in webhook
+// mode) on ACERCATE_HTTP_ADDR and /readyz and /metrics
 // on ACERCATE_ADMIN_ADDR, until SIGTERM or SIGINT: then it stops
 // receiving, finishes what is in hand and exits 0.
 func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
@@ -25,9 +27,6 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 		return usagef("serve takes no arguments; it is configured by the environment (see README.md)")
 	}
 	scfg := &cfg.Serve
-	if err := scfg.require(); err != nil {
-		return err
-	}
 	keys, err := cfg.keys(keyFromEnv)
 	if err != nil {
 		return err
@@ -46,25 +45,52 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	senv := &serveEnv{App: a, Logger: logger, Now: time.Now, Config: cfg}
-	b, err := bot.New(openCtx, bot.Config{
-		Token: scfg.Token, APIURL: scfg.APIURL, Engine: a.Engine,
-		// The store's keys: their hash key survives a data key rotation,
-		// so the bot's chat hashes stay those of the engine (store/rekey.go).
-		Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store,
-		SendRate: scfg.SendRate, ChatRate: scfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
-		GroupRate: scfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
-		Workers:    scfg.Workers,
-		WebhookURL: scfg.WebhookURL, WebhookSecret: scfg.WebhookSecret,
-		OnDelivered: senv.onDelivered,
-		Logger:      logger, Metrics: bot.NewMetrics(reg),
-	})
+	var b *bot.Bot
+	var jobs []serveJob
+	if scfg.Token != "" {
+		b, err = bot.New(openCtx, bot.Config{
+			Token: scfg.Token, APIURL: scfg.APIURL, Engine: a.Engine,
+			// The store's keys: their hash key survives a data key rotation,
+			// so the bot's chat hashes stay those of the engine (store/rekey.go).
+			Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store,
+			SendRate: scfg.SendRate, ChatRate: scfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
+			GroupRate: scfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
+			Workers:    scfg.Workers,
+			WebhookURL: scfg.WebhookURL, WebhookSecret: scfg.WebhookSecret,
+			OnDelivered: senv.onDelivered,
+			Logger:      logger, Metrics: bot.NewMetrics(reg),
+		})
+		if err != nil {
+			return err
+		}
+		senv.Sender = b.Sender()
+	}
+	pcfg := portalConfig{PublicURL: cfg.PublicURL, BotUsername: cfg.BotUsername, SessionTTL: cfg.StateTTL}
+	if b != nil {
+		pcfg.Others = func(ctx context.Context, r flows.Reply) error {
+			_, err := b.Sender().Send(ctx, r)
+			return err
+		}
+	}
+	portal, err := newPortal(a, pcfg, logger)
 	if err != nil {
 		return err
 	}
-	senv.Sender = b.Sender()
-	jobs, err := serveJobs(senv)
-	if err != nil {
-		return err
+	// Staff answers to web visitors reach them through the portal's chat.
+	senv.Web = portal
+	if b != nil {
+		if jobs, err = serveJobs(senv); err != nil {
+			return err
+		}
+	} else {
+		// The portal alone: no staff group or coordinator can be written
+		// to, but what is kept is still purged on time.
+		log.Warn("TELEGRAM_BOT_TOKEN is not set: serving the web portal alone, without the Telegram bot")
+		j, err := purgeJob(senv)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, j)
 	}
 
 	healthz := func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
@@ -73,9 +99,11 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	mux.HandleFunc("GET /healthz", healthz)
 	refused := newRefusals(reg, logger.With("component", "webhook"), time.Second)
 	defer refused.flush()
-	if scfg.WebhookURL != "" {
+	if b != nil && scfg.WebhookURL != "" {
 		mux.Handle(scfg.webhookPath(), guardWebhook(scfg.WebhookSecret, b.WebhookHandler(), refused))
 	}
+	// Everything else on the public port is the web portal.
+	mux.Handle("/", portal.Handler())
 	// The admin port (loopback by default): readiness and metrics tell
 	// the Go version, the load and what fails, for the operator only.
 	admin := http.NewServeMux()
@@ -99,7 +127,7 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 		srv.Close()
 		return fmt.Errorf("ACERCATE_ADMIN_ADDR: %w", err)
 	}
-	log.Info("serving", "http", addr.String(), "admin", adminAddr.String(), "webhook", scfg.WebhookURL != "", "workers", scfg.Workers, "jobs", len(jobs))
+	log.Info("serving", "http", addr.String(), "admin", adminAddr.String(), "telegram", b != nil, "webhook", scfg.WebhookURL != "", "workers", scfg.Workers, "jobs", len(jobs))
 
 	var wg sync.WaitGroup
 	for _, j := range jobs {
@@ -111,12 +139,17 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 			}
 		}()
 	}
-	err = b.Run(ctx)
+	if b != nil {
+		err = b.Run(ctx)
+	} else {
+		<-ctx.Done()
+	}
 	wg.Wait()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	srv.Shutdown(sctx)
 	adminSrv.Shutdown(sctx)
+	portal.Stop(sctx)
 	if err != nil {
 		return err
 	}
@@ -135,8 +168,10 @@ func notReady(ctx context.Context, a *app.App, b *bot.Bot) []string {
 	if err := a.Store.Ping(ctx); err != nil {
 		why = append(why, "sqlite: "+err.Error())
 	}
-	if err := b.Ready(); err != nil {
-		why = append(why, err.Error())
+	if b != nil {
+		if err := b.Ready(); err != nil {
+			why = append(why, err.Error())
+		}
 	}
 	return why
 }

@@ -13,6 +13,10 @@ import (
 // serveConfig is `acercate serve`'s part of the Config: the Telegram
 // connection, the HTTP listeners and the pace of sending.
 type serveConfig struct {
+	// httpAddrDefault is true when ACERCATE_HTTP_ADDR is unset, so `acercate
+	// web` can take its own default.
+	httpAddrDefault bool
+	// Token is "" when serve runs the web portal alone.
 	Token         string
 	APIURL        string
 	WebhookURL    string
@@ -48,6 +52,10 @@ func readServeConfig(r *envReader) serveConfig {
 		r.check("TELEGRAM_API_URL", false, "%q is not an http(s) URL", c.APIURL)
 	}
 	c.WebhookURL = r.str("ACERCATE_WEBHOOK_URL", "")
+	if c.WebhookURL != "" && c.Token == "" {
+		// Without a token serve runs the portal alone; a webhook needs the bot.
+		r.fail(usagef("ACERCATE_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not (the token @BotFather gave the bot)"))
+	}
 	c.WebhookSecret = r.raw("ACERCATE_WEBHOOK_SECRET")
 	if c.WebhookURL != "" {
 		u, err := url.Parse(c.WebhookURL)
@@ -61,7 +69,10 @@ func readServeConfig(r *envReader) serveConfig {
 		r.check("ACERCATE_WEBHOOK_SECRET", webhookSecret.MatchString(c.WebhookSecret),
 			"must be 16-256 characters of A-Z a-z 0-9 _ - (e.g. openssl rand -hex 32)")
 	}
-	c.HTTPAddr = r.str("ACERCATE_HTTP_ADDR", ":8080")
+	c.HTTPAddr = r.str("ACERCATE_HTTP_ADDR", "")
+	if c.httpAddrDefault = c.HTTPAddr == ""; c.httpAddrDefault {
+		c.HTTPAddr = ":8080"
+	}
 	httpPort := checkAddr(r, "ACERCATE_HTTP_ADDR", c.HTTPAddr, ":8080 or 127.0.0.1:8080")
 	c.AdminAddr = r.str("ACERCATE_ADMIN_ADDR", "127.0.0.1:9090")
 	adminPort := checkAddr(r, "ACERCATE_ADMIN_ADDR", c.AdminAddr, "127.0.0.1:9090 or :9090")
@@ -92,14 +103,6 @@ func checkAddr(r *envReader, name, addr, like string) string {
 	_, port, err := net.SplitHostPort(addr)
 	r.check(name, err == nil && port != "", "%q is not host:port (like %s)", addr, like)
 	return port
-}
-
-// require checks what serve cannot run without.
-func (c *serveConfig) require() error {
-	if c.Token == "" {
-		return usagef("TELEGRAM_BOT_TOKEN is not set (the token @BotFather gave the bot)")
-	}
-	return nil
 }
 
 // webhookPath is where the webhook is served: the path of its URL.

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acercate/acercate/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/net/netutil"
 )
@@ -57,7 +58,9 @@ func listenHTTP(addr string, h http.Handler, lim httpLimits, log *slog.Logger) (
 		WriteTimeout:      lim.Write,
 		IdleTimeout:       lim.Idle,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// net/http puts the client's address in its own error lines (a bad
+		// TLS handshake): web.ErrorLog writes them with it taken out.
+		ErrorLog: web.ErrorLog(log),
 	}
 	go func() {
 		if err := srv.Serve(netutil.LimitListener(ln, lim.MaxConns)); err != nil && !errors.Is(err, http.ErrServerClosed) {

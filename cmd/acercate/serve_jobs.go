@@ -7,6 +7,7 @@ import (
 
 	"github.com/acercate/acercate/app"
 	"github.com/acercate/acercate/bot"
+	"github.com/acercate/acercate/desk"
 	"github.com/acercate/acercate/flows"
 )
 
@@ -21,6 +22,8 @@ type serveJob struct {
 type serveEnv struct {
 	App    *app.App
 	Sender *bot.Sender
+	// Web delivers to the people who wrote from the web chat.
+	Web    desk.Sender
 	Logger *slog.Logger
 	Now    func() time.Time
 	// Config is the configuration, read and checked before serve opened

@@ -8,6 +8,7 @@ import (
 
 	"github.com/acercate/acercate/desk"
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/web"
 )
 
 // staffSettings are the staff desk's settings, read from the environment.
@@ -52,6 +53,7 @@ func staffJob(env *serveEnv) (serveJob, error) {
 	env.App.Engine.SetStaff(s.Staff)
 	d, err := desk.New(desk.Config{
 		Store: env.App.Store, Engine: env.App.Engine, Sender: env.Sender, Staff: s.Staff,
+		Channels:   map[string]desk.Sender{web.ChannelWeb: env.Web},
 		Reannounce: s.Reannounce, DenunciaViewTTL: s.DenunciaViewTTL, Now: env.Now, Logger: env.Logger,
 	})
 	if err != nil {

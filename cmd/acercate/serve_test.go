@@ -44,7 +44,7 @@ func TestServeConfigErrors(t *testing.T) {
 	cases := []struct {
 		name, key, value, want string
 	}{
-		{"no token", "TELEGRAM_BOT_TOKEN", "", "TELEGRAM_BOT_TOKEN"},
+		{"webhook without token", "TELEGRAM_BOT_TOKEN", "", "TELEGRAM_BOT_TOKEN"},
 		{"bad token", "TELEGRAM_BOT_TOKEN", "nope", "TELEGRAM_BOT_TOKEN"},
 		{"bad api url", "TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL"},
 		{"http webhook", "ACERCATE_WEBHOOK_URL", "http://bot.example.org/tg", "ACERCATE_WEBHOOK_URL"},
@@ -60,6 +60,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{"bad log level", "ACERCATE_LOG_LEVEL", "loud", "ACERCATE_LOG_LEVEL"},
 		{"no data key", "ACERCATE_DATA_KEY", "", "ACERCATE_DATA_KEY"},
 		{"bad redis url", "REDIS_URL", "http://x", "REDIS_URL"},
+		{"bad public url", "ACERCATE_PUBLIC_URL", "acercate.example", "ACERCATE_PUBLIC_URL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -68,6 +69,9 @@ func TestServeConfigErrors(t *testing.T) {
 				vars[k] = v
 			}
 			vars[c.key] = c.value
+			if c.name == "webhook without token" {
+				vars["ACERCATE_WEBHOOK_URL"] = "https://bot.example.org/tg"
+			}
 			code, _, stderr := runDenunciasCLI(t, vars, "serve")
 			if code != 2 || !strings.Contains(stderr, c.want) {
 				t.Fatalf("exit %d, stderr %q; want 2 naming %s", code, stderr, c.want)

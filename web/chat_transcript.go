@@ -1,0 +1,193 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/secret"
+	"github.com/redis/go-redis/v9"
+)
+
+// A web visitor's chat is shown from a transcript: what they sent and
+// what the bot and staff answered, the last transcriptMax messages. It is
+// what Telegram's own servers keep for a Telegram chat; here it lives in
+// Redis beside the conversation state, sealed under the data key, under a
+// keyed hash of the session, with the state's TTL, and goes with /borrar
+// and the quick exit.
+
+// transcriptMax is how many messages a transcript keeps.
+const transcriptMax = 40
+
+// transcript is one visitor's chat.
+type transcript struct {
+	// Version grows with every change; a live page asks for what changed
+	// after the version it has.
+	Version int64 `json:"v"`
+	// Next is the sequence number of the next message.
+	Next int64     `json:"n"`
+	Msgs []message `json:"m,omitempty"`
+	// Keyboard is the bot's reply keyboard (a "send my location" button),
+	// shown by the message field until a reply removes it.
+	Keyboard [][]flows.KeyButton `json:"kb,omitempty"`
+	// Away counts the staff replies delivered while no page was open.
+	Away int `json:"away,omitempty"`
+	// Recent are the update ids of the visitor's last forms, so a form
+	// sent twice shows once.
+	Recent []int64 `json:"u,omitempty"`
+}
+
+// recentMax is how many update ids a transcript remembers.
+const recentMax = 32
+
+func (t *transcript) seen(update int64) bool {
+	for _, u := range t.Recent {
+		if u == update {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *transcript) remember(update int64) {
+	t.Recent = append(t.Recent, update)
+	if n := len(t.Recent); n > recentMax {
+		t.Recent = append(t.Recent[:0:0], t.Recent[n-recentMax:]...)
+	}
+}
+
+// message is one message of a transcript.
+type message struct {
+	// Seq is the message's id in the conversation (Event.MessageID of a
+	// tap on its buttons, Reply.MessageID of an edit).
+	Seq int64 `json:"s"`
+	// Rev is the transcript version that last changed the message.
+	Rev int64 `json:"r"`
+	// Mine is true for what the visitor sent.
+	Mine    bool             `json:"me,omitempty"`
+	Text    string           `json:"t,omitempty"`
+	Buttons [][]flows.Button `json:"b,omitempty"`
+	// Photo is true for a photo the visitor attached (never shown again:
+	// it is sealed in the store for the denuncia, not in the transcript).
+	Photo bool  `json:"p,omitempty"`
+	At    int64 `json:"at"`
+}
+
+// changedSince returns the messages changed after version v.
+func (t *transcript) changedSince(v int64) []message {
+	var out []message
+	for _, m := range t.Msgs {
+		if m.Rev > v {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// add appends a message and returns its sequence number.
+func (t *transcript) add(m message, now time.Time) int64 {
+	t.Version++
+	t.Next++
+	m.Seq, m.Rev, m.At = t.Next, t.Version, now.UnixMilli()
+	t.Msgs = append(t.Msgs, m)
+	if n := len(t.Msgs); n > transcriptMax {
+		t.Msgs = append(t.Msgs[:0:0], t.Msgs[n-transcriptMax:]...)
+	}
+	return m.Seq
+}
+
+// edit replaces a message's text and buttons; false when it is no longer
+// in the transcript.
+func (t *transcript) edit(seq int64, text string, buttons [][]flows.Button) bool {
+	for i := range t.Msgs {
+		if t.Msgs[i].Seq == seq && !t.Msgs[i].Mine {
+			t.Version++
+			t.Msgs[i].Text, t.Msgs[i].Buttons, t.Msgs[i].Rev = text, buttons, t.Version
+			return true
+		}
+	}
+	return false
+}
+
+// transcripts keeps the visitors' transcripts in Redis.
+type transcripts struct {
+	rdb    redis.UniversalClient
+	keys   *secret.Keys
+	prefix string
+	ttl    time.Duration
+	// locks serialise the changes to one visitor's transcript within this
+	// process: the runner's replies and the desk's staff replies may come
+	// at the same time.
+	locks [64]sync.Mutex
+}
+
+func (ts *transcripts) key(visitor string) string {
+	return ts.prefix + "web:t:" + ts.keys.Hash("web.transcript", visitor)
+}
+
+func (ts *transcripts) lock(visitor string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(visitor))
+	return &ts.locks[h.Sum32()%uint32(len(ts.locks))]
+}
+
+// get reads a visitor's transcript; a missing one is empty.
+func (ts *transcripts) get(ctx context.Context, visitor string) (*transcript, error) {
+	key := ts.key(visitor)
+	raw, err := ts.rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return &transcript{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read transcript: %w", err)
+	}
+	plain, err := ts.keys.Open(raw, []byte(key))
+	if err != nil {
+		return nil, fmt.Errorf("open transcript: %w", err)
+	}
+	t := &transcript{}
+	if err := json.Unmarshal(plain, t); err != nil {
+		return nil, fmt.Errorf("decode transcript: %w", err)
+	}
+	return t, nil
+}
+
+// change applies fn to a visitor's transcript and saves it, renewing its
+// TTL; fn returns false to leave it as it was.
+func (ts *transcripts) change(ctx context.Context, visitor string, fn func(*transcript) bool) (*transcript, error) {
+	mu := ts.lock(visitor)
+	mu.Lock()
+	defer mu.Unlock()
+	t, err := ts.get(ctx, visitor)
+	if err != nil {
+		return nil, err
+	}
+	if !fn(t) {
+		return t, nil
+	}
+	plain, err := json.Marshal(t)
+	if err != nil {
+		return nil, err
+	}
+	key := ts.key(visitor)
+	if err := ts.rdb.Set(ctx, key, ts.keys.Seal(plain, []byte(key)), ts.ttl).Err(); err != nil {
+		return nil, fmt.Errorf("save transcript: %w", err)
+	}
+	return t, nil
+}
+
+// forget deletes a visitor's transcript.
+func (ts *transcripts) forget(ctx context.Context, visitor string) error {
+	mu := ts.lock(visitor)
+	mu.Lock()
+	defer mu.Unlock()
+	if err := ts.rdb.Del(ctx, ts.key(visitor)).Err(); err != nil {
+		return fmt.Errorf("delete transcript: %w", err)
+	}
+	return nil
+}
