@@ -34,3 +34,41 @@ func TestConsentAndPrivacySayTheSame(t *testing.T) {
 		}
 	}
 }
+
+// The humanitarian visitor card is named only where it applies, each time
+// with what it takes: for a victim of a crime (or of trafficking) with the
+// complaint to the Ministerio Público it needs, asked for at the INM; for an
+// unaccompanied child or an asylum seeker, asked for at the INM. Never in
+// the denuncia's confirmation, which is not that complaint.
+func TestHumanitarianCardOnlyWhereItApplies(t *testing.T) {
+	all := load(t)
+	names := []string{"razones humanitarias", "humanitarian", "humanitaires", "imanitè", "humanitárias", "humanitário"}
+	needMP := map[string]bool{"rights.victims.text": true, "rights.trafficking.text": true}
+	allowed := map[string]bool{"rights.victims.text": true, "rights.trafficking.text": true,
+		"rights.children.text": true, "rights.work.text": true}
+	for _, lang := range Shipped {
+		for id, text := range all[lang] {
+			if strings.HasSuffix(id, ".words") || strings.HasSuffix(id, ".keywords") {
+				continue
+			}
+			low := strings.ToLower(text)
+			named := false
+			for _, n := range names {
+				named = named || strings.Contains(low, n)
+			}
+			if !named {
+				continue
+			}
+			if !allowed[id] {
+				t.Errorf("%s %s names the humanitarian visitor card where it does not apply", lang, id)
+				continue
+			}
+			if !strings.Contains(text, "INM") {
+				t.Errorf("%s %s: the card is not said to be asked for at the INM", lang, id)
+			}
+			if needMP[id] && !strings.Contains(text, "Ministerio Público") {
+				t.Errorf("%s %s: the card is offered to victims without the Ministerio Público complaint it needs", lang, id)
+			}
+		}
+	}
+}
