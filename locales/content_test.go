@@ -72,3 +72,37 @@ func TestHumanitarianCardOnlyWhereItApplies(t *testing.T) {
 		}
 	}
 }
+
+// "Revisado" (and its translations) is said only of what the office
+// confirmed; the shelters and rights come from public sources the office
+// has not confirmed, so no person-facing message says they were checked.
+// (The reference directory shows its confirmed records from flows, with
+// who and when.)
+func TestNothingClaimsTheOfficeCheckedIt(t *testing.T) {
+	all := load(t)
+	claims := []string{"revisad", "checked on", "information checked", "vérifié", "verifye enfòmasyon", "yo verifye", "te verifye", "conferid"}
+	for _, lang := range Shipped {
+		for id, text := range all[lang] {
+			if strings.HasPrefix(id, "staff.") || strings.HasPrefix(id, "report.") {
+				continue
+			}
+			low := strings.ToLower(text)
+			for _, c := range claims {
+				if strings.Contains(low, c) {
+					t.Errorf("%s %s says %q: only what the office confirmed may say so", lang, id, c)
+				}
+			}
+		}
+	}
+}
+
+// An approximate shelter pin is placed in its town, never given as the
+// shelter's own distance from the person.
+func TestApproximateDistanceNamesTheTown(t *testing.T) {
+	all := load(t)
+	for _, lang := range Shipped {
+		if !strings.Contains(all[lang]["albergues.km_approx"], "{{.City}}") {
+			t.Errorf("%s albergues.km_approx does not say which town the approximate point is in", lang)
+		}
+	}
+}
