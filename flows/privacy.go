@@ -138,7 +138,7 @@ func privacyInfo(c *Ctx) {
 	c.Step("")
 	c.Log("info", "")
 	r := privacyRetention(c)
-	c.Send(c.T("privacy.text",
+	c.Send(c.T(c.CapsID("privacy.text"),
 		"StateHours", int(c.e.store.stateTTL.Hours()),
 		"RequestDays", r.Requests, "TicketDays", r.Tickets, "DenunciaDays", r.Denuncias),
 		[]Button{c.Nav(c.T("privacy.btn.erase"), "privacy", "erase", "")},
@@ -208,7 +208,7 @@ func privacyErase(c *Ctx) {
 			lines = append(lines, c.T("privacy.done."+a.Name, "Count", a.Count))
 		}
 	}
-	c.Edit(c.T("privacy.erase.done", "Erased", strings.Join(lines, "\n"), "DenunciaDays", privacyRetention(c).Denuncias))
+	c.Edit(c.T(c.CapsID("privacy.erase.done"), "Erased", strings.Join(lines, "\n"), "DenunciaDays", privacyRetention(c).Denuncias))
 	// Nothing of the conversation is kept: the next message starts anew.
 	*c.State = State{}
 }

@@ -106,3 +106,22 @@ func TestApproximateDistanceNamesTheTown(t *testing.T) {
 		}
 	}
 }
+
+// On a channel without delete, the notice, help, /privacidad and the
+// erasure's answer promise neither that the chat is deleted (the 48 hours
+// Telegram allows) nor that Telegram keeps the messages.
+func TestNoDeleteTextsPromiseNoDeletion(t *testing.T) {
+	all := load(t)
+	for _, lang := range Shipped {
+		for _, id := range []string{"privacy.notice", "help.text", "privacy.text", "privacy.erase.done"} {
+			text, ok := all[lang][id+".no_delete"]
+			if !ok {
+				t.Errorf("%s: no %s.no_delete for a channel without delete", lang, id)
+				continue
+			}
+			if strings.Contains(text, "Telegram") || strings.Contains(text, "48") {
+				t.Errorf("%s %s.no_delete still speaks of Telegram or of deleting the last 48 hours", lang, id)
+			}
+		}
+	}
+}
