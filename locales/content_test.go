@@ -125,3 +125,15 @@ func TestNoDeleteTextsPromiseNoDeletion(t *testing.T) {
 		}
 	}
 }
+
+// The denuncia's consent says, before anything is written, what the quick
+// exit does to the draft (flows.privacyExit resets the state, draft and
+// all, and leaves only a neutral message).
+func TestConsentSaysWhatQuickExitDoesToTheDraft(t *testing.T) {
+	all := load(t)
+	for _, lang := range Shipped {
+		if !strings.Contains(all[lang]["denuncia.consent"], all[lang]["privacy.btn.exit"]) {
+			t.Errorf("%s denuncia.consent does not say what %q does to the draft", lang, all[lang]["privacy.btn.exit"])
+		}
+	}
+}
