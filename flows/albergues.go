@@ -621,7 +621,7 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 		case s.Exact:
 			add("albergues.km", "Km", km)
 		default:
-			add("albergues.km_approx", "Km", km)
+			add("albergues.km_approx", "Km", km, "City", s.City)
 		}
 	}
 	if s.Address != "" {

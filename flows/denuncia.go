@@ -807,7 +807,10 @@ func denunciaFile(c *Ctx, d map[string]string) {
 	if dn.Category == "authority" || dn.Category == "discrimination" || dn.Perpetrator == "authority" {
 		next = append(next, c.T("denuncia.next.cndh"))
 	}
-	next = append(next, c.T("denuncia.next.fiscalia"), c.T("denuncia.next.visa"))
+	// The humanitarian visitor card is not promised here: it needs a
+	// complaint to the Ministerio Público, which this is not (the rights'
+	// victims topic says how it is asked for).
+	next = append(next, c.T("denuncia.next.fiscalia"))
 	c.Edit(c.T("denuncia.filed", "Folio", folio, "Next", strings.Join(next, "\n")))
 	// A person who just reported can ask to talk with the staff about it.
 	var human []Button

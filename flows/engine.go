@@ -474,7 +474,7 @@ func (e *Engine) afterStale(c *Ctx) {
 	c.flow = "menu"
 	c.Send(c.T("menu.apology"))
 	if !st.Noticed {
-		c.Send(c.T("privacy.notice"))
+		c.Send(c.T(c.CapsID("privacy.notice")))
 		st.Noticed = true
 	}
 	e.route(c)
@@ -557,7 +557,7 @@ func (e *Engine) command(c *Ctx) {
 	case "ayuda", "help", "aide", "ed", "ajuda":
 		c.flow = "menu"
 		c.Log("help", "")
-		c.Send(c.T("help.text"), c.MenuButton())
+		c.Send(c.T(c.CapsID("help.text")), c.MenuButton())
 	default:
 		if name, ok := e.commands[ev.Command]; ok {
 			e.start(c, name, "", "")
@@ -742,7 +742,7 @@ func (e *Engine) welcome(c *Ctx) {
 		e.flows["emergency"].Start(c)
 		c.flow = prev
 	}
-	c.Send(c.T("privacy.notice"))
+	c.Send(c.T(c.CapsID("privacy.notice")))
 	c.State.Noticed = true
 	if urgent {
 		c.Menu()
@@ -810,7 +810,7 @@ func (e *Engine) setLanguage(c *Ctx, lang string) {
 	c.Log("set", lang)
 	c.Toast(c.T("lang.name"))
 	if !c.State.Noticed {
-		c.Send(c.T("privacy.notice"))
+		c.Send(c.T(c.CapsID("privacy.notice")))
 		c.State.Noticed = true
 		c.Menu()
 		return

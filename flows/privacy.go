@@ -148,11 +148,8 @@ func privacyIs(cmd string, set []string) bool {
 func privacyInfo(c *Ctx) {
 	c.Step("")
 	c.Log("info", "")
-	var r Retention
-	if c.Deps.Privacy != nil {
-		r = c.Deps.Privacy.Retention()
-	}
-	c.Send(c.T("privacy.text",
+	r := privacyRetention(c)
+	c.Send(c.T(c.CapsID("privacy.text"),
 		"StateHours", int(c.e.store.stateTTL.Hours()),
 		"RequestDays", r.Requests, "TicketDays", r.Tickets, "DenunciaDays", r.Denuncias),
 		[]Button{c.Nav(c.T("privacy.btn.erase"), "privacy", "erase", "")},
@@ -160,11 +157,20 @@ func privacyInfo(c *Ctx) {
 		c.MenuButton())
 }
 
+// privacyRetention is the retention configured in the store, zero when
+// no store runs.
+func privacyRetention(c *Ctx) Retention {
+	if c.Deps.Privacy == nil {
+		return Retention{}
+	}
+	return c.Deps.Privacy.Retention()
+}
+
 // privacyEraseAsk says what /borrar erases and what it keeps, and asks.
 func privacyEraseAsk(c *Ctx) {
 	c.Step("erase")
 	c.Log("erase", "ask")
-	c.Send(c.T("privacy.erase.ask"),
+	c.Send(c.T("privacy.erase.ask", "DenunciaDays", privacyRetention(c).Denuncias),
 		[]Button{c.Btn(c.T("privacy.btn.erase_yes"), "yes", "")},
 		[]Button{c.Btn(c.T("privacy.btn.erase_no"), "no", "")})
 }
@@ -214,7 +220,7 @@ func privacyErase(c *Ctx) {
 			lines = append(lines, c.T("privacy.done."+a.Name, "Count", a.Count))
 		}
 	}
-	c.Edit(c.T("privacy.erase.done", "Erased", strings.Join(lines, "\n")))
+	c.Edit(c.T(c.CapsID("privacy.erase.done"), "Erased", strings.Join(lines, "\n"), "DenunciaDays", privacyRetention(c).Denuncias))
 	// Nothing of the conversation is kept: the next message starts anew.
 	*c.State = State{}
 }
