@@ -29,7 +29,10 @@ var errDuplicate = errors.New("update already handled")
 //
 //	st:{chat}       hash: v = version, b = sealed State JSON; idle TTL
 //	up:{chat}:<id>  hash: n = replies, s = replies delivered, r = sealed
-//	                replies JSON; kept 24 h, Telegram's own retention
+//	                replies JSON while some are not delivered (an update
+//	                without replies, or whose replies all went, keeps only
+//	                n and s: that it was handled is all a redelivery needs);
+//	                kept 24 h, Telegram's own retention
 //
 // No raw chat id, name or text is ever in a key or in plain form in a value.
 // Every key about one chat, whoever writes it, carries the {chat} tag:
@@ -86,15 +89,20 @@ type loaded struct {
 func (s *Store) load(ctx context.Context, chat Address, update int64) (*loaded, error) {
 	l := &loaded{tag: s.chatTag(chat)}
 	pipe := s.rdb.Pipeline()
-	up := pipe.HMGet(ctx, s.updateKey(l.tag, update), "s", "r")
+	up := pipe.HMGet(ctx, s.updateKey(l.tag, update), "n", "s", "r")
 	st := pipe.HMGet(ctx, s.stateKey(l.tag), "v", "b")
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("load state: %w", err)
 	}
-	if r := up.Val(); len(r) == 2 && r[1] != nil {
+	// A record has n from the first version on; records written before
+	// replies were dropped once delivered always have r too.
+	if r := up.Val(); len(r) == 3 && (r[0] != nil || r[2] != nil) {
 		l.dup = true
-		l.sent, _ = strconv.Atoi(asString(r[0]))
-		replies, err := s.openReplies(l.tag, update, asString(r[1]))
+		l.sent, _ = strconv.Atoi(asString(r[1]))
+		if r[2] == nil {
+			return l, nil
+		}
+		replies, err := s.openReplies(l.tag, update, asString(r[2]))
 		if err != nil {
 			return nil, err
 		}
@@ -163,9 +171,9 @@ func (s *Store) openReplies(tag string, update int64, sealed string) ([]Reply, e
 }
 
 // commitScript saves a chat's state only if nobody else did since it was
-// loaded, and records the update as handled with its replies, atomically.
-// It returns the new version, 0 on a version conflict, -1 if the update was
-// handled meanwhile.
+// loaded, and records the update as handled with its replies (none: no r),
+// atomically. It returns the new version, 0 on a version conflict, -1 if
+// the update was handled meanwhile.
 var commitScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 local v = redis.call('HGET', KEYS[1], 'v')
@@ -173,7 +181,11 @@ if (v or '0') ~= ARGV[1] then return 0 end
 local nv = tonumber(ARGV[1]) + 1
 redis.call('HSET', KEYS[1], 'v', nv, 'b', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0, 'r', ARGV[4])
+if ARGV[4] == '' then
+  redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0)
+else
+  redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0, 'r', ARGV[4])
+end
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return nv
 `)
@@ -184,16 +196,20 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	rJSON, err := json.Marshal(replies)
-	if err != nil {
-		return fmt.Errorf("encode replies: %w", err)
-	}
 	sk, uk := s.stateKey(l.tag), s.updateKey(l.tag, update)
+	var sealedReplies []byte
+	if len(replies) > 0 {
+		rJSON, err := json.Marshal(replies)
+		if err != nil {
+			return fmt.Errorf("encode replies: %w", err)
+		}
+		sealedReplies = s.keys.Seal(rJSON, []byte(uk))
+	}
 	res, err := commitScript.Run(ctx, s.rdb, []string{sk, uk},
 		l.version,
 		s.keys.Seal(stJSON, []byte(sk)),
 		s.stateTTL.Milliseconds(),
-		s.keys.Seal(rJSON, []byte(uk)),
+		sealedReplies,
 		len(replies),
 		s.updateTTL.Milliseconds(),
 	).Int64()
@@ -208,10 +224,17 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 	return nil
 }
 
-// markSent records that the first n replies of an update were delivered.
+// markSent records that the first n replies of an update were delivered;
+// once all are, their sealed copy (r) is dropped: nothing is left to send
+// again, and it was most of what a chat keeps in Redis.
 var markSentScript = redis.NewScript(`
-local s = tonumber(redis.call('HGET', KEYS[1], 's') or '-1')
-if s >= 0 and s < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 's', ARGV[1]) end
+local h = redis.call('HMGET', KEYS[1], 's', 'n')
+local s = tonumber(h[1] or '-1')
+local sent = tonumber(ARGV[1])
+if s >= 0 and s < sent then
+  redis.call('HSET', KEYS[1], 's', sent)
+  if h[2] and sent >= tonumber(h[2]) then redis.call('HDEL', KEYS[1], 'r') end
+end
 return s
 `)
 
