@@ -1,6 +1,10 @@
 # syntax=docker/dockerfile:1
-# Build: cgo is needed for SQLite (mattn/go-sqlite3).
-FROM golang:1.26-bookworm AS build
+# Build: cgo is needed for SQLite (mattn/go-sqlite3). The Go of go.mod's
+# toolchain line, patched (the standard library's fixes are in the
+# toolchain, not in go.mod's requirements); GOTOOLCHAIN=local so a
+# mismatch fails here instead of fetching another Go.
+FROM golang:1.27.3-trixie AS build
+ENV GOTOOLCHAIN=local
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -8,9 +12,10 @@ COPY . .
 ARG VERSION=dev
 RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/acercate ./cmd/acercate
 
-# Run: a small Debian with only CA certificates (for api.telegram.org) and
-# time zone data (weekly reports in America/Mexico_City), as a non-root user.
-FROM debian:bookworm-slim
+# Run: a small Debian, the release the build ran on (the binary links its
+# C library), with only CA certificates (for api.telegram.org) and time
+# zone data, as a non-root user.
+FROM debian:trixie-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \

@@ -55,7 +55,7 @@ func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 	}
 	// Time stays zero: the engine stamps the event with its own clock, the
 	// time the bot received it.
-	ev := flows.Event{UpdateID: int64(updateID), ChatID: flows.Telegram(in.chat)}
+	ev := flows.Event{UpdateID: int64(updateID), ChatID: flows.Telegram(in.chat), Caps: flows.TelegramCaps}
 	if m.Chat != nil {
 		ev.Group = m.Chat.Type != "private"
 	}
@@ -115,7 +115,8 @@ func chatOf(m *tgbotapi.Message) int64 {
 
 // command reads a command as Telegram marks it: a bot_command entity at
 // offset 0. Entity offsets count UTF-16 units, so they are applied to the
-// text as UTF-16. "/start@AcercateBot c-feria" is ("start", "c-feria").
+// text as UTF-16. "/start@AcercateBot c-feria" is ("start@acercatebot",
+// "c-feria").
 func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
 	if len(m.Entities) == 0 {
 		return "", "", false
@@ -128,16 +129,14 @@ func command(m *tgbotapi.Message) (cmd, payload string, ok bool) {
 	if e.Length > len(units) {
 		return "", "", false
 	}
+	// A "@AcercateBot" suffix stays: the engine cuts it (flows.Engine.Handle).
 	word := string(utf16.Decode(units[1:e.Length]))
-	if i := strings.IndexByte(word, '@'); i >= 0 {
-		word = word[:i]
-	}
 	rest := string(utf16.Decode(units[e.Length:]))
 	return strings.ToLower(word), strings.TrimSpace(rest), true
 }
 
 func fromCallback(updateID int, q *tgbotapi.CallbackQuery) incoming {
-	ev := flows.Event{UpdateID: int64(updateID), Kind: flows.EventButton, Data: q.Data, TapID: q.ID}
+	ev := flows.Event{UpdateID: int64(updateID), Kind: flows.EventButton, Data: q.Data, TapID: q.ID, Caps: flows.TelegramCaps}
 	var chat int64
 	if q.From != nil {
 		chat = q.From.ID

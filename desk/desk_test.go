@@ -464,6 +464,10 @@ func TestUrgentTicketIsReannounced(t *testing.T) {
 	if strings.Index(list, "T2") > strings.Index(list, "T1") {
 		t.Errorf("urgent not first in /pendientes:\n%s", list)
 	}
+	// As Telegram sends it in a group: the engine cuts the bot's name.
+	if at := texts(h.staffSays(ana, "/pendientes@acercatebot", 0)); at != list {
+		t.Errorf("/pendientes@acercatebot:\n%s\nwant\n%s", at, list)
+	}
 	h.env.Clock.Advance(5 * time.Minute)
 	h.run()
 	if ann, _ := h.rec.to(group); len(ann) != 2 {

@@ -71,7 +71,9 @@ func (a Address) TelegramID() (int64, bool) {
 	return n, err == nil
 }
 
-// String returns "channel:id", or "" for the zero Address.
+// String returns "channel:id", or "" for the zero Address. An address
+// names a person: it never goes in a log or a metric (use the keyed hash,
+// secret.Keys.ChatHash), only where it is sealed or sent.
 func (a Address) String() string {
 	if a.IsZero() {
 		return ""

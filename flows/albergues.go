@@ -150,14 +150,27 @@ func shelterAsk(c *Ctx, note string) {
 	filter := c.State.Var("filter")
 	c.Log("ask", shelterFilterDetail("", filter))
 	text := c.T("albergues.ask")
+	if !c.Caps().CanShareLocation {
+		text = c.T("albergues.ask_city")
+	}
 	if filter != "" {
 		text = c.T("albergues.filter_on", "Who", c.T("albergues.pop."+filter)) + "\n\n" + text
 	}
 	if note != "" {
 		text = note + "\n\n" + text
 	}
-	c.Keyboard(text, []KeyButton{{Label: c.T("albergues.share"), RequestLocation: true}})
+	shelterLocationAsk(c, text)
 	shelterCityList(c, c.T("albergues.pick_city"), cities)
+}
+
+// shelterLocationAsk sends text with the "share my location" button, or
+// on its own where the channel cannot share a location.
+func shelterLocationAsk(c *Ctx, text string) {
+	if !c.Caps().CanShareLocation {
+		c.Send(text)
+		return
+	}
+	c.Keyboard(text, []KeyButton{{Label: c.T("albergues.share"), RequestLocation: true}})
 }
 
 // shelterCityList sends the directory's cities as buttons.
@@ -339,7 +352,11 @@ func shelterUnknownPlace(c *Ctx, text string) {
 	if utf8.RuneCountInString(place) > 40 {
 		place = string([]rune(place)[:40]) + "…"
 	}
-	c.Keyboard(c.T("albergues.unknown_place", "Place", place), []KeyButton{{Label: c.T("albergues.share"), RequestLocation: true}})
+	unknown := "albergues.unknown_place"
+	if !c.Caps().CanShareLocation {
+		unknown = "albergues.unknown_place_city"
+	}
+	shelterLocationAsk(c, c.T(unknown, "Place", place))
 	c.Send(c.T("emergency.text"))
 	shelterCityList(c, c.T("albergues.pick_city"), cities)
 }

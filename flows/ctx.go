@@ -81,7 +81,7 @@ func (c *Ctx) Send(text string, rows ...[]Button) {
 // Edit replaces the message whose button was tapped; when there is none
 // (a typed message, a channel without edits) it sends a new one.
 func (c *Ctx) Edit(text string, rows ...[]Button) {
-	if c.Event.Kind != EventButton || c.Event.MessageID == 0 {
+	if c.Event.Kind != EventButton || c.Event.MessageID == 0 || !c.Caps().CanEdit {
 		c.Send(text, rows...)
 		return
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/acercate/acercate/hours"
 )
 
 // Denuncia is a report of a crime or an abuse, as the person confirmed it.
@@ -542,7 +544,7 @@ func denunciaShow(c *Ctx, step string) {
 			}
 		}
 		denunciaAsk(c, c.T("denuncia.ask.where"), append(rows, menu)...)
-		if !hadKeyboard {
+		if !hadKeyboard && c.Caps().CanShareLocation {
 			c.Keyboard(c.T("denuncia.ask.location"), []KeyButton{{Label: c.T("denuncia.btn.location"), RequestLocation: true}})
 		}
 	case "place":
@@ -850,8 +852,8 @@ func denunciaFolio(c *Ctx, folio string) {
 	c.Log("folio", st.Status)
 	c.Send(c.T("denuncia.folio.status",
 		"Folio", st.Folio,
-		"Date", st.Created.In(denunciaZone).Format("02/01/2006"),
-		"Updated", st.Updated.In(denunciaZone).Format("02/01/2006"),
+		"Date", st.Created.In(hours.Zone()).Format("02/01/2006"),
+		"Updated", st.Updated.In(hours.Zone()).Format("02/01/2006"),
 		"Status", c.T("denuncia.status."+st.Status),
 		"Meaning", c.T("denuncia.status."+st.Status+".means")), rows...)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/acercate/acercate/hours"
 )
 
 // DenunciaMunicipality is a municipality of Chiapas where people on the
@@ -96,15 +98,10 @@ func denunciaDateOK(s string) bool {
 	return err == nil
 }
 
-// denunciaZone is the time of Chiapas: UTC−6 all year (Mexico ended
-// daylight saving time in 2022 outside the northern border), so a fixed
-// zone needs no time zone database on the host.
-var denunciaZone = time.FixedZone("CST", -6*60*60)
-
 // denunciaDay is the local calendar day of t, at midnight.
 func denunciaDay(t time.Time) time.Time {
-	y, m, d := t.In(denunciaZone).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, denunciaZone)
+	y, m, d := t.In(hours.Zone()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, hours.Zone())
 }
 
 // denunciaShowDate formats a YYYY-MM-DD date as day/month/year, the order
@@ -139,7 +136,7 @@ func denunciaParseDate(text string, today time.Time) (day time.Time, problem str
 		switch len(p[3]) {
 		case 0:
 			y = today.Year()
-			if c := time.Date(y, time.Month(m), d, 0, 0, 0, 0, denunciaZone); c.After(today) {
+			if c := time.Date(y, time.Month(m), d, 0, 0, 0, 0, hours.Zone()); c.After(today) {
 				y--
 			}
 		case 2:
@@ -151,7 +148,7 @@ func denunciaParseDate(text string, today time.Time) (day time.Time, problem str
 	} else {
 		return time.Time{}, "bad"
 	}
-	day = time.Date(y, time.Month(m), d, 0, 0, 0, 0, denunciaZone)
+	day = time.Date(y, time.Month(m), d, 0, 0, 0, 0, hours.Zone())
 	if day.Year() != y || day.Month() != time.Month(m) || day.Day() != d {
 		return time.Time{}, "bad" // 31/02, month 13...
 	}

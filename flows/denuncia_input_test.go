@@ -3,10 +3,12 @@ package flows
 import (
 	"testing"
 	"time"
+
+	"github.com/acercate/acercate/hours"
 )
 
 func TestDenunciaParseDate(t *testing.T) {
-	today := time.Date(2026, 11, 16, 0, 0, 0, 0, denunciaZone)
+	today := time.Date(2026, 11, 16, 0, 0, 0, 0, hours.Zone())
 	for _, c := range []struct {
 		in, want, problem string
 	}{

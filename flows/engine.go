@@ -162,6 +162,9 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 			return nil, fmt.Errorf("event user: %w", err)
 		}
 	}
+	// "/start@AcercateBot" is how Telegram names a command in a group: the
+	// suffix is cut here, once, for every flow and every channel.
+	ev.Command, _, _ = strings.Cut(ev.Command, "@")
 	if ev.Group {
 		return e.handleGroup(ctx, ev)
 	}
@@ -270,9 +273,11 @@ func (e *Engine) finish(c *Ctx) {
 			c.replies[i].ChatID = ev.ChatID
 		}
 	}
+	if choices, changed := fit(c.replies, ev.ChatID, ev.caps(), func() string { return c.T("caps.pick_number") }); changed {
+		c.State.Choices = choices
+	}
 	e.keyboard(c)
 	c.State.Schema = SchemaVersion
-	c.State.Updated = c.Now
 	r := &c.record
 	if r.Flow == "" {
 		r.Flow = c.State.Flow
@@ -346,6 +351,9 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 	if stale {
 		e.afterStale(c)
 		return
+	}
+	if typedChoice(c) {
+		ev = c.Event
 	}
 	if c.State.Lang == "" {
 		e.firstContact(c)
@@ -478,10 +486,6 @@ func (e *Engine) current(c *Ctx) {
 // command handles "/command payload" from any state.
 func (e *Engine) command(c *Ctx) {
 	ev := &c.Event
-	// "/start@AcercateBot" is how Telegram sends a command in a group.
-	if i := strings.IndexByte(ev.Command, '@'); i >= 0 {
-		ev.Command = ev.Command[:i]
-	}
 	// A payload the engine cannot use is dropped, not shown to a flow: a
 	// link with junk in it still starts the conversation.
 	junk := false

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime/debug"
-
-	"strings"
 )
 
 // held gives an event to a flow that holds the conversation (Flow.Holds):
@@ -27,11 +25,6 @@ func (e *Engine) held(c *Ctx, f *Flow) {
 	if ev.Kind == EventButton {
 		if d, ok := decodeData(ev.Data); ok && d.flow == f.Name {
 			c.Action, c.Arg = d.action, d.arg
-		}
-	}
-	if ev.Kind == EventCommand {
-		if i := strings.IndexByte(ev.Command, '@'); i >= 0 {
-			c.Event.Command = ev.Command[:i]
 		}
 	}
 	c.flow = f.Name
@@ -60,7 +53,7 @@ func (e *Engine) handleGroup(ctx context.Context, ev Event) (*Outcome, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	st := State{Schema: SchemaVersion, Updated: c.Now}
+	st := State{Schema: SchemaVersion}
 	for attempt := 0; ; attempt++ {
 		err = e.store.commit(ctx, l, ev.UpdateID, &st, c.replies)
 		if errors.Is(err, ErrConflict) && attempt < 10 {
@@ -102,11 +95,6 @@ func (e *Engine) runGroup(ctx context.Context, ev Event) (c *Ctx) {
 	}()
 	if e.group == nil || ev.Problem() != "" {
 		return c
-	}
-	if ev.Kind == EventCommand {
-		if i := strings.IndexByte(ev.Command, '@'); i >= 0 {
-			c.Event.Command = ev.Command[:i]
-		}
 	}
 	c.flow = e.group.Name
 	e.group.Group(c)

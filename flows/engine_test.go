@@ -558,3 +558,29 @@ func TestFirstContactEdgeCases(t *testing.T) {
 		t.Fatalf("long unknown command: %q", texts(r))
 	}
 }
+
+// TestStateWithRemovedFieldsLoads: a state saved while State still had
+// LastMessage ("last") and Updated ("at") goes on where it was, with no
+// apology: the fields went without a schema change.
+func TestStateWithRemovedFieldsLoads(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	st := env.Engine.Store()
+	key := st.StateKey(flows.Telegram(31))
+	plain := []byte(`{"v":1,"lang":"fr","noticed":true,"flow":"albergues","step":"ask","gen":2,"last":812,"at":"2026-11-20T10:00:00Z"}`)
+	if err := env.Redis.Client.HSet(ctx, key, "v", 4, "b", env.Keys.Seal(plain, []byte(key))).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s, ok, err := st.LoadState(ctx, flows.Telegram(31))
+	if err != nil || !ok || s.Flow != "albergues" || s.Step != "ask" || s.Lang != "fr" || !s.Noticed || s.Gen != 2 {
+		t.Fatalf("state %+v, %v, %v", s, ok, err)
+	}
+	p := newPerson(t, env, nil, 31, "fr")
+	r := p.text("Tapachula")
+	if has(r, msg(env, "fr", "menu.apology")) || !strings.Contains(texts(r), "Tapachula") {
+		t.Fatalf("replies %q", texts(r))
+	}
+	if s := p.state(); s.Flow != "albergues" {
+		t.Fatalf("state after %+v", s)
+	}
+}

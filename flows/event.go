@@ -62,7 +62,9 @@ type Event struct {
 	// Text is the text typed (EventText) or the caption of a photo.
 	Text string
 	// Command and Payload are set for EventCommand: "/start c-feria" is
-	// Command "start", Payload "c-feria". Command is lowercase, without "/".
+	// Command "start", Payload "c-feria". Command is lowercase, without "/";
+	// a "@botname" suffix (Telegram's "/start@AcercateBot" in a group) may
+	// be left on it: the engine cuts it before any flow sees the event.
 	Command string
 	Payload string
 	// Data is the opaque data of a tapped button (EventButton); TapID is the
@@ -80,6 +82,9 @@ type Event struct {
 	PhotoID    string
 	// Time is when the channel received the event.
 	Time time.Time
+	// Caps is what the event's channel can do (caps.go); the zero Caps
+	// is TelegramCaps.
+	Caps Caps
 }
 
 // Limits on what a person can send. Telegram itself caps a message at 4096

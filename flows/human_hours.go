@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/acercate/acercate/hours"
 )
 
 // StaffConfig configures "Hablar con una persona" and the staff groups.
@@ -29,17 +31,8 @@ func (e *Engine) SetStaff(cfg StaffConfig) { e.staff.Store(&cfg) }
 // Staff returns the staff configuration in force.
 func (e *Engine) Staff() StaffConfig { return *e.staff.Load() }
 
-// StaffZone is the office's time zone: hours are read in it.
-var StaffZone = mustZone("America/Mexico_City", -6)
-
-func mustZone(name string, offset int) *time.Location {
-	if l, err := time.LoadLocation(name); err == nil {
-		return l
-	}
-	return time.FixedZone(name, offset*3600)
-}
-
-// StaffHours are the weekly hours the staff answer, in StaffZone.
+// StaffHours are the weekly hours the staff answer, in the office's time
+// (hours.Zone).
 type StaffHours struct {
 	Spans []HoursSpan
 }
@@ -130,7 +123,7 @@ func (sp HoursSpan) hasDay(d int) bool {
 
 // Open reports whether t falls within the hours.
 func (h *StaffHours) Open(t time.Time) bool {
-	l := t.In(StaffZone)
+	l := t.In(hours.Zone())
 	m := l.Hour()*60 + l.Minute()
 	for _, sp := range h.Spans {
 		if sp.hasDay(isoDay(l)) && m >= sp.Open && m < sp.Close {
@@ -143,11 +136,11 @@ func (h *StaffHours) Open(t time.Time) bool {
 // Next returns the next opening time after t (t itself when open), within
 // a week; zero when there is none.
 func (h *StaffHours) Next(t time.Time) time.Time {
-	l := t.In(StaffZone)
+	l := t.In(hours.Zone())
 	if h.Open(l) {
 		return l
 	}
-	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, StaffZone)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, hours.Zone())
 	for i := 0; i <= 7; i++ {
 		d := day.AddDate(0, 0, i)
 		best := -1
@@ -181,6 +174,6 @@ func hoursText(c *Ctx, lang string, h *StaffHours) string {
 
 // whenText renders an opening time: "lun 09:00".
 func whenText(c *Ctx, lang string, t time.Time) string {
-	l := t.In(StaffZone)
+	l := t.In(hours.Zone())
 	return c.TIn(lang, "staff.day."+dayCodes[isoDay(l)-1]) + " " + l.Format("15:04")
 }

@@ -3,6 +3,8 @@ package flows
 import (
 	"testing"
 	"time"
+
+	"github.com/acercate/acercate/hours"
 )
 
 func TestStaffHours(t *testing.T) {
@@ -10,7 +12,7 @@ func TestStaffHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := func(day, hour, min int) time.Time { return time.Date(2026, 11, day, hour, min, 0, 0, StaffZone) }
+	at := func(day, hour, min int) time.Time { return time.Date(2026, 11, day, hour, min, 0, 0, hours.Zone()) }
 	cases := []struct {
 		t    time.Time
 		open bool

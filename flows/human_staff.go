@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/secret"
 )
 
@@ -522,7 +523,7 @@ func (s *staffCtx) denuncia(arg string) {
 		text = s.t("staff.g.none")
 	}
 	s.say(s.t("staff.g.denuncia", "Folio", d.Folio, "Status", s.t("denuncia.status."+d.Status),
-		"Created", d.Created.In(StaffZone).Format("02/01/2006 15:04"), "Category", s.t("denuncia.cat."+d.Category),
+		"Created", d.Created.In(hours.Zone()).Format("02/01/2006 15:04"), "Category", s.t("denuncia.cat."+d.Category),
 		"When", when, "Where", where, "Who", who, "Photos", len(d.Photos), "Contact", contact,
 		"Lang", d.Lang, "Text", shorten(text, 3000)))
 	for i, p := range d.Photos {

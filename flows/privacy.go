@@ -219,6 +219,13 @@ func privacyExit(c *Ctx) {
 	}
 	st := c.State
 	*st = State{Lang: st.Lang, Noticed: st.Noticed, Attribution: st.Attribution, Gen: st.Gen + 1}
+	if !c.Caps().CanDelete {
+		// Nothing can be deleted here: say so, and how to do it by hand,
+		// rather than leave a neutral message over a chat still in view.
+		c.replies = append(c.replies[:0], Reply{Kind: SendText, Text: c.T("privacy.exit.no_delete"), RemoveKeyboard: true})
+		c.toast = ""
+		return
+	}
 	c.replies = append(c.replies[:0], Reply{Kind: ClearChat, Text: c.T("privacy.exit.text")})
 	c.toast = ""
 }
@@ -274,8 +281,7 @@ func (e *Engine) privacyEscape(c *Ctx) bool {
 	ev := c.Event
 	switch ev.Kind {
 	case EventCommand:
-		cmd, _, _ := strings.Cut(ev.Command, "@")
-		if privacyIs(cmd, privacyExitCommands) || privacyIs(cmd, privacyEraseCommands) {
+		if privacyIs(ev.Command, privacyExitCommands) || privacyIs(ev.Command, privacyEraseCommands) {
 			e.command(c)
 			return true
 		}

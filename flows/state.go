@@ -1,7 +1,5 @@
 package flows
 
-import "time"
-
 // SchemaVersion is the version of State's JSON form. A stored state with
 // another version is not trusted: the person is taken back to the menu
 // with an apology instead of being stuck in a step that no longer exists.
@@ -30,14 +28,16 @@ type State struct {
 	// Drafts hold work that survives leaving the flow (a denuncia being
 	// written), by flow name, until the flow finishes or discards it.
 	Drafts map[string]map[string]string `json:"drafts,omitempty"`
-	// LastMessage is the id of the last message the bot sent with buttons,
-	// when the channel reported it, so a step can edit it.
-	LastMessage int64 `json:"last,omitempty"`
 	// Keyboard is the flow whose reply keyboard (a "share my location"
 	// button) may still be on the person's screen; "" when none.
 	Keyboard string `json:"kbd,omitempty"`
-	// Updated is when the state last changed.
-	Updated time.Time `json:"at"`
+	// Choices are the button data of the numbered list last sent to a
+	// channel with fewer buttons than the message had (Caps.MaxButtons):
+	// the person answers with a number. Never set for Telegram.
+	Choices []string `json:"ch,omitempty"`
+	// States written before the fields "last" (a message id no step ever
+	// edited) and "at" (a time nothing read) went still load: unknown
+	// fields are ignored, so the schema version stays.
 }
 
 // Var returns a scratch value of the current flow.
@@ -105,5 +105,6 @@ func (s State) clone() State {
 		}
 		s.Drafts = drafts
 	}
+	s.Choices = append([]string(nil), s.Choices...)
 	return s
 }

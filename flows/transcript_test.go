@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,10 @@ var update = flag.Bool("update", false, "rewrite the bot's answers in testdata/*
 //	           is the first column of store/albergues.csv
 //	! restart  the service restarts (same Redis and database; the
 //	           person's screen keeps its buttons)
+//	! caps buttons=3 row=2 noedit nodelete noloc
+//	           from here on the person's channel can do less than
+//	           Telegram (flows.Caps): at most 3 buttons a message, 2 a
+//	           row, no edits, no deletion, no location sharing (any of them)
 //	# ...      a note for the reader
 //
 // A person takes a few seconds to type: the clock moves 3 s before each
@@ -173,6 +178,11 @@ func directive(t *testing.T, env *apptest.Env, s *term.Session, d string) {
 	case "restart":
 		env.Restart(t)
 		s.Attach(env.Engine)
+	case "caps":
+		// From here on the person writes from a channel that can do less
+		// than Telegram (caps_*.txtar): "buttons=3 row=2 noedit nodelete
+		// noloc", any of them.
+		s.Caps = transcriptCaps(t, arg)
 	default:
 		t.Fatalf("unknown directive %q", d)
 	}
@@ -221,4 +231,29 @@ func diff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// transcriptCaps reads the "! caps" directive's words.
+func transcriptCaps(t *testing.T, arg string) flows.Caps {
+	t.Helper()
+	c := flows.TelegramCaps
+	for _, w := range strings.Fields(arg) {
+		k, v, _ := strings.Cut(w, "=")
+		n, _ := strconv.Atoi(v)
+		switch {
+		case k == "buttons" && n > 0:
+			c.MaxButtons = n
+		case k == "row" && n > 0:
+			c.MaxButtonsRow = n
+		case w == "noedit":
+			c.CanEdit = false
+		case w == "nodelete":
+			c.CanDelete = false
+		case w == "noloc":
+			c.CanShareLocation = false
+		default:
+			t.Fatalf("! caps %s: unknown %q", arg, w)
+		}
+	}
+	return c
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/hours"
 )
 
 // Denuncias keeps the denuncias people file: it implements
@@ -21,10 +22,6 @@ type Denuncias struct{ db *DB }
 
 // Denuncias returns the store's denuncias.
 func (s *DB) Denuncias() *Denuncias { return &Denuncias{db: s} }
-
-// folioZone is the office's local time (Chiapas, UTC−6 all year): a
-// folio's year is the year it was filed there.
-var folioZone = time.FixedZone("CST", -6*60*60)
 
 // FolioKind is the outbox kind that announces a new denuncia to staff;
 // the entry's ref is the folio.
@@ -53,7 +50,8 @@ func (d *Denuncias) File(ctx context.Context, dn flows.Denuncia, r flows.Request
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("find denuncia: %w", err)
 		}
-		year := dn.At.In(folioZone).Year()
+		// A folio's year is the year it was filed in the office's time.
+		year := dn.At.In(hours.Zone()).Year()
 		var n int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO folio_counters (year, last) VALUES (?, 1)
 			ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`, year).Scan(&n); err != nil {

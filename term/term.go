@@ -23,6 +23,10 @@ type Session struct {
 	ChatID flows.Address
 	// Lang is the language code the person's "app" reports.
 	Lang string
+	// Caps is what the channel played can do, sent with every event:
+	// TelegramCaps when the session plays a Telegram person (the
+	// transcripts), TermCaps otherwise; a test sets another channel's.
+	Caps flows.Caps
 	// Now stamps events (time.Now).
 	Now func() time.Time
 
@@ -46,7 +50,11 @@ type choice struct {
 // NewSession starts a terminal conversation. Update ids start from the
 // clock so that two runs against one Redis never reuse one.
 func NewSession(eng *flows.Engine, chatID flows.Address, lang string) *Session {
-	return &Session{eng: eng, ChatID: chatID, Lang: lang, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
+	caps := flows.TermCaps
+	if _, ok := chatID.TelegramID(); ok {
+		caps = flows.TelegramCaps
+	}
+	return &Session{eng: eng, ChatID: chatID, Lang: lang, Caps: caps, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
 }
 
 // Attach makes the session talk to another engine (the service restarted)
@@ -65,7 +73,7 @@ func (s *Session) Attach(eng *flows.Engine) { s.eng = eng }
 //	/cmd args    sends a command
 func (s *Session) Event(line string) (flows.Event, error) {
 	s.nextUpdate++
-	ev := flows.Event{UpdateID: s.nextUpdate, ChatID: s.ChatID, UserID: s.ChatID, Lang: s.Lang, Time: s.Now()}
+	ev := flows.Event{UpdateID: s.nextUpdate, ChatID: s.ChatID, UserID: s.ChatID, Lang: s.Lang, Time: s.Now(), Caps: s.Caps}
 	trimmed := strings.TrimSpace(line)
 	if n := s.choiceNumber(trimmed); n > 0 {
 		c := s.choices[n-1]

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/acercate/acercate/hours"
 )
 
 const auditUsage = `usage:
@@ -47,7 +49,7 @@ func runAudit(ctx context.Context, env *Env, cfg *Config, args []string) error {
 			continue
 		}
 		n++
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.In(chiapas).Format("2006-01-02 15:04:05"),
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.In(hours.Zone()).Format("2006-01-02 15:04:05"),
 			e.Actor, e.Action, dash(e.Object), dash(e.Detail))
 	}
 	if err := w.Flush(); err != nil {
@@ -73,7 +75,7 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(v); err == nil && d > 0 {
 		return now.Add(-d), nil
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, chiapas); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", v, hours.Zone()); err == nil {
 		return t, nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {

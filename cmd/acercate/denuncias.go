@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/store"
 )
 
@@ -17,9 +17,6 @@ const denunciasUsage = `usage:
   acercate denuncias list [--status received|en_revision|canalizada|cerrada]
   acercate denuncias show FOLIO            (opens what the person wrote; audit-logged)
   acercate denuncias status FOLIO STATUS   (audit-logged)`
-
-// chiapas is the office's local time, UTC−6 all year.
-var chiapas = time.FixedZone("CST", -6*60*60)
 
 // runDenuncias serves the office until the staff queue lands: list the
 // denuncias (codes only, never what people wrote), show one (opening its
@@ -54,7 +51,7 @@ func runDenuncias(ctx context.Context, env *Env, cfg *Config, args []string) err
 		w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "FOLIO\tFILED\tSTATUS\tCATEGORY\tMUNICIPALITY")
 		for _, l := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.Folio, l.Created.In(chiapas).Format("2006-01-02 15:04"),
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.Folio, l.Created.In(hours.Zone()).Format("2006-01-02 15:04"),
 				l.Status, l.Category, l.Municipality)
 		}
 		if err := w.Flush(); err != nil {
@@ -111,8 +108,8 @@ func printDenuncia(env *Env, r *store.DenunciaRecord) {
 	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(w, "%s:\t%s\n", k, v) }
 	row("Folio", r.Folio)
-	row("Filed", r.Created.In(chiapas).Format("2006-01-02 15:04")+" (Chiapas)")
-	row("Updated", r.Updated.In(chiapas).Format("2006-01-02 15:04"))
+	row("Filed", r.Created.In(hours.Zone()).Format("2006-01-02 15:04")+" (Chiapas)")
+	row("Updated", r.Updated.In(hours.Zone()).Format("2006-01-02 15:04"))
 	row("Status", r.Status)
 	row("Category", r.Category)
 	when := r.When

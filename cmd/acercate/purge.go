@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/store"
 )
 
@@ -40,7 +41,7 @@ func runPurge(ctx context.Context, env *Env, cfg *Config, args []string) error {
 		verb = "would remove"
 	}
 	for _, it := range items {
-		fmt.Fprintf(env.Stdout, "%-12s before %s: %s %d\n", it.Area, it.Before.In(chiapas).Format("2006-01-02 15:04"),
+		fmt.Fprintf(env.Stdout, "%-12s before %s: %s %d\n", it.Area, it.Before.In(hours.Zone()).Format("2006-01-02 15:04"),
 			verb, it.Count)
 	}
 	if *dry {

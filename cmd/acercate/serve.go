@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,10 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// runServe is `acercate serve`: the Telegram bot, with /healthz, /readyz,
-// /metrics (and the webhook, in webhook mode) on ACERCATE_HTTP_ADDR, until
-// SIGTERM or SIGINT: then it stops receiving, finishes what is in hand and
-// exits 0.
+// runServe is `acercate serve`: the Telegram bot, with /healthz (and the
+// webhook, in webhook mode) on ACERCATE_HTTP_ADDR and /readyz and /metrics
+// on ACERCATE_ADMIN_ADDR, until SIGTERM or SIGINT: then it stops
+// receiving, finishes what is in hand and exits 0.
 func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if len(args) > 0 {
 		return usagef("serve takes no arguments; it is configured by the environment (see README.md)")
@@ -69,9 +67,20 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 		return err
 	}
 
+	healthz := func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
+	// The public port: what Telegram and the proxy in front need, no more.
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /healthz", healthz)
+	refused := newRefusals(reg, logger.With("component", "webhook"), time.Second)
+	defer refused.flush()
+	if scfg.WebhookURL != "" {
+		mux.Handle(scfg.webhookPath(), guardWebhook(scfg.WebhookSecret, b.WebhookHandler(), refused))
+	}
+	// The admin port (loopback by default): readiness and metrics tell
+	// the Go version, the load and what fails, for the operator only.
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /healthz", healthz)
+	admin.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if why := notReady(r.Context(), a, b); len(why) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, strings.Join(why, "\n"))
@@ -79,21 +88,18 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	if scfg.WebhookURL != "" {
-		mux.Handle(scfg.webhookPath(), b.WebhookHandler())
-	}
-	ln, err := net.Listen("tcp", scfg.HTTPAddr)
+	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	lim := serveLimits(scfg.MaxConns)
+	srv, addr, err := listenHTTP(scfg.HTTPAddr, mux, lim, log)
 	if err != nil {
 		return fmt.Errorf("ACERCATE_HTTP_ADDR: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server failed", "err", err)
-		}
-	}()
-	log.Info("serving", "http", ln.Addr().String(), "webhook", scfg.WebhookURL != "", "workers", scfg.Workers, "jobs", len(jobs))
+	adminSrv, adminAddr, err := listenHTTP(scfg.AdminAddr, admin, lim, log)
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("ACERCATE_ADMIN_ADDR: %w", err)
+	}
+	log.Info("serving", "http", addr.String(), "admin", adminAddr.String(), "webhook", scfg.WebhookURL != "", "workers", scfg.Workers, "jobs", len(jobs))
 
 	var wg sync.WaitGroup
 	for _, j := range jobs {
@@ -110,6 +116,7 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	srv.Shutdown(sctx)
+	adminSrv.Shutdown(sctx)
 	if err != nil {
 		return err
 	}

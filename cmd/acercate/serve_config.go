@@ -18,11 +18,15 @@ type serveConfig struct {
 	WebhookURL    string
 	WebhookSecret string
 	HTTPAddr      string
-	SendRate      float64
-	ChatRate      float64
-	GroupRate     float64
-	Workers       int
-	LogLevel      slog.Level
+	// AdminAddr serves /metrics and /readyz, away from the public port.
+	AdminAddr string
+	// MaxConns is each listener's connection limit.
+	MaxConns  int
+	SendRate  float64
+	ChatRate  float64
+	GroupRate float64
+	Workers   int
+	LogLevel  slog.Level
 }
 
 var (
@@ -58,9 +62,12 @@ func readServeConfig(r *envReader) serveConfig {
 			"must be 16-256 characters of A-Z a-z 0-9 _ - (e.g. openssl rand -hex 32)")
 	}
 	c.HTTPAddr = r.str("ACERCATE_HTTP_ADDR", ":8080")
-	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
-		r.check("ACERCATE_HTTP_ADDR", false, "%q is not host:port (like :8080 or 127.0.0.1:8080)", c.HTTPAddr)
-	}
+	httpPort := checkAddr(r, "ACERCATE_HTTP_ADDR", c.HTTPAddr, ":8080 or 127.0.0.1:8080")
+	c.AdminAddr = r.str("ACERCATE_ADMIN_ADDR", "127.0.0.1:9090")
+	adminPort := checkAddr(r, "ACERCATE_ADMIN_ADDR", c.AdminAddr, "127.0.0.1:9090 or :9090")
+	r.check("ACERCATE_ADMIN_ADDR", c.AdminAddr != c.HTTPAddr || httpPort == "0" || adminPort == "0",
+		"%q is ACERCATE_HTTP_ADDR too; metrics and readiness are not served on the public port", c.AdminAddr)
+	c.MaxConns = r.intIn("ACERCATE_HTTP_MAX_CONNS", 256, 8, 65536, "a number of connections")
 	c.SendRate = r.float("ACERCATE_SEND_RATE", bot.DefaultSendRate)
 	c.ChatRate = r.float("ACERCATE_CHAT_RATE", bot.DefaultChatRate)
 	c.GroupRate = r.float("ACERCATE_GROUP_RATE", bot.DefaultGroupRate)
@@ -78,6 +85,13 @@ func readServeConfig(r *envReader) serveConfig {
 		r.check("ACERCATE_LOG_LEVEL", false, "%q is not debug, info, warn or error", v)
 	}
 	return c
+}
+
+// checkAddr checks a host:port to listen on and returns its port.
+func checkAddr(r *envReader, name, addr, like string) string {
+	_, port, err := net.SplitHostPort(addr)
+	r.check(name, err == nil && port != "", "%q is not host:port (like %s)", addr, like)
+	return port
 }
 
 // require checks what serve cannot run without.

@@ -50,6 +50,9 @@ func TestServeConfigErrors(t *testing.T) {
 		{"http webhook", "ACERCATE_WEBHOOK_URL", "http://bot.example.org/tg", "ACERCATE_WEBHOOK_URL"},
 		{"webhook without secret", "ACERCATE_WEBHOOK_URL", "https://bot.example.org/tg", "ACERCATE_WEBHOOK_SECRET"},
 		{"bad http addr", "ACERCATE_HTTP_ADDR", "8080", "ACERCATE_HTTP_ADDR"},
+		{"bad admin addr", "ACERCATE_ADMIN_ADDR", "9090", "ACERCATE_ADMIN_ADDR"},
+		{"admin on the public port", "ACERCATE_ADMIN_ADDR", ":8080", "ACERCATE_ADMIN_ADDR"},
+		{"too few connections", "ACERCATE_HTTP_MAX_CONNS", "1", "ACERCATE_HTTP_MAX_CONNS"},
 		{"bad send rate", "ACERCATE_SEND_RATE", "fast", "ACERCATE_SEND_RATE"},
 		{"negative chat rate", "ACERCATE_CHAT_RATE", "-1", "ACERCATE_CHAT_RATE"},
 		{"bad group rate", "ACERCATE_GROUP_RATE", "x", "ACERCATE_GROUP_RATE"},
@@ -142,8 +145,9 @@ type child struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	logs *apptest.LogBuffer
-	http string
-	done chan error
+	// http is the public port's URL, admin the admin port's.
+	http, admin string
+	done        chan error
 }
 
 func startServe(t *testing.T, vars map[string]string, logs *apptest.LogBuffer) *child {
@@ -160,7 +164,7 @@ func startServe(t *testing.T, vars map[string]string, logs *apptest.LogBuffer) *
 		t.Fatal(err)
 	}
 	c := &child{t: t, cmd: cmd, logs: logs, done: make(chan error, 1)}
-	addr := make(chan string, 1)
+	addr := make(chan [2]string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -169,14 +173,14 @@ func startServe(t *testing.T, vars map[string]string, logs *apptest.LogBuffer) *
 			logs.Write([]byte(line + "\n"))
 			var m map[string]any
 			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "serving" {
-				addr <- m["http"].(string)
+				addr <- [2]string{m["http"].(string), m["admin"].(string)}
 			}
 		}
 	}()
 	go func() { c.done <- cmd.Wait(); pw.Close() }()
 	select {
 	case a := <-addr:
-		c.http = "http://" + a
+		c.http, c.admin = "http://"+a[0], "http://"+a[1]
 	case err := <-c.done:
 		t.Fatalf("serve exited at start: %v\n%s", err, logs.String())
 	case <-time.After(30 * time.Second):
@@ -187,8 +191,13 @@ func startServe(t *testing.T, vars map[string]string, logs *apptest.LogBuffer) *
 	return c
 }
 
-func (c *child) get(path string) (int, string) {
-	resp, err := http.Get(c.http + path)
+// get is a GET on the admin port; getPublic one on the public port.
+func (c *child) get(path string) (int, string) { return httpGet(c.admin + path) }
+
+func (c *child) getPublic(path string) (int, string) { return httpGet(c.http + path) }
+
+func httpGet(url string) (int, string) {
+	resp, err := http.Get(url)
 	if err != nil {
 		return 0, err.Error()
 	}
@@ -219,7 +228,7 @@ func serveVars(tg *telegramtest.Server, redisURL string, t *testing.T) map[strin
 	return map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.APIURL(),
 		"REDIS_URL": redisURL, "ACERCATE_DB": filepath.Join(t.TempDir(), "acercate.db"),
-		"ACERCATE_DATA_KEY": secret.Generate(), "ACERCATE_HTTP_ADDR": "127.0.0.1:0",
+		"ACERCATE_DATA_KEY": secret.Generate(), "ACERCATE_HTTP_ADDR": "127.0.0.1:0", "ACERCATE_ADMIN_ADDR": "127.0.0.1:0",
 	}
 }
 
@@ -269,7 +278,8 @@ func sent(tg *telegramtest.Server) map[string][]string {
 }
 
 // TestServeLifecycle runs `acercate serve` against the fake Telegram and a
-// real Redis: it answers everyone, serves health, readiness and metrics,
+// real Redis: it answers everyone, serves health on the public port and
+// readiness and metrics only on the admin port,
 // logs update ids and kinds but no token, name, text or raw id, and on
 // SIGTERM stops and exits 0.
 func TestServeLifecycle(t *testing.T) {
@@ -286,8 +296,14 @@ func TestServeLifecycle(t *testing.T) {
 			t.Errorf("%s got %d messages for %d sent", p.FirstName, n, len(script))
 		}
 	}
-	if code, body := c.get("/healthz"); code != 200 {
+	if code, body := c.getPublic("/healthz"); code != 200 {
 		t.Errorf("/healthz: %d %s", code, body)
+	}
+	// Readiness and metrics only on the admin port.
+	for _, path := range []string{"/metrics", "/readyz"} {
+		if code, _ := c.getPublic(path); code != http.StatusNotFound {
+			t.Errorf("public %s: %d, want 404", path, code)
+		}
 	}
 	if code, body := c.get("/readyz"); code != 200 {
 		t.Errorf("/readyz: %d %s", code, body)

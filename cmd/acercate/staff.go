@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/hours"
 	"github.com/acercate/acercate/store"
 )
 
@@ -72,7 +73,7 @@ func runStaff(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	now := time.Now()
 	for _, t := range list {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Code(), t.Priority, t.Status,
-			t.OpenedAt.In(flows.StaffZone).Format("2006-01-02 15:04"), now.Sub(t.OpenedAt).Round(time.Minute),
+			t.OpenedAt.In(hours.Zone()).Format("2006-01-02 15:04"), now.Sub(t.OpenedAt).Round(time.Minute),
 			t.Lang, dash(t.Modulo), dash(t.Campaign))
 	}
 	return nil
@@ -101,8 +102,8 @@ func groupStates(ctx context.Context, db *store.DB) (func(chat int64) string, er
 		s := "ok"
 		if g, ok := down[chat]; ok {
 			s = fmt.Sprintf("UNREACHABLE since %s (%s, %d failed tries), next try %s",
-				g.Since.In(flows.StaffZone).Format("2006-01-02 15:04"), g.Error, g.Failures,
-				g.Next.In(flows.StaffZone).Format("15:04:05"))
+				g.Since.In(hours.Zone()).Format("2006-01-02 15:04"), g.Error, g.Failures,
+				g.Next.In(hours.Zone()).Format("15:04:05"))
 		}
 		if isBlocked[db.Keys().ChatHash(flows.Telegram(chat))] {
 			s += "; marked blocked by the bot (403)"
