@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -43,11 +44,12 @@ type Store struct {
 	prefix    string
 	stateTTL  time.Duration
 	updateTTL time.Duration
+	cache     *stateCache
 }
 
 // NewStore returns a Store. prefix namespaces every key ("acercate:").
 func NewStore(rdb redis.UniversalClient, keys *secret.Keys, prefix string, stateTTL time.Duration) *Store {
-	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour}
+	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour, cache: newStateCache()}
 }
 
 // StateKey and UpdateKey return the Redis keys of a chat's state and of
@@ -82,6 +84,28 @@ type loaded struct {
 	dup     bool
 	pending []Reply
 	sent    int
+	// cacheable is true when the commit may keep the state it saves in
+	// the process's cache (a person's chat, loaded by loadCached at now,
+	// the engine's clock).
+	cacheable bool
+	now       time.Time
+}
+
+// loadCached is load for a person's chat, whose state the process keeps
+// between events (stateCache): from the cache when it has the chat, else
+// from Redis.
+func (s *Store) loadCached(ctx context.Context, chat Address, update int64, now time.Time) (*loaded, error) {
+	tag := s.chatTag(chat)
+	if v, sealed, ok := s.cache.get(tag, update, now); ok {
+		l := &loaded{tag: tag, version: v, cacheable: true, now: now}
+		s.decodeSealed(l, sealed)
+		return l, nil
+	}
+	l, err := s.load(ctx, chat, update)
+	if l != nil {
+		l.cacheable, l.now = true, now
+	}
+	return l, err
 }
 
 // load reads a chat's state and whether update was already handled, in one
@@ -137,7 +161,13 @@ func (s *Store) decodeState(l *loaded, v []any) bool {
 		return false
 	}
 	l.version, _ = strconv.ParseInt(asString(v[0]), 10, 64)
-	plain, err := s.keys.Open([]byte(asString(v[1])), []byte(s.stateKey(l.tag)))
+	s.decodeSealed(l, []byte(asString(v[1])))
+	return true
+}
+
+// decodeSealed fills l's state from its sealed form.
+func (s *Store) decodeSealed(l *loaded, sealed []byte) {
+	plain, err := s.keys.Open(sealed, []byte(s.stateKey(l.tag)))
 	if err != nil || json.Unmarshal(plain, &l.state) != nil {
 		l.state, l.stale = State{}, true
 	} else if l.state.Schema != SchemaVersion {
@@ -148,7 +178,6 @@ func (s *Store) decodeState(l *loaded, v []any) bool {
 		old := l.state
 		l.state, l.stale = State{Lang: old.Lang, Attribution: old.Attribution, Noticed: old.Noticed}, true
 	}
-	return true
 }
 
 func asString(v any) string {
@@ -173,12 +202,14 @@ func (s *Store) openReplies(tag string, update int64, sealed string) ([]Reply, e
 // commitScript saves a chat's state only if nobody else did since it was
 // loaded, and records the update as handled with its replies (none: no r),
 // atomically. It returns the new version, 0 on a version conflict, -1 if
-// the update was handled meanwhile.
+// the update was handled meanwhile. A new state's version is ARGV[7], a
+// random number, not 1: see stateCache.
 var commitScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 local v = redis.call('HGET', KEYS[1], 'v')
 if (v or '0') ~= ARGV[1] then return 0 end
 local nv = tonumber(ARGV[1]) + 1
+if not v then nv = tonumber(ARGV[7]) end
 redis.call('HSET', KEYS[1], 'v', nv, 'b', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[4] == '' then
@@ -205,14 +236,19 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 		}
 		sealedReplies = s.keys.Seal(rJSON, []byte(uk))
 	}
+	sealed := s.keys.Seal(stJSON, []byte(sk))
 	res, err := commitScript.Run(ctx, s.rdb, []string{sk, uk},
 		l.version,
-		s.keys.Seal(stJSON, []byte(sk)),
+		sealed,
 		s.stateTTL.Milliseconds(),
 		sealedReplies,
 		len(replies),
 		s.updateTTL.Milliseconds(),
+		newVersion(),
 	).Int64()
+	if err != nil || res <= 0 {
+		s.cache.drop(l.tag)
+	}
 	switch {
 	case err != nil:
 		return fmt.Errorf("save state: %w", err)
@@ -221,8 +257,15 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 	case res < 0:
 		return errDuplicate
 	}
+	if l.cacheable {
+		s.cache.put(l.tag, res, sealed, update, l.now)
+	}
 	return nil
 }
+
+// newVersion is a new state's first version: random below 2^52, so it
+// and its increments stay exact in Redis's Lua numbers.
+func newVersion() int64 { return 1 + rand.Int64N(1<<52-1) }
 
 // markSent records that the first n replies of an update were delivered;
 // once all are, their sealed copy (r) is dropped: nothing is left to send
@@ -263,6 +306,7 @@ return 1
 // update being handled is not recorded: if it comes again it is handled
 // again, which for an erasure finds nothing left to erase.
 func (s *Store) forget(ctx context.Context, l *loaded) error {
+	s.cache.drop(l.tag)
 	keys, err := s.chatKeys(ctx, l.tag)
 	if err != nil {
 		return err
@@ -302,6 +346,7 @@ func (s *Store) chatKeys(ctx context.Context, tag string) ([]string, error) {
 // records) outside of any event: for tools and tests. The engine erases
 // through the event that asked for it (/borrar).
 func (s *Store) Forget(ctx context.Context, chat Address) error {
+	s.cache.drop(s.chatTag(chat))
 	keys, err := s.chatKeys(ctx, s.chatTag(chat))
 	if err != nil {
 		return err
