@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/flows/run"
 	"github.com/acercate/acercate/secret"
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/redis/go-redis/v9"
@@ -48,8 +49,16 @@ type Config struct {
 	SendRate, ChatRate, GroupRate float64
 	ChatBurst, GroupBurst         int
 	// Workers is how many updates are handled at once, each of a
-	// different chat (8).
+	// different chat (8). An update waiting for its chat's sending limit
+	// or a retry holds none.
 	Workers int
+	// StopTimeout bounds how long Run finishes the work in hand after ctx
+	// ended (8 s): updates not done by then stay unconfirmed.
+	StopTimeout time.Duration
+	// Repoll is how soon long polling looks again for new updates while
+	// updates it fetched are not all done (100 ms): getUpdates cannot
+	// wait for new ones without confirming those.
+	Repoll time.Duration
 	// PollTimeout is getUpdates' long-poll timeout (25 s).
 	PollTimeout time.Duration
 	// Retries bounds retries of a call that failed on the network or with
@@ -84,8 +93,9 @@ type Bot struct {
 	log     *slog.Logger
 	metrics *Metrics
 
-	sem   chan struct{}
-	locks chatLocks
+	// runner keeps each chat's updates in order, works on chats in
+	// parallel and delivers the replies (flows/run); keyed by chat id.
+	runner *run.Runner[int64]
 
 	receiving atomic.Bool
 	stopping  atomic.Bool
@@ -95,9 +105,8 @@ type Bot struct {
 	gate     sync.Mutex
 	inflight sync.WaitGroup
 
-	mu        sync.Mutex
-	pollErr   string
-	handleErr string
+	mu      sync.Mutex
+	pollErr string
 }
 
 // New returns a bot; it makes no call until Run.
@@ -119,6 +128,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
+	}
+	if cfg.StopTimeout <= 0 {
+		cfg.StopTimeout = 8 * time.Second
+	}
+	if cfg.Repoll <= 0 {
+		cfg.Repoll = 100 * time.Millisecond
 	}
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 25 * time.Second
@@ -149,7 +164,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, eng: cfg.Engine, log: log, metrics: cfg.Metrics,
 		poll: newAPI(cfg.Token, cfg.APIURL, pollClient),
-		sem:  make(chan struct{}, cfg.Workers),
+	}
+	var err error
+	b.runner, err = run.New[int64](run.Config{Engine: cfg.Engine, Workers: cfg.Workers,
+		Backoff: cfg.Backoff, MaxBackoff: cfg.MaxBackoff, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
 	}
 	b.sender = &Sender{
 		api:     newAPI(cfg.Token, cfg.APIURL, sendClient),
@@ -193,8 +213,8 @@ func (b *Bot) Ready() error {
 	if b.pollErr != "" {
 		return fmt.Errorf("receiving: %s", b.pollErr)
 	}
-	if b.handleErr != "" {
-		return fmt.Errorf("handling: %s", b.handleErr)
+	if err := b.runner.Err(); err != nil {
+		return fmt.Errorf("handling: %w", err)
 	}
 	return nil
 }
@@ -210,8 +230,9 @@ func (b *Bot) setErr(which *string, err error) {
 }
 
 // Run receives updates until ctx ends — by webhook when WebhookURL is
-// set, else by long polling — then finishes the updates in hand and
-// returns nil.
+// set, else by long polling — then stops as the runner's shutdown rule
+// says (updates being handled finish, those not started stay unconfirmed
+// for Telegram to deliver again) and returns nil.
 func (b *Bot) Run(ctx context.Context) error {
 	// The message ids kept for the quick exit are written in the
 	// background, and once more after receiving stopped.
@@ -241,11 +262,19 @@ func (b *Bot) runPoll(ctx context.Context) error {
 	b.receiving.Store(true)
 	defer b.receiving.Store(false)
 	b.log.Info("receiving updates by long polling", "timeout", b.cfg.PollTimeout)
-	hctx := context.WithoutCancel(ctx)
-	var offset int64
+	// The offset follows the contiguous prefix of handled updates: an
+	// update after a slow one is handled at once, its confirmation waits
+	// (flows/run's package doc says why).
+	offs := run.NewOffsets()
 	failures := 0
 	for ctx.Err() == nil {
-		ups, e := b.getUpdates(ctx, offset, b.cfg.PollTimeout)
+		// With updates in hand getUpdates answers at once (it returns them
+		// again): only an empty hand can wait for new ones.
+		timeout := b.cfg.PollTimeout
+		if offs.InHand() > 0 {
+			timeout = 0
+		}
+		ups, e := b.getUpdates(ctx, offs.Offset(), timeout)
 		if e != nil {
 			if ctx.Err() != nil {
 				break
@@ -262,33 +291,60 @@ func (b *Bot) runPoll(ctx context.Context) error {
 		}
 		failures = 0
 		b.setErr(&b.pollErr, nil)
-		if len(ups) == 0 {
-			continue
-		}
-		// The offset moves past this batch only once all of it was handled:
-		// until then Telegram keeps the updates and sends them again.
-		for attempt := 1; ; attempt++ {
-			err := b.handleBatch(hctx, ups)
-			b.setErr(&b.handleErr, err)
-			if err == nil {
-				break
+		fresh := 0
+		for _, u := range ups {
+			if !offs.Add(int64(u.UpdateID)) {
+				continue // in hand already
 			}
-			b.log.Error("handling a batch failed; its updates stay unconfirmed and are retried", "err", err, "attempt", attempt)
-			if !b.sleep(ctx, attempt) {
-				return nil
-			}
+			fresh++
+			b.submit(u, offs)
 		}
-		offset = int64(ups[len(ups)-1].UpdateID) + 1
+		if fresh == 0 && offs.InHand() > 0 {
+			b.repoll(ctx, offs)
+		}
 	}
 	b.stopping.Store(true)
-	if offset > 0 {
-		// Confirm the last batch now, so a restart does not fetch it again.
+	b.stop()
+	if offset := offs.Offset(); offset > 0 {
+		// Confirm what was done, so a restart does not fetch it again;
+		// what was not stays for Telegram to deliver again.
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		b.getUpdates(cctx, offset, 0)
 		cancel()
 	}
 	b.log.Info("stopped receiving")
 	return nil
+}
+
+// repoll waits before looking for new updates while those in hand are
+// not all done: Repoll, or less once the hand is empty (a long poll can
+// then wait for new ones).
+func (b *Bot) repoll(ctx context.Context, offs *run.Offsets) {
+	t := time.NewTimer(b.cfg.Repoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			return
+		case <-offs.Changed():
+			if offs.InHand() == 0 {
+				return
+			}
+		}
+	}
+}
+
+// stop applies the shutdown rule to the runner, within StopTimeout.
+func (b *Bot) stop() {
+	sctx, cancel := context.WithTimeout(context.Background(), b.cfg.StopTimeout)
+	defer cancel()
+	left := b.runner.Pending()
+	if err := b.runner.Stop(sctx); err != nil {
+		b.log.Warn("calls in flight cut off at shutdown", "err", err)
+	}
+	b.log.Info("runner stopped; updates not done stay unconfirmed", "in_hand", left)
 }
 
 // sleep waits the backoff of attempt; false if ctx ended meanwhile.
@@ -325,107 +381,86 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 	return ups, nil
 }
 
-// handleBatch handles a batch: each chat's updates in order, different
-// chats in parallel. It returns the first failure; updates of a chat after
-// its failed one are not attempted, so the chat's order holds on retry.
-func (b *Bot) handleBatch(ctx context.Context, ups []tgbotapi.Update) error {
-	var order []int64
-	byChat := map[int64][]incoming{}
-	for _, u := range ups {
-		in := convert(u)
-		in.ev.UpdateID = int64(u.UpdateID)
-		if _, seen := byChat[in.chat]; !seen {
-			order = append(order, in.chat)
-		}
-		byChat[in.chat] = append(byChat[in.chat], in)
-	}
-	b.metrics.queued(len(ups))
-	errs := make([]error, len(order))
-	var done atomic.Int64
-	var wg sync.WaitGroup
-	for i, chat := range order {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, in := range byChat[chat] {
-				if err := b.handle(ctx, in); err != nil {
-					errs[i] = err
-					return
-				}
-				done.Add(1)
-				b.metrics.queued(-1)
-			}
-		}()
-	}
-	wg.Wait()
-	b.metrics.queued(-(len(ups) - int(done.Load())))
-	return errors.Join(errs...)
+// submit hands a polled update to the runner; offs hears when it is done.
+func (b *Bot) submit(u tgbotapi.Update, offs *run.Offsets) {
+	in := convert(u)
+	in.ev.UpdateID = int64(u.UpdateID)
+	b.metrics.queued(1)
+	b.runner.Submit(in.chat, &task{b: b, in: in, id: int64(u.UpdateID), offs: offs})
 }
 
-// handle handles one update: the engine's step, then each reply, marking
-// each delivered. An error leaves the update to be handled again; the
-// engine then returns only the replies not yet delivered.
-func (b *Bot) handle(ctx context.Context, in incoming) error {
-	unlock := b.locks.lock(in.chat)
-	defer unlock()
-	b.sem <- struct{}{}
-	defer func() { <-b.sem }()
-	start := time.Now()
-	if in.blocked {
-		b.sender.markBlocked(ctx, in.chat)
-		return nil
-	}
-	if in.unblocked {
-		return b.sender.unblock(ctx, in.chat)
-	}
-	if !in.has {
-		return nil
+// task is one Telegram update for the runner.
+type task struct {
+	b    *Bot
+	in   incoming
+	id   int64
+	offs *run.Offsets // nil for a webhook update
+	// track are the message ids kept for the quick exit once the update
+	// is done: the person's, then the bot's answers.
+	track []int64
+}
+
+// Prepare clears or sets the chat's "blocked" mark; an update that is no
+// event stops there.
+func (t *task) Prepare(ctx context.Context) (flows.Event, bool, error) {
+	in, s := t.in, t.b.sender
+	switch {
+	case in.blocked:
+		s.markBlocked(ctx, in.chat)
+		return in.ev, false, nil
+	case in.unblocked:
+		return in.ev, false, s.unblock(ctx, in.chat)
+	case !in.has:
+		return in.ev, false, nil
 	}
 	// A message from a chat means the bot can write there again: the
 	// person unblocked it, or the group has the bot back.
-	ev := in.ev
-	if err := b.sender.unblock(ctx, in.chat); err != nil {
-		return err
+	if err := s.unblock(ctx, in.chat); err != nil {
+		return in.ev, false, err
 	}
-	out, err := b.eng.Handle(ctx, ev)
-	if err != nil {
-		return fmt.Errorf("update %d: %w", ev.UpdateID, err)
-	}
-	// The person's message and the bot's answers are kept for the quick
-	// exit in one Redis round trip once the update is done.
-	var also, track []int64
+	t.track = t.track[:0]
 	if in.msgID != 0 {
-		also = []int64{in.msgID}
-		track = also
+		t.track = append(t.track, in.msgID)
 	}
-	for i, r := range out.Replies {
-		id, err := b.sender.send(ctx, r, also)
-		if err != nil {
-			if temporary(err) {
-				b.trackIDs(ctx, ev, track)
-				return fmt.Errorf("update %d: %w", ev.UpdateID, err)
-			}
-			b.log.Warn("reply not delivered", "update_id", ev.UpdateID, "reply", r.Kind, "err", err)
-		}
-		switch {
-		case r.Kind == flows.ClearChat:
-			track = nil // deleted; the neutral message is tracked already
-		case id != 0 && r.Kind != flows.AnswerTap:
-			track = append(track, id)
-		}
-		if err := b.eng.Delivered(ctx, ev, out.Sent+i+1); err != nil {
-			b.trackIDs(ctx, ev, track)
-			return fmt.Errorf("update %d: %w", ev.UpdateID, err)
-		}
+	return in.ev, true, nil
+}
+
+// Send makes one attempt at a reply: the chat's limit or a failure comes
+// back as a flows.SendError for the runner to wait on.
+func (t *task) Send(ctx context.Context, r flows.Reply) error {
+	var also []int64
+	if t.in.msgID != 0 {
+		also = []int64{t.in.msgID}
 	}
-	b.trackIDs(ctx, ev, track)
-	d := time.Since(start)
-	b.metrics.update(in.kind, d)
+	id, err := t.b.sender.attempt(ctx, r, also)
+	switch {
+	case err != nil:
+	case r.Kind == flows.ClearChat:
+		t.track = nil // deleted; the neutral message is tracked already
+	case id != 0 && r.Kind != flows.AnswerTap:
+		t.track = append(t.track, id)
+	}
+	return err
+}
+
+// Finish keeps the message ids for the quick exit in one Redis round
+// trip, and lets the offset move past a handled polled update.
+func (t *task) Finish(ctx context.Context, res run.Result) {
+	b := t.b
+	b.trackIDs(ctx, t.in.ev, t.track)
+	b.metrics.queued(-1)
+	if res.Err != nil {
+		b.log.Info("update left unconfirmed", "update_id", t.id, "kind", t.in.kind, "err", res.Err)
+		return
+	}
+	if t.offs != nil {
+		t.offs.Done(t.id)
+	}
+	b.metrics.update(t.in.kind, res.Took)
 	if b.cfg.Observe != nil {
-		b.cfg.Observe(ev.UpdateID, in.kind, d)
+		b.cfg.Observe(t.id, t.in.kind, res.Took)
 	}
-	b.log.Info("update handled", "update_id", ev.UpdateID, "kind", in.kind, "replies", len(out.Replies), "duplicate", out.Duplicate, "ms", d.Milliseconds())
-	return nil
+	b.log.Info("update handled", "update_id", t.id, "kind", t.in.kind, "replies", res.Replies, "duplicate", res.Duplicate, "ms", res.Took.Milliseconds())
 }
 
 // trackIDs keeps a private chat's message ids for the quick exit. Failing
@@ -445,7 +480,10 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 		"url":             b.cfg.WebhookURL,
 		"secret_token":    b.cfg.WebhookSecret,
 		"allowed_updates": allowedUpdates,
-		"max_connections": strconv.Itoa(max(b.cfg.Workers, 1)),
+		// A request waiting behind its chat's earlier updates holds no
+		// worker, only its connection: more connections than workers
+		// keep one chat's burst from taking them all.
+		"max_connections": strconv.Itoa(webhookConnections),
 	}
 	for attempt := 1; ; attempt++ {
 		_, e := b.poll.call(ctx, "setWebhook", p, nil)
@@ -465,15 +503,23 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 	b.gate.Lock()
 	b.stopping.Store(true)
 	b.gate.Unlock()
+	// Requests whose update did not start are answered 503 (Telegram
+	// sends them again); those being handled finish.
+	b.stop()
 	b.inflight.Wait()
 	b.receiving.Store(false)
 	b.log.Info("stopped receiving")
 	return nil
 }
 
+// webhookConnections is the webhook's max_connections (Telegram allows
+// 1–100).
+const webhookConnections = 40
+
 // WebhookHandler receives Telegram's webhook requests. A request without
 // the secret header gets 401 and is not looked at; an update is answered
-// 200 only once handled, else 500 so Telegram sends it again.
+// 200 only once handled, else 503 or 500 so Telegram sends it again. A
+// request waits only for its own chat's earlier updates.
 func (b *Bot) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
@@ -503,15 +549,18 @@ func (b *Bot) WebhookHandler() http.Handler {
 		in := convert(u)
 		in.ev.UpdateID = int64(u.UpdateID)
 		b.metrics.queued(1)
-		err = b.handle(context.WithoutCancel(r.Context()), in)
-		b.metrics.queued(-1)
-		b.setErr(&b.handleErr, err)
-		if err != nil {
-			b.log.Error("handling a webhook update failed; Telegram will send it again", "update_id", u.UpdateID, "err", err)
+		err = b.runner.Do(r.Context(), in.chat, &task{b: b, in: in, id: int64(u.UpdateID)})
+		switch {
+		case errors.Is(err, run.ErrStopped):
+			http.Error(w, "stopping", http.StatusServiceUnavailable)
+		case err != nil:
+			// The request went away: Telegram sends the update again, and
+			// the engine knows what of it was handled.
+			b.log.Warn("webhook request ended before its update was done", "update_id", u.UpdateID, "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
-			return
+		default:
+			w.WriteHeader(http.StatusOK)
 		}
-		w.WriteHeader(http.StatusOK)
 	})
 }
 
@@ -524,39 +573,4 @@ func (b *Bot) enter() bool {
 	}
 	b.inflight.Add(1)
 	return true
-}
-
-// chatLocks serialises the updates of one chat across batches and webhook
-// requests.
-type chatLocks struct {
-	mu sync.Mutex
-	m  map[int64]*chatLock
-}
-
-type chatLock struct {
-	mu   sync.Mutex
-	refs int
-}
-
-func (c *chatLocks) lock(chat int64) func() {
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[int64]*chatLock{}
-	}
-	l := c.m[chat]
-	if l == nil {
-		l = &chatLock{}
-		c.m[chat] = l
-	}
-	l.refs++
-	c.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		c.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(c.m, chat)
-		}
-		c.mu.Unlock()
-	}
 }

@@ -3,7 +3,10 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/acercate/acercate/flows"
 )
 
 // Class says what a failed Telegram call means for the caller.
@@ -27,6 +30,10 @@ const (
 	ClassUnsupported Class = "unsupported"
 	// ClassCanceled: the context ended before the call could be made.
 	ClassCanceled Class = "canceled"
+	// ClassPaced: the chat's own sending limit has no room yet; the call
+	// was not made (RetryAfter says when it may be). Only the runner's
+	// attempts get it: Send waits instead.
+	ClassPaced Class = "paced"
 )
 
 // Error is a failed Telegram call. It never holds a chat id or text: the
@@ -64,7 +71,7 @@ func (e *Error) Is(target error) bool {
 // reply failed so is left unconfirmed and handled again.
 func (e *Error) Temporary() bool {
 	switch e.Class {
-	case ClassRateLimited, ClassServer, ClassNetwork, ClassCanceled:
+	case ClassRateLimited, ClassServer, ClassNetwork, ClassCanceled, ClassPaced:
 		return true
 	}
 	return false
@@ -76,11 +83,38 @@ var (
 	ErrRejected = &Error{Class: ClassRejected}
 )
 
-// temporary reports whether err is worth handling the update again for.
-func temporary(err error) bool {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Temporary()
+// SendErrorKind is the channel-neutral meaning of a failed call: what the
+// runner and the desk decide retries from.
+func (e *Error) SendErrorKind() flows.SendErrorKind {
+	switch e.Class {
+	case ClassRateLimited, ClassPaced:
+		return flows.SendRetryAfter
+	case ClassServer, ClassNetwork, ClassCanceled:
+		return flows.SendTemporary
+	case ClassBlocked:
+		return flows.SendBlocked
+	case ClassRejected:
+		if strings.Contains(strings.ToLower(e.Description), "message is not modified") {
+			return flows.SendNotModified
+		}
 	}
-	return true
+	return flows.SendPermanent
+}
+
+// sendError maps a Telegram failure onto the neutral flows.SendError (which
+// wraps it, so errors.As still finds the *Error); nil stays nil, and an
+// error already mapped is returned as it is.
+func sendError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *flows.SendError
+	if errors.As(err, &se) {
+		return err
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return &flows.SendError{Kind: flows.SendTemporary, Err: err}
+	}
+	return &flows.SendError{Kind: e.SendErrorKind(), After: e.RetryAfter, Err: err}
 }

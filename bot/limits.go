@@ -53,6 +53,20 @@ func (l *limiter) wait(ctx context.Context, chat int64) error {
 	return nil
 }
 
+// chatDelay is how long until chat's own limit lets one message go, 0 if
+// it does now. It takes nothing: wait takes the token.
+func (l *limiter) chatDelay(chat int64) time.Duration {
+	cl := l.chat(chat)
+	if cl == nil {
+		return 0
+	}
+	tokens := cl.Tokens()
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / float64(cl.Limit()) * float64(time.Second))
+}
+
 func (l *limiter) chat(chat int64) *rate.Limiter {
 	r, burst := l.chatRate, l.chatBurst
 	if isGroup(chat) {

@@ -57,19 +57,21 @@ type Sender struct {
 }
 
 // Send delivers one reply and returns the id of the message it sent or
-// edited (0 for a tap answer). Failures are *Error values.
+// edited (0 for a tap answer). It waits for the sending limits and
+// retries what is worth retrying; a failure is a *flows.SendError wrapping
+// the *Error.
 func (s *Sender) Send(ctx context.Context, r flows.Reply) (int64, error) {
 	id, err := s.send(ctx, r, nil)
 	if err == nil && r.Kind != flows.AnswerTap && r.Kind != flows.ClearChat {
 		s.tracked(ctx, tgChat(r), id)
 	}
-	return id, err
+	return id, sendError(err)
 }
 
 // SendFile uploads a file (a report, a QR code) to a chat.
 func (s *Sender) SendFile(ctx context.Context, chatID int64, kind FileKind, name string, data []byte, caption string) (int64, error) {
 	if err := s.checkBlocked(chatID); err != nil {
-		return 0, err
+		return 0, sendError(err)
 	}
 	method, field := "sendPhoto", "photo"
 	if kind == Document {
@@ -82,11 +84,40 @@ func (s *Sender) SendFile(ctx context.Context, chatID int64, kind FileKind, name
 	files := []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: name, Bytes: data}}}
 	id, err := s.message(ctx, chatID, method, p, files)
 	if err != nil {
-		return 0, err
+		return 0, sendError(err)
 	}
 	s.metrics.reply("file")
 	s.tracked(ctx, chatID, id)
 	return id, nil
+}
+
+// attempt delivers a reply for the runner: once, without waiting for the
+// chat's limit and without retrying its first call, so a reply that must
+// wait comes back as a flows.SendError saying how long (the calls after a
+// reply's first, such as the edit that puts buttons on it, still wait and
+// retry, so a reply is never left half sent). The caller tracks the
+// message id.
+func (s *Sender) attempt(ctx context.Context, r flows.Reply, alsoDelete []int64) (int64, error) {
+	a := &attemptState{first: true}
+	id, err := s.send(context.WithValue(ctx, attemptKey{}, a), r, alsoDelete)
+	return id, sendError(err)
+}
+
+// attemptKey marks the context of an attempt; its value says whether the
+// reply's first call is still to be made.
+type attemptKey struct{}
+
+type attemptState struct{ first bool }
+
+// firstCall reports whether ctx is an attempt's and its first call is
+// being made now; after it, the attempt's other calls wait and retry.
+func firstCall(ctx context.Context) bool {
+	a, ok := ctx.Value(attemptKey{}).(*attemptState)
+	if !ok || !a.first {
+		return false
+	}
+	a.first = false
+	return true
 }
 
 // send delivers a reply; the caller tracks the message id for the quick
@@ -191,8 +222,17 @@ func (s *Sender) Blocked(chat int64) bool { return s.checkBlocked(chat) != nil }
 // do calls method, waiting for the limits first when limited, and retries
 // what is worth retrying.
 func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string, p tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, *Error) {
+	// The first call of a reply the runner delivers neither waits for the
+	// chat's limit nor retries: it says how long to wait, and the runner
+	// waits without holding a worker others need (flows/run).
+	first := firstCall(ctx)
 	server := 0
 	for limits := 0; ; {
+		if limited && first {
+			if d := s.lim.chatDelay(chat); d > 0 {
+				return nil, &Error{Class: ClassPaced, Method: method, RetryAfter: d}
+			}
+		}
 		if limited {
 			if err := s.lim.wait(ctx, chat); err != nil {
 				return nil, &Error{Class: ClassCanceled, Method: method, Err: err}
@@ -204,6 +244,9 @@ func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string
 		}
 		if !notModified(e) {
 			s.metrics.sendError(e.Class)
+		}
+		if first && e.Temporary() {
+			return nil, e
 		}
 		var wait time.Duration
 		switch e.Class {

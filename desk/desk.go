@@ -7,6 +7,14 @@
 // delivers what the store holds, so nothing is lost when the process
 // stops between a message and its delivery.
 //
+// Each destination (a staff group, a person) is delivered to in its own
+// lane, at its own pace, so one person's many messages never hold another
+// group's announcement (lanes.go). Staff groups are always Telegram's; a
+// person is reached through the sender of the channel they wrote from
+// (Config.Channels): a new channel gives the desk its sender and nothing
+// else. Whether a failed delivery is tried again is the neutral
+// flows.SendError's decision.
+//
 // Two processes may share the database (a rolling deploy's overlap): only
 // the one holding the store's "desk" lease does the desk's work, so
 // nothing is delivered twice.
@@ -19,14 +27,16 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/store"
 )
 
-// Sender delivers one reply and returns the id of the message it became
-// (bot.Sender in production).
+// Sender is one channel's way to deliver a reply; it returns the id of the
+// message the reply became (bot.Sender for Telegram). A failure should be a
+// *flows.SendError: the desk decides from its kind whether to try again.
 type Sender interface {
 	Send(ctx context.Context, r flows.Reply) (int64, error)
 }
@@ -35,7 +45,14 @@ type Sender interface {
 type Config struct {
 	Store  *store.DB
 	Engine *flows.Engine
+	// Sender delivers on Telegram: to the staff groups (staff stay in
+	// their Telegram groups whatever channel a person wrote from) and to
+	// the people who wrote from Telegram.
 	Sender Sender
+	// Channels deliver to the people who wrote from another channel,
+	// keyed by the channel's name ("web", "whatsapp"); a new channel adds
+	// its adapter's sender here and nothing else in the desk.
+	Channels map[string]Sender
 	// Staff is the staff configuration the engine uses too.
 	Staff flows.StaffConfig
 	// Reannounce is how long an urgent ticket may wait untaken before it
@@ -44,16 +61,12 @@ type Config struct {
 	// Interval is how often the desk looks for work (2s).
 	Interval time.Duration
 	// MaxAttempts is how many times a relay is tried before it is marked
-	// failed and shown to staff (5).
+	// failed and shown to staff (5). A relay whose send error says trying
+	// again will not help (flows.SendError: blocked, permanent) fails at
+	// once.
 	MaxAttempts int
-	// Permanent reports whether a send error will not go away by trying
-	// again (the person blocked the bot); such a relay fails at once.
-	Permanent func(error) bool
-	// ErrorKind names an error for the record and the staff ("blocked",
-	// "network"), never with its text; "error" when nil.
-	ErrorKind func(error) string
-	Now       func() time.Time
-	Logger    *slog.Logger
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Desk does the staff desk's background work.
@@ -63,12 +76,21 @@ type Desk struct {
 	lang    string
 	log     *slog.Logger
 
-	lease   *store.Lease
+	lease *store.Lease
+	// lanes deliver to each destination in its own lane (lanes.go); mark
+	// is the current round's mark for what they hold.
+	lanes *lanes
+	mark  int64
+
+	// mu guards what the lanes share: the lease's state, the unreachable
+	// groups and the first failure for RunOnce.
+	mu      sync.Mutex
 	held    bool      // the lease was ours at the last Acquire
 	renewed time.Time // when it was last acquired
-
-	// down are the unreachable staff groups, read at the start of a round.
-	down map[int64]store.StaffGroupDown
+	// down are the unreachable staff groups, read at the start of a round
+	// and kept up to date by the deliveries.
+	down    map[int64]store.StaffGroupDown
+	laneErr error
 }
 
 // leaseName is the desk's lease in the store.
@@ -91,12 +113,6 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
 	}
-	if cfg.Permanent == nil {
-		cfg.Permanent = func(error) bool { return false }
-	}
-	if cfg.ErrorKind == nil {
-		cfg.ErrorKind = func(error) string { return "error" }
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -107,23 +123,69 @@ func New(cfg Config) (*Desk, error) {
 	if !cfg.Engine.Catalog().Has(lang) {
 		lang = cfg.Engine.Catalog().Languages()[0]
 	}
-	return &Desk{cfg: cfg, tickets: cfg.Store.Tickets(), lang: lang, log: cfg.Logger.With("component", "desk"),
+	d := &Desk{cfg: cfg, tickets: cfg.Store.Tickets(), lang: lang, log: cfg.Logger.With("component", "desk"),
 		// The lease lasts 30 s (at least 5 rounds) unless renewed: how
 		// long another process waits to take over from one that stopped
 		// without releasing it.
-		lease: cfg.Store.Lease(leaseName, store.NewLeaseOwner(), max(30*time.Second, 5*cfg.Interval))}, nil
+		lease: cfg.Store.Lease(leaseName, store.NewLeaseOwner(), max(30*time.Second, 5*cfg.Interval))}
+	d.lanes = newLanes(d.failed)
+	return d, nil
 }
+
+// failed records a delivery's failure that is not the send's (the store
+// failed): logged, and returned by RunOnce.
+func (d *Desk) failed(err error) {
+	d.log.Error("desk delivery failed", "err", err)
+	d.mu.Lock()
+	if d.laneErr == nil {
+		d.laneErr = err
+	}
+	d.mu.Unlock()
+}
+
+// sender is the sender of the channel that reaches chat.
+func (d *Desk) sender(chat flows.Address) Sender {
+	ch := chat.Channel
+	if ch == flows.ChannelTelegram {
+		return d.cfg.Sender
+	}
+	if s := d.cfg.Channels[ch]; s != nil {
+		return s
+	}
+	return noChannel(ch)
+}
+
+// noChannel is the sender of a channel this process has no adapter for:
+// every delivery fails for good, and staff are told.
+type noChannel string
+
+func (n noChannel) Send(context.Context, flows.Reply) (int64, error) {
+	return 0, &flows.SendError{Kind: flows.SendPermanent, Err: fmt.Errorf("desk: no sender for channel %q", string(n))}
+}
+
+// permanent reports whether a send error will not go away by trying again.
+func permanent(err error) bool { return !flows.AsSendError(err).Retry() }
+
+// errorKind names a send error for the record and the staff, never with
+// its text.
+func errorKind(err error) string { return string(flows.AsSendError(err).Kind) }
 
 // Run does the desk's work every Interval until ctx ends. A round that
 // fails (the database is busy) is logged and tried again next time. On
 // the way out the lease is released, so a process still running takes
 // over at its next round.
+//
+// A round does not wait for its deliveries: each destination's go on in
+// its own lane while the next rounds dispatch more (lanes.go). On the way
+// out the lanes stop after the delivery in hand; what they did not reach
+// stays due in the store.
 func (d *Desk) Run(ctx context.Context) error {
 	t := time.NewTicker(d.cfg.Interval)
 	defer t.Stop()
 	defer d.release(context.WithoutCancel(ctx))
+	defer d.lanes.wait()
 	for {
-		if err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
+		if err := d.round(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("desk round failed", "err", err)
 		}
 		select {
@@ -134,11 +196,23 @@ func (d *Desk) Run(ctx context.Context) error {
 	}
 }
 
-// RunOnce does one round, if this process holds the desk's lease:
+// RunOnce does one round, if this process holds the desk's lease —
 // announce new tickets, re-announce urgent ones, announce new denuncias,
 // deliver due relays, report failed ones, edit the announcements of
-// tickets taken or closed.
+// tickets taken or closed — and waits until its deliveries are done. It
+// returns the first failure of the round or of a delivery.
 func (d *Desk) RunOnce(ctx context.Context) error {
+	err := d.round(ctx)
+	d.lanes.wait()
+	d.mu.Lock()
+	lerr := d.laneErr
+	d.laneErr = nil
+	d.mu.Unlock()
+	return errors.Join(err, lerr)
+}
+
+// round reads what is due and dispatches it to the lanes.
+func (d *Desk) round(ctx context.Context) error {
 	if err := d.hold(ctx); err != nil {
 		if errors.Is(err, errLeaseLost) {
 			return nil
@@ -149,9 +223,14 @@ func (d *Desk) RunOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if d.down, err = d.tickets.StaffGroupsDown(ctx); err != nil {
+	down, err := d.tickets.StaffGroupsDown(ctx)
+	if err != nil {
 		return err
 	}
+	d.mu.Lock()
+	d.down = down
+	d.mu.Unlock()
+	d.mark = d.lanes.begin(d.mark)
 	for _, step := range []func(context.Context, flows.StaffDirectory) error{
 		d.announce, d.reannounce, d.denuncias, d.relays, d.failures, d.refresh,
 	} {
@@ -170,6 +249,8 @@ func (d *Desk) RunOnce(ctx context.Context) error {
 // any one delivery — and returns errLeaseLost while another process holds
 // it. A change of holder is logged once.
 func (d *Desk) hold(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	now := d.cfg.Now()
 	if d.held && now.Sub(d.renewed) < d.cfg.Interval {
 		return nil
@@ -196,6 +277,8 @@ func (d *Desk) hold(ctx context.Context) error {
 // groupWaits reports whether chat is a staff group that was unreachable
 // and is not due to be tried again yet: what is for it stays pending.
 func (d *Desk) groupWaits(chat int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	g, ok := d.down[chat]
 	return ok && d.cfg.Now().Before(g.Next)
 }
@@ -208,6 +291,8 @@ func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	g, was := d.down[chat]
 	now := d.cfg.Now()
 	group := d.cfg.Store.Keys().ChatHash(flows.Telegram(chat))[:12]
@@ -227,7 +312,7 @@ func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error
 		g = store.StaffGroupDown{Chat: chat, Since: now}
 	}
 	g.Failures++
-	g.Error = d.cfg.ErrorKind(sendErr)
+	g.Error = errorKind(sendErr)
 	g.Next = now.Add(backoff(g.Failures))
 	if err := d.tickets.StaffGroupFailed(ctx, g); err != nil {
 		return err
@@ -245,6 +330,8 @@ func (d *Desk) groupResult(ctx context.Context, chat int64, sendErr error) error
 
 // release gives the lease up if it is ours.
 func (d *Desk) release(ctx context.Context) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if !d.held {
 		return
 	}
@@ -315,7 +402,7 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		return err
 	}
 	for _, t := range list {
-		if t.StaffChat == 0 || d.groupWaits(t.StaffChat) {
+		if t.StaffChat == 0 || d.groupWaits(t.StaffChat) || d.lanes.isBusy(d.mark, annKey(t.ID)) {
 			continue
 		}
 		first, err := d.tickets.FirstRelay(ctx, t.ID)
@@ -326,34 +413,55 @@ func (d *Desk) announce(ctx context.Context, dir flows.StaffDirectory) error {
 		// be delivered.
 		message, first := d.firstMessage(first, func(r flows.Relay) bool { return r.Status == flows.RelayPending })
 		text, buttons := d.announcement(t, dir, message)
-		now := d.cfg.Now()
-		if err := d.hold(ctx); err != nil {
-			return err
-		}
-		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
-			Buttons: buttons, Ref: ref(t.ID)})
-		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
-			return gerr
-		}
-		if err != nil {
-			d.log.Debug("announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
-			continue
-		}
-		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
-			return err
-		}
-		if err := d.tickets.Shown(ctx, t.ID, t.Status); err != nil {
-			return err
-		}
+		keys := []string{annKey(t.ID)}
 		if first != nil {
-			if err := d.tickets.RelayDelivered(ctx, first.ID, msg, now); err != nil {
+			keys = append(keys, relayKey(first.ID))
+		}
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(t.StaffChat)), keys: keys, run: func(ctx context.Context) error {
+			if d.groupWaits(t.StaffChat) {
+				return nil
+			}
+			now := d.cfg.Now()
+			if err := d.hold(ctx); err != nil {
 				return err
 			}
-		}
-		d.log.Info("ticket announced", "ticket", t.Code(), "priority", t.Priority)
+			msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
+				Buttons: buttons, Ref: ref(t.ID)})
+			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+				return gerr
+			}
+			if err != nil {
+				d.log.Debug("announce failed", "ticket", t.Code(), "error_kind", errorKind(err))
+				return nil
+			}
+			if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
+				return err
+			}
+			if err := d.tickets.Shown(ctx, t.ID, t.Status); err != nil {
+				return err
+			}
+			if first != nil {
+				if err := d.tickets.RelayDelivered(ctx, first.ID, msg, now); err != nil {
+					return err
+				}
+			}
+			d.log.Info("ticket announced", "ticket", t.Code(), "priority", t.Priority)
+			return nil
+		}})
 	}
 	return nil
 }
+
+// The keys of what the lanes deliver (lanes.go).
+func annKey(ticket int64) string     { return "announce:" + strconv.FormatInt(ticket, 10) }
+func reannKey(ticket int64) string   { return "reannounce:" + strconv.FormatInt(ticket, 10) }
+func refreshKey(ticket int64) string { return "refresh:" + strconv.FormatInt(ticket, 10) }
+func relayKey(relay int64) string    { return "relay:" + strconv.FormatInt(relay, 10) }
+func failKey(relay int64) string     { return "failure:" + strconv.FormatInt(relay, 10) }
+func outboxKey(entry int64) string   { return "outbox:" + strconv.FormatInt(entry, 10) }
+
+// dest is a destination's lane: one per chat.
+func dest(chat flows.Address) string { return chat.String() }
 
 // firstMessage is what an announcement says of the person's first
 // message (first, nil when none): its text, quoted, when quoted(it) (then
@@ -400,6 +508,10 @@ func (d *Desk) announcement(t flows.Ticket, dir flows.StaffDirectory, message st
 	}
 	text := d.t("staff.g.announce", "Mark", mark, "Code", t.Code(), "Priority", d.t("staff.g.priority."+t.Priority),
 		"Lang", t.Lang, "Modulo", modulo, "Campaign", campaign, "Hours", hours, "Message", message)
+	if t.Topic != "" {
+		// Which kind of case it is, above everything: "Chiapanecos abroad".
+		text = d.t("staff.g.topic."+t.Topic) + "\n" + text
+	}
 	switch {
 	case t.Status == flows.TicketTaken:
 		return text + "\n\n" + d.t("staff.g.ann.taken"), [][]flows.Button{{d.buttons(t)[0][1]}}
@@ -420,7 +532,7 @@ func (d *Desk) refresh(ctx context.Context, dir flows.StaffDirectory) error {
 		return err
 	}
 	for _, t := range list {
-		if d.groupWaits(t.StaffChat) {
+		if d.groupWaits(t.StaffChat) || d.lanes.isBusy(d.mark, annKey(t.ID), reannKey(t.ID), refreshKey(t.ID)) {
 			continue
 		}
 		first, err := d.tickets.FirstRelay(ctx, t.ID)
@@ -429,21 +541,24 @@ func (d *Desk) refresh(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		message, _ := d.firstMessage(first, func(r flows.Relay) bool { return r.Message == t.GroupMessage })
 		text, buttons := d.announcement(t, dir, message)
-		if err := d.hold(ctx); err != nil {
-			return err
-		}
-		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: flows.Telegram(t.StaffChat), MessageID: t.GroupMessage,
-			Text: text, Buttons: buttons})
-		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
-			return gerr
-		}
-		if err != nil {
-			d.log.Debug("announcement edit failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
-			continue
-		}
-		if err := d.tickets.Shown(ctx, t.ID, t.Status); err != nil {
-			return err
-		}
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(t.StaffChat)), keys: []string{refreshKey(t.ID)}, run: func(ctx context.Context) error {
+			if d.groupWaits(t.StaffChat) {
+				return nil
+			}
+			if err := d.hold(ctx); err != nil {
+				return err
+			}
+			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.EditText, ChatID: flows.Telegram(t.StaffChat), MessageID: t.GroupMessage,
+				Text: text, Buttons: buttons})
+			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+				return gerr
+			}
+			if err != nil {
+				d.log.Debug("announcement edit failed", "ticket", t.Code(), "error_kind", errorKind(err))
+				return nil
+			}
+			return d.tickets.Shown(ctx, t.ID, t.Status)
+		}})
 	}
 	return nil
 }
@@ -456,26 +571,32 @@ func (d *Desk) reannounce(ctx context.Context, _ flows.StaffDirectory) error {
 		return err
 	}
 	for _, t := range list {
-		if d.groupWaits(t.StaffChat) {
+		if d.groupWaits(t.StaffChat) || d.lanes.isBusy(d.mark, annKey(t.ID), refreshKey(t.ID)) {
 			continue
 		}
 		text := d.t("staff.g.reannounce", "Code", t.Code(), "Age", ageText(now.Sub(t.OpenedAt)))
-		if err := d.hold(ctx); err != nil {
-			return err
-		}
-		msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
-			MessageID: t.GroupMessage, Buttons: d.buttons(t), Ref: ref(t.ID)})
-		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
-			return gerr
-		}
-		if err != nil {
-			d.log.Debug("re-announce failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
-			continue
-		}
-		if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
-			return err
-		}
-		d.log.Info("urgent ticket re-announced", "ticket", t.Code(), "announcements", t.Announcements+1)
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(t.StaffChat)), keys: []string{reannKey(t.ID)}, run: func(ctx context.Context) error {
+			if d.groupWaits(t.StaffChat) {
+				return nil
+			}
+			if err := d.hold(ctx); err != nil {
+				return err
+			}
+			msg, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
+				MessageID: t.GroupMessage, Buttons: d.buttons(t), Ref: ref(t.ID)})
+			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+				return gerr
+			}
+			if err != nil {
+				d.log.Debug("re-announce failed", "ticket", t.Code(), "error_kind", errorKind(err))
+				return nil
+			}
+			if err := d.tickets.Announced(ctx, t.ID, t.StaffChat, msg, now); err != nil {
+				return err
+			}
+			d.log.Info("urgent ticket re-announced", "ticket", t.Code(), "announcements", t.Announcements+1)
+			return nil
+		}})
 	}
 	return nil
 }
@@ -496,7 +617,7 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		return err
 	}
 	for _, e := range entries {
-		if e.Kind != store.FolioKind {
+		if e.Kind != store.FolioKind || d.lanes.isBusy(d.mark, outboxKey(e.ID)) {
 			continue
 		}
 		a, err := d.cfg.Store.DenunciaAnnouncement(ctx, e.Ref)
@@ -523,24 +644,27 @@ func (d *Desk) denuncias(ctx context.Context, dir flows.StaffDirectory) error {
 		}
 		text := d.t("staff.g.denuncia_new", "Folio", a.Folio, "Urgent", urgent,
 			"Category", d.t("denuncia.cat."+a.Category), "Municipality", d.t("denuncia.mun."+a.Municipality))
-		if err := d.hold(ctx); err != nil {
-			return err
-		}
-		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(chat), Text: text})
-		if gerr := d.groupResult(ctx, chat, err); gerr != nil {
-			return gerr
-		}
-		if err != nil {
-			d.log.Debug("denuncia announcement failed", "error_kind", d.cfg.ErrorKind(err))
-			if err := d.cfg.Store.OutboxAttemptFailed(ctx, e.ID); err != nil {
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(chat)), keys: []string{outboxKey(e.ID)}, run: func(ctx context.Context) error {
+			if d.groupWaits(chat) {
+				return nil
+			}
+			if err := d.hold(ctx); err != nil {
 				return err
 			}
-			continue
-		}
-		if err := d.cfg.Store.OutboxDelivered(ctx, e.ID, d.cfg.Now()); err != nil {
-			return err
-		}
-		d.log.Info("denuncia announced", "urgent", a.Urgent)
+			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(chat), Text: text})
+			if gerr := d.groupResult(ctx, chat, err); gerr != nil {
+				return gerr
+			}
+			if err != nil {
+				d.log.Debug("denuncia announcement failed", "error_kind", errorKind(err))
+				return d.cfg.Store.OutboxAttemptFailed(ctx, e.ID)
+			}
+			if err := d.cfg.Store.OutboxDelivered(ctx, e.ID, d.cfg.Now()); err != nil {
+				return err
+			}
+			d.log.Info("denuncia announced", "urgent", a.Urgent)
+			return nil
+		}})
 	}
 	return nil
 }
@@ -554,14 +678,20 @@ func backoff(attempts int) time.Duration {
 	return min(d, 10*time.Minute)
 }
 
-// relays delivers the relays that are due. A person's message waits until
-// its ticket was announced, so it is threaded under the announcement.
+// relays delivers the relays that are due: a person's messages to their
+// ticket's staff group, staff replies to the person through the sender of
+// the person's channel. A person's message waits until its ticket was
+// announced, so it is threaded under the announcement: one whose
+// announcement is being delivered goes in the group's lane behind it.
 func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 	list, err := d.tickets.PendingRelays(ctx, d.cfg.Now(), 100)
 	if err != nil {
 		return err
 	}
 	for _, r := range list {
+		if d.lanes.isBusy(d.mark, relayKey(r.ID)) {
+			continue
+		}
 		t, err := d.tickets.Get(ctx, r.Ticket)
 		if errors.Is(err, flows.ErrNoTicket) {
 			continue
@@ -569,60 +699,80 @@ func (d *Desk) relays(ctx context.Context, _ flows.StaffDirectory) error {
 		if err != nil {
 			return err
 		}
-		var reply flows.Reply
+		to := t.Chat
 		if r.Direction == flows.RelayIn {
-			if t.GroupMessage == 0 || d.groupWaits(t.StaffChat) {
+			if t.GroupMessage == 0 && !d.lanes.isBusy(d.mark, annKey(t.ID)) || d.groupWaits(t.StaffChat) {
 				continue
 			}
-			reply = flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), MessageID: t.GroupMessage, Ref: ref(t.ID)}
-			switch r.Kind {
-			case flows.RelayPhoto:
-				reply.PhotoID, reply.Text = r.PhotoID, d.t("staff.g.relay.photo", "Code", t.Code(), "Text", r.Text)
-			case flows.RelayLocation:
-				lat, lon := "?", "?"
-				if r.Location != nil {
-					lat, lon = strconv.FormatFloat(r.Location.Lat, 'f', 5, 64), strconv.FormatFloat(r.Location.Lon, 'f', 5, 64)
-				}
-				reply.Text = d.t("staff.g.relay.location", "Code", t.Code(), "Lat", lat, "Lon", lon)
-			case flows.RelayNotice:
-				reply.Text = r.Text
-			default:
-				reply.Text = d.t("staff.g.relay.text", "Code", t.Code(), "Text", r.Text)
+			to = flows.Telegram(t.StaffChat)
+		}
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(to), keys: []string{relayKey(r.ID)}, run: func(ctx context.Context) error {
+			return d.relay(ctx, r)
+		}})
+	}
+	return nil
+}
+
+// relay delivers one relay and records what became of it. The ticket is
+// read again: its announcement may have gone out since the round read it.
+func (d *Desk) relay(ctx context.Context, r flows.Relay) error {
+	t, err := d.tickets.Get(ctx, r.Ticket)
+	if errors.Is(err, flows.ErrNoTicket) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var reply flows.Reply
+	send := d.sender(t.Chat)
+	if r.Direction == flows.RelayIn {
+		if t.GroupMessage == 0 || d.groupWaits(t.StaffChat) {
+			return nil
+		}
+		send = d.cfg.Sender
+		reply = flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), MessageID: t.GroupMessage, Ref: ref(t.ID)}
+		switch r.Kind {
+		case flows.RelayPhoto:
+			reply.PhotoID, reply.Text = r.PhotoID, d.t("staff.g.relay.photo", "Code", t.Code(), "Text", r.Text)
+		case flows.RelayLocation:
+			lat, lon := "?", "?"
+			if r.Location != nil {
+				lat, lon = strconv.FormatFloat(r.Location.Lat, 'f', 5, 64), strconv.FormatFloat(r.Location.Lon, 'f', 5, 64)
 			}
-		} else {
-			reply = flows.Reply{Kind: flows.SendText, ChatID: t.Chat, Text: r.Text, PhotoID: r.PhotoID}
+			reply.Text = d.t("staff.g.relay.location", "Code", t.Code(), "Lat", lat, "Lon", lon)
+		case flows.RelayNotice:
+			reply.Text = r.Text
+		default:
+			reply.Text = d.t("staff.g.relay.text", "Code", t.Code(), "Text", r.Text)
 		}
-		now := d.cfg.Now()
-		if err := d.hold(ctx); err != nil {
-			return err
+	} else {
+		reply = flows.Reply{Kind: flows.SendText, ChatID: t.Chat, Text: r.Text, PhotoID: r.PhotoID}
+	}
+	now := d.cfg.Now()
+	if err := d.hold(ctx); err != nil {
+		return err
+	}
+	msg, err := send.Send(ctx, reply)
+	if r.Direction == flows.RelayIn {
+		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+			return gerr
 		}
-		msg, err := d.cfg.Sender.Send(ctx, reply)
-		if r.Direction == flows.RelayIn {
-			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
-				return gerr
-			}
+	}
+	if err != nil {
+		kind := errorKind(err)
+		next := time.Time{}
+		if r.Attempts+1 < d.cfg.MaxAttempts && !permanent(err) {
+			next = now.Add(backoff(r.Attempts + 1))
 		}
-		if err != nil {
-			kind := d.cfg.ErrorKind(err)
-			next := time.Time{}
-			if r.Attempts+1 < d.cfg.MaxAttempts && !d.cfg.Permanent(err) {
-				next = now.Add(backoff(r.Attempts + 1))
-			}
-			d.log.Warn("relay failed", "ticket", t.Code(), "direction", r.Direction, "attempt", r.Attempts+1,
-				"error_kind", kind, "final", next.IsZero())
-			if err := d.tickets.RelayAttemptFailed(ctx, r.ID, kind, next); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := d.tickets.RelayDelivered(ctx, r.ID, msg, now); err != nil {
-			return err
-		}
-		if r.Direction == flows.RelayIn && msg != 0 {
-			if err := d.tickets.MapMessage(ctx, t.StaffChat, msg, t.ID); err != nil {
-				return err
-			}
-		}
+		d.log.Warn("relay failed", "ticket", t.Code(), "direction", r.Direction, "attempt", r.Attempts+1,
+			"error_kind", kind, "final", next.IsZero())
+		return d.tickets.RelayAttemptFailed(ctx, r.ID, kind, next)
+	}
+	if err := d.tickets.RelayDelivered(ctx, r.ID, msg, now); err != nil {
+		return err
+	}
+	if r.Direction == flows.RelayIn && msg != 0 {
+		return d.tickets.MapMessage(ctx, t.StaffChat, msg, t.ID)
 	}
 	return nil
 }
@@ -634,6 +784,9 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 		return err
 	}
 	for _, r := range list {
+		if d.lanes.isBusy(d.mark, failKey(r.ID)) {
+			continue
+		}
 		t, err := d.tickets.Get(ctx, r.Ticket)
 		if errors.Is(err, flows.ErrNoTicket) {
 			continue
@@ -649,21 +802,24 @@ func (d *Desk) failures(ctx context.Context, _ flows.StaffDirectory) error {
 			answer = t.GroupMessage
 		}
 		text := d.t("staff.g.failed."+r.Direction, "Code", t.Code(), "Attempts", r.Attempts, "Why", r.Error)
-		if err := d.hold(ctx); err != nil {
-			return err
-		}
-		_, err = d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
-			MessageID: answer, Ref: ref(t.ID)})
-		if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
-			return gerr
-		}
-		if err != nil {
-			d.log.Debug("failure report failed", "ticket", t.Code(), "error_kind", d.cfg.ErrorKind(err))
-			continue
-		}
-		if err := d.tickets.RelayReported(ctx, r.ID); err != nil {
-			return err
-		}
+		d.lanes.dispatch(ctx, d.mark, job{dest: dest(flows.Telegram(t.StaffChat)), keys: []string{failKey(r.ID)}, run: func(ctx context.Context) error {
+			if d.groupWaits(t.StaffChat) {
+				return nil
+			}
+			if err := d.hold(ctx); err != nil {
+				return err
+			}
+			_, err := d.cfg.Sender.Send(ctx, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(t.StaffChat), Text: text,
+				MessageID: answer, Ref: ref(t.ID)})
+			if gerr := d.groupResult(ctx, t.StaffChat, err); gerr != nil {
+				return gerr
+			}
+			if err != nil {
+				d.log.Debug("failure report failed", "ticket", t.Code(), "error_kind", errorKind(err))
+				return nil
+			}
+			return d.tickets.RelayReported(ctx, r.ID)
+		}})
 	}
 	return nil
 }

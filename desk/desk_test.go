@@ -111,15 +111,15 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) newDesk() {
 	h.t.Helper()
 	d, err := desk.New(desk.Config{Store: h.env.Store, Engine: h.env.Engine, Sender: h.rec, Staff: h.staff,
-		Now: h.env.Clock.Now, Reannounce: 10 * time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Permanent: func(err error) bool { return errors.Is(err, errBlocked) }})
+		Now: h.env.Clock.Now, Reannounce: 10 * time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	h.desk = d
 }
 
-var errBlocked = errors.New("blocked")
+// errBlocked is how a channel's sender says the person blocked the bot.
+var errBlocked = &flows.SendError{Kind: flows.SendBlocked, Err: errors.New("Forbidden: bot was blocked by the user")}
 
 // handle sends an event to the engine and returns the replies, as the
 // channel would deliver them.

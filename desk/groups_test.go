@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/desk"
+	"github.com/acercate/acercate/flows"
 )
 
 // The bot was removed from the staff group: the ticket waits, the group
@@ -20,14 +21,13 @@ func TestUnreachableGroupBacksOff(t *testing.T) {
 	h := newHarness(t)
 	var logs bytes.Buffer
 	d, err := desk.New(desk.Config{Store: h.env.Store, Engine: h.env.Engine, Sender: h.rec, Staff: h.staff,
-		Now: h.env.Clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-		ErrorKind: func(error) string { return "blocked" }})
+		Now: h.env.Clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.desk = d
 	ctx := context.Background()
-	h.rec.fail = map[int64]error{group: errors.New("Forbidden: bot was kicked from the group chat")}
+	h.rec.fail = map[int64]error{group: &flows.SendError{Kind: flows.SendBlocked, Err: errors.New("Forbidden: bot was kicked from the group chat")}}
 	h.person("/start")
 	h.person("quiero hablar con una persona")
 	h.person("Necesito ayuda, soy Juana")

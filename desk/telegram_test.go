@@ -2,7 +2,6 @@ package desk_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"strconv"
@@ -27,6 +26,8 @@ type live struct {
 	env   *apptest.Env
 	staff flows.StaffConfig
 	stop  func()
+	// limits, when set, changes the bot's sending limits (off by default).
+	limits func(*bot.Config)
 }
 
 var (
@@ -36,13 +37,16 @@ var (
 	pStranger = telegramtest.Person{ID: stranger, FirstName: "Nadie"}
 )
 
-func newLive(t *testing.T) *live {
+func newLive(t *testing.T) *live { return newLiveWith(t, nil) }
+
+// newLiveWith is newLive with the bot's sending limits set by limits.
+func newLiveWith(t *testing.T, limits func(*bot.Config)) *live {
 	t.Helper()
 	hours, err := flows.ParseStaffHours("Mon-Fri 09:00-17:00")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &live{t: t, tg: telegramtest.New(t)}
+	l := &live{t: t, tg: telegramtest.New(t), limits: limits}
 	l.tg.Group(group)
 	l.staff = flows.StaffConfig{Chat: group, Users: []int64{ana, beto}, Hours: hours, Lang: "es"}
 	l.env = apptest.New(t, apptest.WithEngine(flows.Config{Staff: l.staff, FloodRate: 1000, FloodBurst: 1000}))
@@ -55,20 +59,23 @@ func (l *live) start() {
 	l.t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var d *desk.Desk
-	b, err := bot.New(context.Background(), bot.Config{
+	cfg := bot.Config{
 		Token: l.tg.Token, APIURL: l.tg.APIURL(), Engine: l.env.Engine,
 		Redis: l.env.Redis.Client, RedisPrefix: l.env.Redis.Prefix, Keys: l.env.Keys, Blocked: l.env.Store,
 		SendRate: 1000, ChatRate: 1000, ChatBurst: 1000, GroupRate: 1000, GroupBurst: 1000,
 		PollTimeout: time.Second, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		OnDelivered: func(ctx context.Context, r flows.Reply, id int64) { d.OnDelivered(ctx, r, id) },
 		Logger:      quiet, Now: l.env.Clock.Now,
-	})
+	}
+	if l.limits != nil {
+		l.limits(&cfg)
+	}
+	b, err := bot.New(context.Background(), cfg)
 	if err != nil {
 		l.t.Fatal(err)
 	}
 	d, err = desk.New(desk.Config{Store: l.env.Store, Engine: l.env.Engine, Sender: b.Sender(), Staff: l.staff,
-		Interval: 20 * time.Millisecond, Now: l.env.Clock.Now, Logger: quiet,
-		Permanent: func(err error) bool { var e *bot.Error; return errors.As(err, &e) && !e.Temporary() }})
+		Interval: 20 * time.Millisecond, Now: l.env.Clock.Now, Logger: quiet})
 	if err != nil {
 		l.t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -77,6 +78,13 @@ func humanStart(c *Ctx) {
 	}
 	c.Log("ask", "")
 	humanAsk(c)
+	// A button of another flow may tag the case ("human:*:topic:families");
+	// the tag lives in the flow's vars, so asking from the menu later
+	// opens an untagged one.
+	if c.Action == "topic" && slices.Contains(TicketTopics, c.Arg) && c.State.Flow == "human" && c.State.Step == "ask" {
+		c.State.SetVar("topic", c.Arg)
+		c.Log("ask", c.Arg)
+	}
 }
 
 // humanTeam returns the staff group and the name of the team a ticket
@@ -180,6 +188,7 @@ func humanAskHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 	t, err := c.Deps.Tickets.Open(c, NewTicket{
 		Source: "t:" + r.Source, Person: c.Person(), Chat: c.Event.ChatID, Lang: c.Lang(),
 		Modulo: modulo, Campaign: campaign, StaffChat: chat, Priority: priority, OutOfHours: ooh, At: c.Now,
+		Topic: c.State.Var("topic"),
 	}, &r, c.Row())
 	if err != nil {
 		c.Fail(err)

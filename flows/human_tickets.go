@@ -28,6 +28,8 @@ type Ticket struct {
 	TakenBy, ClosedBy string
 	// OutOfHours is true when it was opened outside the staff's hours.
 	OutOfHours bool
+	// Topic tags the kind of case (TicketTopics; "" for none).
+	Topic string
 	// Times; zero when it has not happened.
 	OpenedAt, TakenAt, FirstResponseAt, ClosedAt, AnnouncedAt time.Time
 	// Announcements counts the posts to the staff group; GroupMessage is
@@ -117,6 +119,9 @@ type NewTicket struct {
 	Priority       string
 	OutOfHours     bool
 	At             time.Time
+	// Topic tags the kind of case for staff (TicketTopics; "" for none):
+	// the flow the person asked for a person from.
+	Topic string
 }
 
 // Errors of ticket operations that carry a decision.

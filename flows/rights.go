@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,42 +38,14 @@ func rightsFlow() *Flow {
 		Keywords:  "rights.keywords",
 		Commands:  []string{"derechos", "rights", "droits", "dwa", "direitos"},
 	}
-	words := &rightsWords{}
-	f.Start = func(c *Ctx) {
-		// The topic and list buttons edit the message they are on (a
-		// topic list becomes the answer and back); the main menu's entry
-		// leaves the menu as it was and answers below it.
-		own := c.Event.Kind == EventButton
-		switch c.Action {
-		case "topic":
-			id, page := parseRightsArg(c.Arg)
-			if isRightsTopic(id) {
-				showRightsTopic(c, id, page, own)
-				return
-			}
-		case "list":
-		default:
-			if c.Event.Kind == EventText {
-				if id := words.topic(c.e.cat, c.Event.Text); id != "" {
-					showRightsTopic(c, id, 1, false)
-					return
-				}
-			}
-			own = false
-		}
-		showRightsTopics(c, own)
-	}
-	f.Handle = func(c *Ctx) {
-		// A word typed while reading ("salud", "COMAR") opens its topic;
-		// anything else goes to the engine's keywords and the menu.
-		if c.Event.Kind == EventText {
-			if id := words.topic(c.e.cat, c.Event.Text); id != "" {
-				showRightsTopic(c, id, 1, false)
-				return
-			}
-		}
-		c.Unhandled()
-	}
+	topics := &pagedTopics{action: "topic", words: &topicWords{prefix: "rights.", ids: rightsTopics},
+		show: showRightsTopic, list: showRightsTopics}
+	// The topic and list buttons edit the message they are on (a topic
+	// list becomes the answer and back); the main menu's entry leaves the
+	// menu as it was and answers below it. A word typed while reading
+	// ("salud", "COMAR") opens its topic; anything else goes to the
+	// engine's keywords and the menu.
+	f.Start, f.Handle = topics.start, topics.handle
 	// After an interruption (emergency help, an unknown command) the topic
 	// list comes back as a new message: the page the person was reading
 	// stays above it, untouched.
@@ -215,32 +188,74 @@ func parseRightsArg(arg string) (id string, page int) {
 	return id, page
 }
 
-func isRightsTopic(id string) bool {
-	for _, t := range rightsTopics {
-		if t == id {
-			return true
-		}
-	}
-	return false
+// pagedTopics is the shape of a flow of topics read in pages (rights,
+// families): a list of topics, each topic's pages, and a word typed
+// opening its topic.
+type pagedTopics struct {
+	// action is the button action that opens a topic ("topic").
+	action string
+	words  *topicWords
+	show   func(c *Ctx, id string, page int, edit bool)
+	list   func(c *Ctx, edit bool)
 }
 
-// rightsWords finds the topic a typed message names, from the topics'
-// words (rights.<id>.words, in every shipped language). The index is built
-// once per catalog: building it renders every topic's words in every
-// language, too slow to repeat for each message.
-type rightsWords struct {
+// start enters the flow: a topic's button opens its page (editing the
+// message tapped), the list button the list, a typed word its topic;
+// anything else (the menu's entry) shows the list below the menu.
+func (p *pagedTopics) start(c *Ctx) {
+	own := c.Event.Kind == EventButton
+	switch c.Action {
+	case p.action:
+		if id, page := parseRightsArg(c.Arg); slices.Contains(p.words.ids, id) {
+			p.show(c, id, page, own)
+			return
+		}
+	case "list":
+	default:
+		if c.Event.Kind == EventText {
+			if id := p.words.topic(c.e.cat, c.Event.Text); id != "" {
+				p.show(c, id, 1, false)
+				return
+			}
+		}
+		own = false
+	}
+	p.list(c, own)
+}
+
+// handle opens the topic a word typed while reading names, else leaves
+// the event to the engine's keywords and the menu.
+func (p *pagedTopics) handle(c *Ctx) {
+	if c.Event.Kind == EventText {
+		if id := p.words.topic(c.e.cat, c.Event.Text); id != "" {
+			p.show(c, id, 1, false)
+			return
+		}
+	}
+	c.Unhandled()
+}
+
+// topicWords finds the topic a typed message names, from the topics'
+// words (<prefix><id>.words, in every shipped language): the rights topics,
+// the families subjects. The index is built once per catalog: building it
+// renders every topic's words in every language, too slow to repeat for
+// each message.
+type topicWords struct {
+	prefix string
+	ids    []string
+
 	mu  sync.Mutex
 	cat *Catalog
 	k   keywords
 }
 
 // topic returns the topic whose words appear in text, or "".
-func (w *rightsWords) topic(cat *Catalog, text string) string {
+func (w *topicWords) topic(cat *Catalog, text string) string {
 	w.mu.Lock()
 	if w.cat != cat {
 		w.k = keywords{}
-		for _, id := range rightsTopics {
-			w.k.add(cat, "rights."+id+".words", id)
+		for _, id := range w.ids {
+			w.k.add(cat, w.prefix+id+".words", id)
 		}
 		w.cat = cat
 	}

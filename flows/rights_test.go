@@ -127,7 +127,7 @@ func TestParseRightsArg(t *testing.T) {
 // languages, so "crime" or "hospital" must not mean two topics).
 func TestRightsTopicWordsFindTheirTopic(t *testing.T) {
 	cat := testCatalog(t)
-	index := &rightsWords{}
+	index := &topicWords{prefix: "rights.", ids: rightsTopics}
 	for _, lang := range locales.Shipped {
 		for _, id := range rightsTopics {
 			words := strings.Split(cat.T(lang, "rights."+id+".words", nil), ",")

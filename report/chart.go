@@ -17,7 +17,7 @@ import (
 // drawn as 5 (and the chart says so), by the same rule as the text; a
 // figure the text hides as "x" is not drawn, and its name says "(x)".
 func Chart(r *Report, l Labels) ([]byte, error) {
-	keys := []string{"people", "new_people", "rights_views", "shelter_searches", "denuncias", "escalations_opened", "emergencies"}
+	keys := []string{"people", "new_people", "rights_views", "shelter_searches", "denuncias", "escalations_opened", "emergencies", "families_requests"}
 	names := make([]string, len(keys))
 	var cur, prev plotter.Values
 	now, before := r.shown, r.shownBefore

@@ -39,12 +39,15 @@ type Report struct {
 	PreviousWeek string `json:"previous_week"`
 	// Totals are this week's headline figures, Previous the same figures
 	// for the week before (up to the same hour when this one is partial).
-	Totals      Totals      `json:"totals"`
-	Previous    Totals      `json:"previous"`
-	Rights      []Count     `json:"rights"`
-	Shelters    []Count     `json:"shelters"`
-	Denuncias   Denuncias   `json:"denuncias"`
-	Emergencies []Count     `json:"emergencies"`
+	Totals      Totals    `json:"totals"`
+	Previous    Totals    `json:"previous"`
+	Rights      []Count   `json:"rights"`
+	Shelters    []Count   `json:"shelters"`
+	Denuncias   Denuncias `json:"denuncias"`
+	Emergencies []Count   `json:"emergencies"`
+	// Families are the families flow's subjects viewed (remains,
+	// detained, missing, paisano, municipal, casa).
+	Families    []Count     `json:"families"`
 	Escalations Escalations `json:"escalations"`
 	Segments    Segments    `json:"segments"`
 	Goals       []Goal      `json:"goals"`
@@ -72,6 +75,11 @@ type Totals struct {
 	Denuncias         int `json:"denuncias"`
 	EscalationsOpened int `json:"escalations_opened"`
 	Emergencies       int `json:"emergencies"`
+	// FamiliesPeople are the people who used the families flow (for
+	// Chiapanecos abroad and their families); FamiliesRequests its
+	// subjects viewed.
+	FamiliesPeople   int `json:"families_people"`
+	FamiliesRequests int `json:"families_requests"`
 }
 
 // Count is how many of one kind: Key is a stable id (a rights topic, a
@@ -121,6 +129,10 @@ type Segment struct {
 	Denuncias   int    `json:"denuncias"`
 	Escalations int    `json:"escalations_opened"`
 	Emergencies int    `json:"emergencies"`
+	// FamiliesPeople and Families are the families flow's people and
+	// subjects viewed in this campaign, módulo or language.
+	FamiliesPeople int `json:"families_people"`
+	Families       int `json:"families_requests"`
 }
 
 // Goal is the year's progress on one of the office's counted goals.
@@ -212,18 +224,20 @@ func Build(ctx context.Context, src Source, week hours.Week, now time.Time) (*Re
 // fill sets the totals and breakdowns of the data of [from, to).
 func (rep *Report) fill(d *store.ReportData, from, to time.Time, names map[string]map[string]string) {
 	rep.Totals = totals(d)
-	rights, shelters, emergencies := counter{}, counter{}, counter{}
+	rights, shelters, emergencies, families := counter{}, counter{}, counter{}, counter{}
 	for _, g := range d.Requests {
 		switch kindOf(g) {
-		case kindRights:
+		case flows.KindRights:
 			rights.add(g.Topic, g.N)
-		case kindShelter:
+		case flows.KindShelters:
 			shelters.add(shelterPlace(g.Detail), g.N)
-		case kindEmergency:
+		case flows.KindEmergency:
 			emergencies.add(g.Detail, g.N)
+		case flows.KindFamilies:
+			families.add(g.Topic, g.N)
 		}
 	}
-	rep.Rights, rep.Shelters, rep.Emergencies = rights.list(), shelters.list(), emergencies.list()
+	rep.Rights, rep.Shelters, rep.Emergencies, rep.Families = rights.list(), shelters.list(), emergencies.list(), families.list()
 	cat, mun, who := counter{}, counter{}, counter{}
 	for _, g := range d.Denuncias {
 		cat.add(g.Category, g.N)
@@ -236,29 +250,10 @@ func (rep *Report) fill(d *store.ReportData, from, to time.Time, names map[strin
 	rep.Segments = segments(d, from, to, names)
 }
 
-type kind int
-
-const (
-	kindOther kind = iota
-	kindRights
-	kindShelter
-	kindEmergency
-)
-
-// kindOf says what a group of request-log rows was, from what the flows
-// log (flows/rights.go, albergues.go, emergency.go): a rights topic's
-// first page, a shelter search, an emergency trigger.
-func kindOf(g store.RequestGroup) kind {
-	switch {
-	case g.Flow == "rights" && g.Topic != "" && g.Detail == "":
-		return kindRights
-	case g.Flow == "albergues" && g.Topic == "search":
-		return kindShelter
-	case g.Flow == "emergency" && g.Topic == "help":
-		return kindEmergency
-	}
-	return kindOther
-}
+// kindOf says what a group of request-log rows counts as, by the one
+// definition (flows.RequestKinds): a rights topic's first page, a shelter
+// search, an emergency trigger, a families subject; "" for none.
+func kindOf(g store.RequestGroup) string { return flows.CountedAs(g.Flow, g.Topic, g.Detail) }
 
 // shelterPlace turns a search's detail ("city=tapachula;filter=women",
 // "by_location", "city=unknown") into the place counted: a city key,
@@ -277,15 +272,22 @@ func shelterPlace(detail string) string {
 
 func totals(d *store.ReportData) Totals {
 	t := Totals{People: d.People, NewPeople: d.New, ReturningPeople: d.People - d.New}
+	for _, k := range d.Kinds {
+		if k.Kind == flows.KindFamilies && k.Dim == "" {
+			t.FamiliesPeople = k.People
+		}
+	}
 	for _, g := range d.Requests {
 		t.Requests += g.N
 		switch kindOf(g) {
-		case kindRights:
+		case flows.KindRights:
 			t.RightsViews += g.N
-		case kindShelter:
+		case flows.KindShelters:
 			t.ShelterSearches += g.N
-		case kindEmergency:
+		case flows.KindEmergency:
 			t.Emergencies += g.N
+		case flows.KindFamilies:
+			t.FamiliesRequests += g.N
 		}
 	}
 	for _, g := range d.Denuncias {
@@ -355,17 +357,24 @@ func segments(d *store.ReportData, from, to time.Time, names map[string]map[stri
 		s.People += p.People
 		s.NewPeople += p.New
 	}
+	for _, k := range d.Kinds {
+		if k.Kind == flows.KindFamilies && k.Dim != "" {
+			get(k.Dim, k.Key).FamiliesPeople += k.People
+		}
+	}
 	for _, g := range d.Requests {
 		k := kindOf(g)
 		each(g.Lang, g.Campaign, g.Modulo, func(s *Segment) {
 			s.Requests += g.N
 			switch k {
-			case kindRights:
+			case flows.KindRights:
 				s.RightsViews += g.N
-			case kindShelter:
+			case flows.KindShelters:
 				s.Shelters += g.N
-			case kindEmergency:
+			case flows.KindEmergency:
 				s.Emergencies += g.N
+			case flows.KindFamilies:
+				s.Families += g.N
 			}
 		})
 	}
@@ -416,7 +425,7 @@ func sortSegments(s []Segment) {
 
 // GoalNames are the goals the report follows, in order, with the meta key
 // of each target.
-var GoalNames = []string{"campaigns", "modulos", "workshops", "people"}
+var GoalNames = []string{"campaigns", "modulos", "workshops", "people", "families_people"}
 
 func goals(y *store.YearData, year int) []Goal {
 	out := make([]Goal, 0, len(GoalNames))
@@ -431,6 +440,8 @@ func goals(y *store.YearData, year int) []Goal {
 			g.Actual = y.Goals["done.workshops"]
 		case "people":
 			g.Actual = y.People
+		case "families_people":
+			g.Actual = y.FamiliesPeople
 		}
 		if v, ok := y.Goals["goal."+k]; ok {
 			g.Target = &v

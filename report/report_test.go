@@ -146,7 +146,7 @@ func seedWeek47(t testing.TB) *store.DB {
 	must(db.AddCampaign(ctx, store.Campaign{Code: "feria", Name: "Feria | de la frontera", Modulo: "tapachula", Starts: "2026-11-14"}))
 	must(db.AddCampaign(ctx, store.Campaign{Code: "radio", Name: "Radio comunitaria", Starts: "2026-03-01"}))
 	must(db.AddCampaign(ctx, store.Campaign{Code: "lona2027", Name: "Lonas 2027", Starts: "2027-01-10"}))
-	for k, v := range map[string]int{"goal.campaigns": 26, "goal.modulos": 8, "goal.workshops": 6, "goal.people": 500, "done.workshops": 2} {
+	for k, v := range map[string]int{"goal.campaigns": 26, "goal.modulos": 8, "goal.workshops": 6, "goal.people": 500, "goal.families_people": 40, "done.workshops": 2} {
 		must(db.SetGoal(ctx, 2026, k, v))
 	}
 	s := &seeder{t: t, db: db}
@@ -194,6 +194,29 @@ func seedWeek47(t testing.TB) *store.DB {
 	// One person comes through the radio and asks for a shelter in Arriaga.
 	s.start("radio1", mx(2026, 11, 20, 8, 0), true, "c-radio", "es")
 	s.req("radio1", mx(2026, 11, 20, 8, 1), "albergues", "search", "city=arriaga", "es", "radio", "")
+
+	// Families of Chiapanecos abroad: last week two mothers asked about
+	// a son who died abroad; this week six relatives come through the
+	// Tapachula módulo (five in Spanish, one in English): three read how
+	// to bring a relative home (one on to the second page), two about a
+	// missing relative, one about a detained one, one about Paisano; the
+	// subject list itself is not a subject viewed.
+	for i := 1; i <= 2; i++ {
+		s.req(fmt.Sprintf("madre%d", i), mx(2026, 11, 12, 9, i), "families", "remains", "", "es", "", "")
+	}
+	for i := 1; i <= 6; i++ {
+		p, lang := fmt.Sprintf("fam%d", i), "es"
+		if i == 6 {
+			lang = "en"
+		}
+		at := mx(2026, 11, 19, 15, i)
+		s.start(p, at, true, "m-tapachula", lang)
+		s.req(p, at.Add(time.Minute), "families", "", "", lang, "", "tapachula")
+		subject := []string{"remains", "remains", "remains", "missing", "missing", "detained"}[i-1]
+		s.req(p, at.Add(2*time.Minute), "families", subject, "", lang, "", "tapachula")
+	}
+	s.req("fam1", mx(2026, 11, 19, 15, 30), "families", "remains", "2", "es", "", "tapachula")
+	s.req("fam4", mx(2026, 11, 19, 15, 40), "families", "paisano", "", "es", "", "tapachula")
 
 	// Emergencies: four during the week and one on Sunday 23:30 local
 	// (05:30 Monday UTC) — that one is still week 47. Another on Monday
@@ -280,15 +303,21 @@ func TestGoldenWeek(t *testing.T) {
 	if r.Week != "2026-W47" || r.Partial || r.Empty {
 		t.Fatalf("week %s partial %v empty %v", r.Week, r.Partial, r.Empty)
 	}
-	// Requests: 55 of the flows, and the six tickets opened (the human
-	// flow logs each opening).
-	want := Totals{People: 11, NewPeople: 9, ReturningPeople: 2, Requests: 61, RightsViews: 13, ShelterSearches: 10,
-		Denuncias: 6, EscalationsOpened: 6, Emergencies: 5}
+	// Requests: 55 of the flows, the six tickets opened (the human flow
+	// logs each opening) and 20 of the six families (starts, subject
+	// lists, subjects, a second page); the families' figures count the
+	// subjects' first pages only.
+	want := Totals{People: 17, NewPeople: 15, ReturningPeople: 2, Requests: 81, RightsViews: 13, ShelterSearches: 10,
+		Denuncias: 6, EscalationsOpened: 6, Emergencies: 5, FamiliesPeople: 6, FamiliesRequests: 7}
 	if r.Totals != want {
 		t.Errorf("totals = %+v\nwant     %+v", r.Totals, want)
 	}
-	if r.Previous.People != 6 || r.Previous.NewPeople != 6 || r.Previous.EscalationsOpened != 1 {
+	if r.Previous.People != 8 || r.Previous.NewPeople != 8 || r.Previous.EscalationsOpened != 1 ||
+		r.Previous.FamiliesPeople != 2 || r.Previous.FamiliesRequests != 2 {
 		t.Errorf("previous = %+v", r.Previous)
+	}
+	if want := []Count{{"remains", 3}, {"missing", 2}, {"detained", 1}, {"paisano", 1}}; fmt.Sprint(r.Families) != fmt.Sprint(want) {
+		t.Errorf("families by subject = %v, want %v", r.Families, want)
 	}
 	e := r.Escalations
 	if !e.Available || e.Opened != 6 || e.Answered != 5 || e.Closed != 3 ||
@@ -303,8 +332,10 @@ func TestGoldenWeek(t *testing.T) {
 		seg["c-"+s.Key] = s
 	}
 	// Three people scanned the módulo's poster; a fourth asked for staff
-	// from it (the ticket's opening request carries the módulo).
-	if s := seg["m-tapachula"]; s.People != 4 || s.Requests != 7 || s.Escalations != 1 || s.Name != "Módulo Tapachula" {
+	// from it (the ticket's opening request carries the módulo); six
+	// relatives of Chiapanecos abroad came through it.
+	if s := seg["m-tapachula"]; s.People != 10 || s.Requests != 27 || s.Escalations != 1 || s.Name != "Módulo Tapachula" ||
+		s.FamiliesPeople != 6 || s.Families != 7 {
 		t.Errorf("módulo tapachula = %+v", s)
 	}
 	if s := seg["c-feria"]; s.People != 8 || s.NewPeople != 8 || s.Denuncias != 5 || s.Emergencies != 5 {
@@ -315,7 +346,8 @@ func TestGoldenWeek(t *testing.T) {
 		goals[g.Key] = g
 	}
 	if goals["campaigns"].Actual != 2 || goals["modulos"].Actual != 2 || goals["workshops"].Actual != 2 ||
-		goals["people"].Actual != 15 || *goals["people"].Target != 500 {
+		goals["people"].Actual != 23 || *goals["people"].Target != 500 ||
+		goals["families_people"].Actual != 8 || *goals["families_people"].Target != 40 {
 		t.Errorf("goals = %+v", r.Goals)
 	}
 	// Attribution: first touch the fair, last touch the módulo.

@@ -209,31 +209,35 @@ func (g *grid) complement(r []int) int {
 
 // totalKeys are the headline figures, in the order the reports show them.
 var totalKeys = []string{"people", "new_people", "returning_people", "requests", "rights_views",
-	"shelter_searches", "denuncias", "escalations_opened", "emergencies"}
+	"shelter_searches", "denuncias", "escalations_opened", "emergencies", "families_people", "families_requests"}
 
 func (t Totals) byKey() []int {
 	return []int{t.People, t.NewPeople, t.ReturningPeople, t.Requests, t.RightsViews,
-		t.ShelterSearches, t.Denuncias, t.EscalationsOpened, t.Emergencies}
+		t.ShelterSearches, t.Denuncias, t.EscalationsOpened, t.Emergencies, t.FamiliesPeople, t.FamiliesRequests}
 }
 
 // segmentColumns are the metrics of a campaign, módulo or language row;
-// the sum of each column but the first two is the headline figure of the
+// the sum of each column but the people's is the headline figure of the
 // same key (a person can count under two campaigns or languages in a
 // week, so people do not add up).
 var segmentColumns = []string{"people", "new_people", "requests", "rights_views", "shelter_searches",
-	"denuncias", "escalations_opened", "emergencies"}
+	"denuncias", "escalations_opened", "emergencies", "families_people", "families_requests"}
+
+// segmentPeople are the columns of segmentColumns that count people.
+var segmentPeople = map[string]bool{"people": true, "new_people": true, "families_people": true}
 
 func (s Segment) byColumn() []int {
-	return []int{s.People, s.NewPeople, s.Requests, s.RightsViews, s.Shelters, s.Denuncias, s.Escalations, s.Emergencies}
+	return []int{s.People, s.NewPeople, s.Requests, s.RightsViews, s.Shelters, s.Denuncias, s.Escalations, s.Emergencies,
+		s.FamiliesPeople, s.Families}
 }
 
 // sheet is every count one week's report shows, suppressed together.
 type sheet struct {
-	g                                      *grid
-	total                                  map[string]int
-	rights, shelters, cat, mun, who, emerg []int
-	answered, closed                       int
-	seg                                    map[string][][]int // dim → row → column
+	g                                                *grid
+	total                                            map[string]int
+	rights, shelters, cat, mun, who, emerg, families []int
+	answered, closed                                 int
+	seg                                              map[string][][]int // dim → row → column
 }
 
 // suppressed lays out r's counts with the sums a reader knows between
@@ -259,6 +263,7 @@ func suppressed(r *Report) *sheet {
 	s.mun = counts("denuncias", r.Denuncias.ByMunicipality)
 	s.who = counts("denuncias", r.Denuncias.ByPerpetrator)
 	s.emerg = counts("emergencies", r.Emergencies)
+	s.families = counts("families_requests", r.Families)
 	s.answered, s.closed = g.cell(r.Escalations.Answered), g.cell(r.Escalations.Closed)
 	for _, d := range []struct {
 		dim  string
@@ -270,7 +275,10 @@ func suppressed(r *Report) *sheet {
 				rows[i] = append(rows[i], g.cell(v))
 			}
 		}
-		for c := 2; c < len(segmentColumns); c++ {
+		for c := range segmentColumns {
+			if segmentPeople[segmentColumns[c]] {
+				continue
+			}
 			col := make([]int, len(rows))
 			for i := range rows {
 				col[i] = rows[i][c]

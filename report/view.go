@@ -165,6 +165,7 @@ func (l Labels) view(r *Report) view {
 		count("denuncias_municipality", l.T("report.section.denuncias_municipality"), r.Denuncias.ByMunicipality, cur.mun, func(k string) string { return l.name("denuncia.mun.", k, "") }),
 		count("denuncias_perpetrator", l.T("report.section.denuncias_perpetrator"), r.Denuncias.ByPerpetrator, cur.who, func(k string) string { return l.name("denuncia.who.", k, "") }),
 		count("emergencies", l.T("report.section.emergencies"), r.Emergencies, cur.emerg, func(k string) string { return l.name("report.trigger.", k, "") }),
+		count("families", l.T("report.section.families"), r.Families, cur.families, func(k string) string { return l.name("families.", k, ".title") }),
 	)
 
 	e := r.Escalations
@@ -189,8 +190,9 @@ func (l Labels) view(r *Report) view {
 	}{{"campaign", r.Segments.Campaign}, {"modulo", r.Segments.Modulo}, {"lang", r.Segments.Lang}} {
 		tb := table{ID: "by_" + s.id, Title: l.T("report.section." + s.id),
 			Head: []string{l.T("report.col." + s.id), l.T("report.col.people"), l.T("report.col.new"), l.T("report.col.requests"),
-				l.T("report.col.rights"), l.T("report.col.shelters"), l.T("report.col.denuncias"), l.T("report.col.escalations"), l.T("report.col.emergencies")},
-			Metrics: []string{"", "people", "new_people", "requests", "rights_views", "shelter_searches", "denuncias", "escalations_opened", "emergencies"}}
+				l.T("report.col.rights"), l.T("report.col.shelters"), l.T("report.col.denuncias"), l.T("report.col.escalations"), l.T("report.col.emergencies"),
+				l.T("report.col.families_people"), l.T("report.col.families")},
+			Metrics: append([]string{""}, segmentColumns...)}
 		for i, g := range s.segs {
 			cells := []string{l.segmentName(s.id, g)}
 			for _, c := range cur.seg[s.id][i] {
@@ -230,14 +232,16 @@ func (l Labels) goalsTable(r *Report) table {
 		Head:    []string{l.T("report.col.goal"), l.T("report.col.actual"), l.T("report.col.target"), l.T("report.col.percent")},
 		Metrics: []string{"", "actual", "target", "percent"}}
 	for _, g := range r.Goals {
+		// Goals that count people are shown by the "<5" rule.
+		people := g.Key == "people" || g.Key == "families_people"
 		actual := strconv.Itoa(g.Actual)
-		if g.Key == "people" {
+		if people {
 			actual = Num(g.Actual)
 		}
 		target, pct := l.T("report.goal.unset"), "–"
 		if g.Target != nil {
 			target = strconv.Itoa(*g.Target)
-			if *g.Target > 0 && (g.Key != "people" || g.Actual >= Small || g.Actual == 0) {
+			if *g.Target > 0 && (!people || g.Actual >= Small || g.Actual == 0) {
 				pct = fmt.Sprintf("%.0f%%", math.Floor(float64(g.Actual)*100/float64(*g.Target)))
 			}
 		}

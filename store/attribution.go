@@ -40,7 +40,8 @@ func (s *DB) AttributionOf(ctx context.Context, person string) (a Attribution, o
 
 // forgetAttribution erases what the metrics keep of a person apart from
 // the request log: how they came (attribution) and the years and weeks
-// they were attended (person_years, person_weeks; request_days holds no
+// they were attended (person_years, person_weeks, person_kind_weeks;
+// request_days holds no
 // person and keeps its counts). For /borrar; the privacy work calls it in its
 // own transaction.
 func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
@@ -52,6 +53,9 @@ func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks WHERE person = ?`, person); err != nil {
 		return fmt.Errorf("forget person weeks: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_kind_weeks WHERE person = ?`, person); err != nil {
+		return fmt.Errorf("forget person kind weeks: %w", err)
 	}
 	return nil
 }
@@ -69,8 +73,10 @@ func purgeAttribution(ctx context.Context, tx *sql.Tx, before time.Time) (int64,
 		return 0, fmt.Errorf("purge person years: %w", err)
 	}
 	// Weeks wholly before the cut (week numbers as in migration 00043).
-	if _, err := tx.ExecContext(ctx, `DELETE FROM person_weeks WHERE week < ((? / 1000 - 21600) / 86400 + 3) / 7`, millis(before)); err != nil {
-		return 0, fmt.Errorf("purge person weeks: %w", err)
+	for _, table := range []string{"person_weeks", "person_kind_weeks"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE week < ((? / 1000 - 21600) / 86400 + 3) / 7`, millis(before)); err != nil {
+			return 0, fmt.Errorf("purge %s: %w", table, err)
+		}
 	}
 	return res.RowsAffected()
 }

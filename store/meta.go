@@ -10,8 +10,11 @@ import (
 // GoalKeys are the yearly figures the office sets with "acercate meta
 // set": its counted goals (the institutional program counts campaigns,
 // módulos, workshops and people attended) and the one count the bot
-// cannot see, workshops held.
-var GoalKeys = []string{"goal.campaigns", "goal.modulos", "goal.workshops", "goal.people", "done.workshops"}
+// cannot see, workshops held; goal.families_people is the Chiapanecos
+// abroad and their families attended through the families flow (the
+// office's yearly report counts "atención a migrantes chiapanecos en el
+// exterior").
+var GoalKeys = []string{"goal.campaigns", "goal.modulos", "goal.workshops", "goal.people", "goal.families_people", "done.workshops"}
 
 // SetGoal sets one yearly figure. The key must be one of GoalKeys.
 func (s *DB) SetGoal(ctx context.Context, year int, key string, value int) error {

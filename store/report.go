@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/acercate/acercate/flows"
 )
 
 // ReportData is what the weekly report reads for one stretch of time, as
@@ -15,6 +17,10 @@ type ReportData struct {
 	// Segments are distinct people per campaign, módulo and language
 	// (the attribution and language of their requests in the range).
 	Segments []SegmentPeople
+	// Kinds are distinct people per kind of request (flows.RequestKinds),
+	// in all and per campaign, módulo and language: the people of the
+	// families flow, for one.
+	Kinds []KindPeople
 	// Requests are the range's request-log rows grouped by what they were.
 	// Topic is kept for rights, albergues and emergency rows; Detail for
 	// albergues searches, emergency triggers and rights pages.
@@ -33,6 +39,14 @@ type ReportData struct {
 type SegmentPeople struct {
 	Dim, Key    string
 	People, New int
+}
+
+// KindPeople is how many distinct people made a request of one kind: in
+// all (Dim "") or in one campaign, módulo or language (Dim, Key as in
+// SegmentPeople).
+type KindPeople struct {
+	Kind, Dim, Key string
+	People         int
 }
 
 // RequestGroup is a count of request-log rows alike in these fields.
@@ -67,10 +81,10 @@ func (s *DB) reportData(ctx context.Context, from, to time.Time, rollups bool) (
 	// A whole Mexico City week is read from the rollups (migration 00043);
 	// any other stretch (the current week so far) from the request log.
 	week, whole := rollupWeek(from, to)
-	peopleQuery, requestsQuery := peopleFromLog, requestsFromLog
+	peopleQuery, requestsQuery, kindsQuery := peopleFromLog, requestsFromLog, kindsFromLog
 	args := []any{f, t}
 	if whole && rollups {
-		peopleQuery, requestsQuery = peopleFromRollup, requestsFromRollup
+		peopleQuery, requestsQuery, kindsQuery = peopleFromRollup, requestsFromRollup, kindsFromRollup
 		args = []any{week, week*7 - 3, week*7 + 4}
 	}
 
@@ -123,6 +137,10 @@ func (s *DB) reportData(ctx context.Context, from, to time.Time, rollups bool) (
 	}
 	for _, sg := range segOrder {
 		d.Segments = append(d.Segments, *people[sg])
+	}
+
+	if d.Kinds, err = s.kindPeople(ctx, kindsQuery, args); err != nil {
+		return nil, err
 	}
 
 	rows, err = s.db.QueryContext(ctx, requestsQuery, args...)
@@ -180,14 +198,6 @@ const (
 		SELECT person, lang, campaign, modulo,
 		       NOT EXISTS (SELECT 1 FROM requests r WHERE r.person = wk.person AND r.at < ?1)
 		FROM wk ORDER BY person`
-	requestsFromLog = `
-		SELECT flow,
-		       CASE WHEN flow IN ('rights', 'albergues', 'emergency', 'human') THEN topic ELSE '' END,
-		       CASE WHEN (flow = 'albergues' AND topic = 'search') OR flow = 'emergency'
-		                 OR (flow = 'rights' AND detail = '') THEN detail ELSE '-' END,
-		       lang, campaign, modulo, count(*)
-		FROM requests WHERE at >= ?1 AND at < ?2
-		GROUP BY 1, 2, 3, 4, 5, 6`
 	peopleFromRollup = `
 		SELECT person, lang, campaign, modulo,
 		       NOT EXISTS (SELECT 1 FROM person_weeks p WHERE p.person = pw.person AND p.week < ?1)
@@ -196,7 +206,68 @@ const (
 		SELECT flow, topic, detail, lang, campaign, modulo, sum(n)
 		FROM request_days WHERE day >= ?2 AND day < ?3
 		GROUP BY 1, 2, 3, 4, 5, 6`
+	kindsFromRollup = `
+		SELECT kind, person, lang, campaign, modulo FROM person_kind_weeks
+		WHERE week = ?1 ORDER BY kind, person`
 )
+
+// The request-log queries that must keep what the rollups keep: their
+// topic, detail and kind expressions are the rollups' own (store/kinds.go).
+var (
+	requestsFromLog = `
+		SELECT flow, ` + rollupTopic("") + `,
+		       ` + rollupDetail("") + `,
+		       lang, campaign, modulo, count(*)
+		FROM requests WHERE at >= ?1 AND at < ?2
+		GROUP BY 1, 2, 3, 4, 5, 6`
+	kindsFromLog = `
+		SELECT ` + rollupKind("") + ` AS kind, person, lang, campaign, modulo FROM requests
+		WHERE at >= ?1 AND at < ?2
+		GROUP BY 1, 2, 3, 4, 5 ORDER BY kind, person`
+)
+
+// kindPeople counts distinct people per kind, and per kind and segment,
+// from rows (kind, person, lang, campaign, modulo) ordered by kind and
+// person; the person hash stays here.
+func (s *DB) kindPeople(ctx context.Context, query string, args []any) ([]KindPeople, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("report kinds: %w", err)
+	}
+	defer rows.Close()
+	type key struct{ kind, dim, key string }
+	var out []KindPeople
+	index := map[key]int{}
+	count := func(k key) {
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, KindPeople{Kind: k.kind, Dim: k.dim, Key: k.key})
+		}
+		out[i].People++
+	}
+	var lastKind, lastPerson string
+	seen := map[key]bool{}
+	for rows.Next() {
+		var kind, person, lang, campaign, modulo string
+		if err := rows.Scan(&kind, &person, &lang, &campaign, &modulo); err != nil {
+			return nil, fmt.Errorf("report kinds: %w", err)
+		}
+		if kind != lastKind || person != lastPerson {
+			lastKind, lastPerson = kind, person
+			clear(seen)
+			count(key{kind, "", ""})
+		}
+		for _, k := range [...]key{{kind, "campaign", campaign}, {kind, "modulo", modulo}, {kind, "lang", lang}} {
+			if !seen[k] {
+				seen[k] = true
+				count(k)
+			}
+		}
+	}
+	return out, rows.Err()
+}
 
 // rollupWeek returns the rollups' week number of [from, to) when it is
 // exactly one Mexico City week, Monday 00:00 to Monday 00:00.
@@ -260,6 +331,10 @@ type YearData struct {
 	// Campaigns are the campaigns starting in the year (or, without a
 	// start date, added in it); Modulos every módulo registered by then.
 	Campaigns, Modulos int
+	// FamiliesPeople are distinct people who used the families flow in
+	// the year's weeks up to the report's, counted in whole weeks (the
+	// week of 1 January from its Monday, as the weekly rollups count).
+	FamiliesPeople int
 	// Goals are the values set with "acercate meta set" for the year.
 	Goals map[string]int
 }
@@ -282,6 +357,11 @@ func (s *DB) YearData(ctx context.Context, yearStart, to time.Time) (*YearData, 
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM modulos WHERE created_at < ?`, millis(to)).Scan(&y.Modulos); err != nil {
 		return nil, fmt.Errorf("report year módulos: %w", err)
+	}
+	weekOf := func(t time.Time) int64 { return ((t.UnixMilli()/1000-21600)/86400 + 3) / 7 }
+	if err := s.db.QueryRowContext(ctx, `SELECT count(DISTINCT person) FROM person_kind_weeks
+		WHERE kind = ? AND week >= ? AND week <= ?`, flows.KindFamilies, weekOf(yearStart), weekOf(to.Add(-time.Millisecond))).Scan(&y.FamiliesPeople); err != nil {
+		return nil, fmt.Errorf("report year families: %w", err)
 	}
 	goals, err := s.Goals(ctx, year)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"sync/atomic"
 	"syscall"
@@ -197,4 +198,77 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestRollupTriggerFollowsTheDefinition: a database whose rollup trigger
+// was written by an earlier release (the text of migration 00043 as it
+// was) gets the trigger generated from flows.RequestKinds at open, keeps
+// the counts it had, and counts the families flow from then on, in
+// request_days and in person_kind_weeks.
+func TestRollupTriggerFollowsTheDefinition(t *testing.T) {
+	ctx := context.Background()
+	keys, err := secret.Parse(secret.Generate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "acercate.db")
+	db, err := Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.db.ExecContext(ctx, `DROP TRIGGER report_rollups`); err != nil {
+		t.Fatal(err)
+	}
+	old := `CREATE TRIGGER report_rollups AFTER INSERT ON requests
+BEGIN
+    INSERT INTO request_days (day, flow, topic, detail, lang, campaign, modulo, n)
+    VALUES ((NEW.at / 1000 - 21600) / 86400, NEW.flow,
+            CASE WHEN NEW.flow IN ('rights', 'albergues', 'emergency', 'human') THEN NEW.topic ELSE '' END,
+            CASE WHEN (NEW.flow = 'albergues' AND NEW.topic = 'search') OR NEW.flow = 'emergency'
+                      OR (NEW.flow = 'rights' AND NEW.detail = '') THEN NEW.detail ELSE '-' END,
+            NEW.lang, NEW.campaign, NEW.modulo, 1)
+    ON CONFLICT (day, flow, topic, detail, lang, campaign, modulo) DO UPDATE SET n = n + 1;
+    INSERT OR IGNORE INTO person_weeks (week, person, lang, campaign, modulo)
+    VALUES (((NEW.at / 1000 - 21600) / 86400 + 3) / 7, NEW.person, NEW.lang, NEW.campaign, NEW.modulo);
+END`
+	if _, err := db.db.ExecContext(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 17, 15, 0, 0, 0, time.UTC)
+	log := func(db *DB, id int64, flow, topic string) {
+		t.Helper()
+		if err := db.LogRequest(ctx, flows.Request{UpdateID: id, At: at, Person: "p", Flow: flow, Topic: topic, Lang: "es"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log(db, 1, "rights", "asylum")
+	log(db, 2, "families", "remains") // the old trigger drops its topic
+	db.Close()
+
+	db2, err := Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	log(db2, 3, "families", "missing")
+	rows, err := db2.db.QueryContext(ctx, `SELECT flow, topic, n FROM request_days ORDER BY flow, topic`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var flow, topic string
+		var n int
+		rows.Scan(&flow, &topic, &n)
+		got = append(got, fmt.Sprintf("%s/%s=%d", flow, topic, n))
+	}
+	rows.Close()
+	if want := []string{"families/=1", "families/missing=1", "rights/asylum=1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("request_days %v, want %v", got, want)
+	}
+	var kinds int
+	db2.db.QueryRowContext(ctx, `SELECT count(*) FROM person_kind_weeks WHERE kind = 'families' AND person = 'p'`).Scan(&kinds)
+	if kinds != 1 {
+		t.Errorf("person_kind_weeks: %d families rows for p, want 1", kinds)
+	}
 }

@@ -77,6 +77,10 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.ensureRollups(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.checkKey(ctx); err != nil {
 		db.Close()
 		return nil, err

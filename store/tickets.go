@@ -37,7 +37,7 @@ type relayBody struct {
 
 const ticketColumns = `id, source, person, chat, lang, modulo, campaign, staff_chat, priority, status,
 	taken_by, closed_by, out_of_hours, opened_at, taken_at, first_response_at, closed_at, announced_at,
-	announcements, group_message`
+	announcements, group_message, topic`
 
 func (t *Tickets) scan(row scanner) (flows.Ticket, error) {
 	var k flows.Ticket
@@ -47,7 +47,7 @@ func (t *Tickets) scan(row scanner) (flows.Ticket, error) {
 	var taken, first, closed, announced sql.NullInt64
 	err := row.Scan(&k.ID, &source, &k.Person, &chat, &k.Lang, &k.Modulo, &k.Campaign, &k.StaffChat,
 		&k.Priority, &k.Status, &k.TakenBy, &k.ClosedBy, &ooh, &opened, &taken, &first, &closed, &announced,
-		&k.Announcements, &k.GroupMessage)
+		&k.Announcements, &k.GroupMessage, &k.Topic)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, flows.ErrNoTicket
 	}
@@ -99,8 +99,8 @@ func (t *Tickets) Open(ctx context.Context, n flows.NewTicket, first *flows.Rela
 		}
 		chat := t.db.keys.SealString(n.Chat.Key(), ticketChatAAD(n.Source))
 		res, err := tx.ExecContext(ctx, `INSERT INTO tickets (source, person, chat, lang, modulo, campaign,
-			staff_chat, priority, out_of_hours, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			n.Source, n.Person, chat, n.Lang, n.Modulo, n.Campaign, n.StaffChat, n.Priority, ooh, millis(n.At))
+			staff_chat, priority, out_of_hours, opened_at, topic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			n.Source, n.Person, chat, n.Lang, n.Modulo, n.Campaign, n.StaffChat, n.Priority, ooh, millis(n.At), n.Topic)
 		if err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}

@@ -1,7 +1,9 @@
 // Package term is the terminal channel: it turns lines a person types into
 // engine events and the engine's replies into text, with buttons shown as
 // numbered choices. `acercate chat` and the conversation transcripts use it,
-// so a transcript shows exactly what a person at the terminal sees.
+// so a transcript shows exactly what a person at the terminal sees. Like
+// every channel it hands its events to the channel-neutral runner
+// (flows/run), which calls the engine and marks the replies delivered.
 package term
 
 import (
@@ -12,11 +14,16 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/flows/run"
 )
 
-// Session is one person's conversation through the terminal.
+// Session is one person's conversation through the terminal. Its lines go
+// through the channel-neutral runner (flows/run), as every channel's
+// updates do: the terminal only converts lines into events and replies
+// into text.
 type Session struct {
-	eng *flows.Engine
+	eng    *flows.Engine
+	runner *run.Runner[flows.Address]
 	// ChatID is the person's chat (and user) address: a ChannelTerm one
 	// for `acercate chat`, a Telegram one when a test plays a Telegram
 	// person through the terminal.
@@ -54,13 +61,24 @@ func NewSession(eng *flows.Engine, chatID flows.Address, lang string) *Session {
 	if _, ok := chatID.TelegramID(); ok {
 		caps = flows.TelegramCaps
 	}
-	return &Session{eng: eng, ChatID: chatID, Lang: lang, Caps: caps, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
+	s := &Session{ChatID: chatID, Lang: lang, Caps: caps, Now: time.Now, nextUpdate: time.Now().UnixNano() / 1000}
+	s.Attach(eng)
+	return s
 }
 
 // Attach makes the session talk to another engine (the service restarted)
 // while the person's screen stays as it was: the buttons of the last
 // answer can still be tapped.
-func (s *Session) Attach(eng *flows.Engine) { s.eng = eng }
+func (s *Session) Attach(eng *flows.Engine) {
+	s.eng = eng
+	// One person at one terminal: one worker; an engine failure is tried
+	// again twice, then Send returns it.
+	r, err := run.New[flows.Address](run.Config{Engine: eng, Workers: 1, Attempts: 3, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	if err != nil {
+		panic(err) // only a nil engine, a programming error
+	}
+	s.runner = r
+}
 
 // Event turns a typed line into an event. Besides text:
 //
@@ -137,17 +155,32 @@ func (s *Session) Send(ctx context.Context, line string) (string, error) {
 	if err != nil {
 		return err.Error() + "\n", nil
 	}
-	out, err := s.eng.Handle(ctx, ev)
-	if err != nil {
+	t := &typed{ev: ev}
+	if err := s.runner.Do(ctx, ev.ChatID, t); err != nil {
 		return "", err
 	}
-	s.Last = out.Replies
-	text := s.Render(out.Replies)
-	if err := s.eng.Delivered(ctx, ev, out.Sent+len(out.Replies)); err != nil {
-		return "", err
-	}
-	return text, nil
+	s.Last = t.replies
+	return s.Render(t.replies), nil
 }
+
+// typed is one typed line for the runner: its replies are collected, then
+// rendered at once (the terminal shows an answer whole).
+type typed struct {
+	ev      flows.Event
+	replies []flows.Reply
+}
+
+func (l *typed) Prepare(context.Context) (flows.Event, bool, error) {
+	l.replies = l.replies[:0]
+	return l.ev, true, nil
+}
+
+func (l *typed) Send(_ context.Context, r flows.Reply) error {
+	l.replies = append(l.replies, r)
+	return nil
+}
+
+func (l *typed) Finish(context.Context, run.Result) {}
 
 // Render turns replies into terminal text and remembers their buttons as
 // the numbered choices for the next line. Messages are separated by "----".

@@ -98,12 +98,14 @@ type Server struct {
 	disabled   map[string]bool
 	webhook    string
 	webhookTok string
-	polling    int64 // id of the getUpdates request now waiting
-	limits     Limits
-	lean       bool
-	global     *window
-	perChat    map[int64]*window
-	now        func() time.Time
+	// webhookConns is setWebhook's max_connections (Telegram's default 40).
+	webhookConns int
+	polling      int64 // id of the getUpdates request now waiting
+	limits       Limits
+	lean         bool
+	global       *window
+	perChat      map[int64]*window
+	now          func() time.Time
 }
 
 type update struct {
@@ -673,6 +675,10 @@ func (s *Server) dispatch(r *http.Request, method string, p url.Values, files ma
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.webhook, s.webhookTok = p.Get("url"), p.Get("secret_token")
+		s.webhookConns = 40
+		if n, err := strconv.Atoi(p.Get("max_connections")); err == nil && n >= 1 && n <= 100 {
+			s.webhookConns = n
+		}
 		return ok(true)
 	case "deleteWebhook":
 		s.mu.Lock()

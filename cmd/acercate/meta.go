@@ -16,9 +16,10 @@ import (
 const metaUsage = `usage:
   acercate meta set KEY VALUE [--year YYYY]
   acercate meta list [--year YYYY]
-KEY is one of goal.campaigns, goal.modulos, goal.workshops, goal.people (the
-year's goals the weekly report follows) or done.workshops (workshops held,
-which the bot cannot count). The year defaults to the current one.`
+KEY is one of goal.campaigns, goal.modulos, goal.workshops, goal.people,
+goal.families_people (the year's goals the weekly report follows) or
+done.workshops (workshops held, which the bot cannot count). The year
+defaults to the current one.`
 
 // runMeta sets and lists the yearly goals the weekly report measures
 // progress against.

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/acercate/acercate/bot"
 	"github.com/acercate/acercate/desk"
 	"github.com/acercate/acercate/flows"
 )
@@ -53,17 +51,6 @@ func staffJob(env *serveEnv) (serveJob, error) {
 	d, err := desk.New(desk.Config{
 		Store: env.App.Store, Engine: env.App.Engine, Sender: env.Sender, Staff: s.Staff,
 		Reannounce: s.Reannounce, Now: env.Now, Logger: env.Logger,
-		Permanent: func(err error) bool {
-			var e *bot.Error
-			return errors.As(err, &e) && !e.Temporary()
-		},
-		ErrorKind: func(err error) string {
-			var e *bot.Error
-			if errors.As(err, &e) {
-				return string(e.Class)
-			}
-			return "error"
-		},
 	})
 	if err != nil {
 		return serveJob{}, err

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/acercate/acercate/flows"
+)
+
+// The rollups' SQL, generated from flows.RequestKinds (the one definition
+// of what a request counts as): which topic and detail a request-log row
+// keeps in request_days, and which kind it is in person_kind_weeks. The
+// trigger that keeps the rollups, the backfill and the request-log queries
+// of the report all use these, so none of them can disagree.
+
+// sqlString quotes s for SQL; the values are ours (flow names, topics).
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// rollupTopic is the topic a row keeps: its own for flows whose kind the
+// report breaks down by topic, ” for others.
+func rollupTopic(col string) string {
+	var keep []string
+	for _, k := range flows.RequestKinds {
+		if k.KeepTopic {
+			keep = append(keep, sqlString(k.Flow))
+		}
+	}
+	return "CASE WHEN " + col + "flow IN (" + strings.Join(keep, ", ") + ") THEN " + col + "topic ELSE '' END"
+}
+
+// rollupDetail is the detail a row keeps: a counted row's own where the
+// report reads it, ” for a first page (flows counting first pages only),
+// '-' otherwise.
+func rollupDetail(col string) string {
+	var when []string
+	for _, k := range flows.RequestKinds {
+		flow := col + "flow = " + sqlString(k.Flow)
+		switch {
+		case k.KeepDetail && k.Counted == flows.AnyTopic:
+			when = append(when, "("+flow+" AND "+col+"topic <> '')")
+		case k.KeepDetail:
+			when = append(when, "("+flow+" AND "+col+"topic = "+sqlString(k.Counted)+")")
+		case k.FirstPage:
+			when = append(when, "("+flow+" AND "+col+"detail = '')")
+		}
+	}
+	return "CASE WHEN " + strings.Join(when, "\n\t\t\tOR ") + " THEN " + col + "detail ELSE '-' END"
+}
+
+// rollupKind is the kind a row is.
+func rollupKind(col string) string {
+	var b strings.Builder
+	b.WriteString("CASE " + col + "flow")
+	for _, k := range flows.RequestKinds {
+		b.WriteString(" WHEN " + sqlString(k.Flow) + " THEN " + sqlString(k.Kind))
+	}
+	b.WriteString(" ELSE " + sqlString(flows.KindOther) + " END")
+	return b.String()
+}
+
+// Days and weeks of the rollups: Mexico City's fixed UTC−6, the week
+// starting Monday (migration 00043 explains the numbers).
+func sqlDay(col string) string  { return "(" + col + "at / 1000 - 21600) / 86400" }
+func sqlWeek(col string) string { return "((" + col + "at / 1000 - 21600) / 86400 + 3) / 7" }
+
+// rollupTrigger is the trigger that keeps the rollups on every insert into
+// the request log (a duplicate, INSERT OR IGNORE, touches none).
+func rollupTrigger() string {
+	return `CREATE TRIGGER report_rollups AFTER INSERT ON requests
+BEGIN
+	INSERT INTO request_days (day, flow, topic, detail, lang, campaign, modulo, n)
+	VALUES (` + sqlDay("NEW.") + `, NEW.flow, ` + rollupTopic("NEW.") + `,
+		` + rollupDetail("NEW.") + `,
+		NEW.lang, NEW.campaign, NEW.modulo, 1)
+	ON CONFLICT (day, flow, topic, detail, lang, campaign, modulo) DO UPDATE SET n = n + 1;
+	INSERT OR IGNORE INTO person_weeks (week, person, lang, campaign, modulo)
+	VALUES (` + sqlWeek("NEW.") + `, NEW.person, NEW.lang, NEW.campaign, NEW.modulo);
+	INSERT OR IGNORE INTO person_kind_weeks (week, kind, person, lang, campaign, modulo)
+	VALUES (` + sqlWeek("NEW.") + `, ` + rollupKind("NEW.") + `, NEW.person, NEW.lang, NEW.campaign, NEW.modulo);
+END`
+}
+
+const metaRollupsFilled = "rollups_filled"
+
+// ensureRollups makes the rollups' trigger the one the definition
+// generates (replacing an older one: rows already counted stay as they
+// were, new rows follow the definition in force), and fills rollups that
+// have never been filled from the request log there is: a database from
+// before the rollups, or from before person_kind_weeks. One transaction,
+// so no row is counted twice or missed.
+func (s *DB) ensureRollups(ctx context.Context) error {
+	want := rollupTrigger()
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var have string
+		err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'report_rollups'`).Scan(&have)
+		if err != nil && err != sql.ErrNoRows {
+			return fmt.Errorf("rollups: %w", err)
+		}
+		if have != want {
+			if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS report_rollups`); err != nil {
+				return fmt.Errorf("rollups: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, want); err != nil {
+				return fmt.Errorf("rollups trigger: %w", err)
+			}
+		}
+		var filled int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = ?`, metaRollupsFilled).Scan(&filled); err != nil || filled > 0 {
+			return err
+		}
+		for _, t := range []struct{ table, fill string }{
+			{"request_days", `INSERT INTO request_days (day, flow, topic, detail, lang, campaign, modulo, n)
+				SELECT ` + sqlDay("") + `, flow, ` + rollupTopic("") + `, ` + rollupDetail("") + `,
+					lang, campaign, modulo, count(*)
+				FROM requests GROUP BY 1, 2, 3, 4, 5, 6, 7`},
+			{"person_weeks", `INSERT OR IGNORE INTO person_weeks (week, person, lang, campaign, modulo)
+				SELECT ` + sqlWeek("") + `, person, lang, campaign, modulo FROM requests`},
+			{"person_kind_weeks", `INSERT OR IGNORE INTO person_kind_weeks (week, kind, person, lang, campaign, modulo)
+				SELECT ` + sqlWeek("") + `, ` + rollupKind("") + `, person, lang, campaign, modulo FROM requests`},
+		} {
+			// A rollup with rows was filled by the migration that made it
+			// (or by the trigger since): filling it again would count twice.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+t.table+` LIMIT 1)`).Scan(&n); err != nil {
+				return fmt.Errorf("rollups %s: %w", t.table, err)
+			}
+			if n > 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, t.fill); err != nil {
+				return fmt.Errorf("fill %s: %w", t.table, err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, '1')`, metaRollupsFilled)
+		return err
+	})
+}
