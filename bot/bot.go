@@ -156,7 +156,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	sendClient, pollClient := cfg.HTTPClient, cfg.HTTPClient
 	if sendClient == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 64
+		// Every worker may be sending at once: each keeps its connection
+		// to the Bot API alive instead of opening one per call.
+		tr.MaxIdleConnsPerHost = max(64, cfg.Workers+16)
 		sendClient = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 		pollClient = &http.Client{Timeout: cfg.PollTimeout + 15*time.Second, Transport: tr}
 	}

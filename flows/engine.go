@@ -188,7 +188,16 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	// conflict is not done again: its report is kept for the retry.
 	var erased *Erasure
 	for attempt := 0; ; attempt++ {
-		l, err := e.store.load(ctx, ev.ChatID, ev.UpdateID)
+		// The first attempt may take the state from the process's cache;
+		// a retry (the commit found another version, or the update
+		// handled) reads Redis.
+		var l *loaded
+		var err error
+		if attempt == 0 {
+			l, err = e.store.loadCached(ctx, ev.ChatID, ev.UpdateID, e.cfg.Now())
+		} else {
+			l, err = e.store.load(ctx, ev.ChatID, ev.UpdateID)
+		}
 		if err != nil {
 			return nil, err
 		}

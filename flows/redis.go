@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -29,7 +30,10 @@ var errDuplicate = errors.New("update already handled")
 //
 //	st:{chat}       hash: v = version, b = sealed State JSON; idle TTL
 //	up:{chat}:<id>  hash: n = replies, s = replies delivered, r = sealed
-//	                replies JSON; kept 24 h, Telegram's own retention
+//	                replies JSON while some are not delivered (an update
+//	                without replies, or whose replies all went, keeps only
+//	                n and s: that it was handled is all a redelivery needs);
+//	                kept 24 h, Telegram's own retention
 //
 // No raw chat id, name or text is ever in a key or in plain form in a value.
 // Every key about one chat, whoever writes it, carries the {chat} tag:
@@ -40,11 +44,12 @@ type Store struct {
 	prefix    string
 	stateTTL  time.Duration
 	updateTTL time.Duration
+	cache     *stateCache
 }
 
 // NewStore returns a Store. prefix namespaces every key ("acercate:").
 func NewStore(rdb redis.UniversalClient, keys *secret.Keys, prefix string, stateTTL time.Duration) *Store {
-	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour}
+	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour, cache: newStateCache()}
 }
 
 // StateKey and UpdateKey return the Redis keys of a chat's state and of
@@ -79,6 +84,28 @@ type loaded struct {
 	dup     bool
 	pending []Reply
 	sent    int
+	// cacheable is true when the commit may keep the state it saves in
+	// the process's cache (a person's chat, loaded by loadCached at now,
+	// the engine's clock).
+	cacheable bool
+	now       time.Time
+}
+
+// loadCached is load for a person's chat, whose state the process keeps
+// between events (stateCache): from the cache when it has the chat, else
+// from Redis.
+func (s *Store) loadCached(ctx context.Context, chat Address, update int64, now time.Time) (*loaded, error) {
+	tag := s.chatTag(chat)
+	if v, sealed, ok := s.cache.get(tag, update, now); ok {
+		l := &loaded{tag: tag, version: v, cacheable: true, now: now}
+		s.decodeSealed(l, sealed)
+		return l, nil
+	}
+	l, err := s.load(ctx, chat, update)
+	if l != nil {
+		l.cacheable, l.now = true, now
+	}
+	return l, err
 }
 
 // load reads a chat's state and whether update was already handled, in one
@@ -86,15 +113,20 @@ type loaded struct {
 func (s *Store) load(ctx context.Context, chat Address, update int64) (*loaded, error) {
 	l := &loaded{tag: s.chatTag(chat)}
 	pipe := s.rdb.Pipeline()
-	up := pipe.HMGet(ctx, s.updateKey(l.tag, update), "s", "r")
+	up := pipe.HMGet(ctx, s.updateKey(l.tag, update), "n", "s", "r")
 	st := pipe.HMGet(ctx, s.stateKey(l.tag), "v", "b")
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("load state: %w", err)
 	}
-	if r := up.Val(); len(r) == 2 && r[1] != nil {
+	// A record has n from the first version on; records written before
+	// replies were dropped once delivered always have r too.
+	if r := up.Val(); len(r) == 3 && (r[0] != nil || r[2] != nil) {
 		l.dup = true
-		l.sent, _ = strconv.Atoi(asString(r[0]))
-		replies, err := s.openReplies(l.tag, update, asString(r[1]))
+		l.sent, _ = strconv.Atoi(asString(r[1]))
+		if r[2] == nil {
+			return l, nil
+		}
+		replies, err := s.openReplies(l.tag, update, asString(r[2]))
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +161,13 @@ func (s *Store) decodeState(l *loaded, v []any) bool {
 		return false
 	}
 	l.version, _ = strconv.ParseInt(asString(v[0]), 10, 64)
-	plain, err := s.keys.Open([]byte(asString(v[1])), []byte(s.stateKey(l.tag)))
+	s.decodeSealed(l, []byte(asString(v[1])))
+	return true
+}
+
+// decodeSealed fills l's state from its sealed form.
+func (s *Store) decodeSealed(l *loaded, sealed []byte) {
+	plain, err := s.keys.Open(sealed, []byte(s.stateKey(l.tag)))
 	if err != nil || json.Unmarshal(plain, &l.state) != nil {
 		l.state, l.stale = State{}, true
 	} else if l.state.Schema != SchemaVersion {
@@ -140,7 +178,6 @@ func (s *Store) decodeState(l *loaded, v []any) bool {
 		old := l.state
 		l.state, l.stale = State{Lang: old.Lang, Attribution: old.Attribution, Noticed: old.Noticed}, true
 	}
-	return true
 }
 
 func asString(v any) string {
@@ -163,17 +200,23 @@ func (s *Store) openReplies(tag string, update int64, sealed string) ([]Reply, e
 }
 
 // commitScript saves a chat's state only if nobody else did since it was
-// loaded, and records the update as handled with its replies, atomically.
-// It returns the new version, 0 on a version conflict, -1 if the update was
-// handled meanwhile.
+// loaded, and records the update as handled with its replies (none: no r),
+// atomically. It returns the new version, 0 on a version conflict, -1 if
+// the update was handled meanwhile. A new state's version is ARGV[7], a
+// random number, not 1: see stateCache.
 var commitScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 local v = redis.call('HGET', KEYS[1], 'v')
 if (v or '0') ~= ARGV[1] then return 0 end
 local nv = tonumber(ARGV[1]) + 1
+if not v then nv = tonumber(ARGV[7]) end
 redis.call('HSET', KEYS[1], 'v', nv, 'b', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0, 'r', ARGV[4])
+if ARGV[4] == '' then
+  redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0)
+else
+  redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0, 'r', ARGV[4])
+end
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return nv
 `)
@@ -184,19 +227,28 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	rJSON, err := json.Marshal(replies)
-	if err != nil {
-		return fmt.Errorf("encode replies: %w", err)
-	}
 	sk, uk := s.stateKey(l.tag), s.updateKey(l.tag, update)
+	var sealedReplies []byte
+	if len(replies) > 0 {
+		rJSON, err := json.Marshal(replies)
+		if err != nil {
+			return fmt.Errorf("encode replies: %w", err)
+		}
+		sealedReplies = s.keys.Seal(rJSON, []byte(uk))
+	}
+	sealed := s.keys.Seal(stJSON, []byte(sk))
 	res, err := commitScript.Run(ctx, s.rdb, []string{sk, uk},
 		l.version,
-		s.keys.Seal(stJSON, []byte(sk)),
+		sealed,
 		s.stateTTL.Milliseconds(),
-		s.keys.Seal(rJSON, []byte(uk)),
+		sealedReplies,
 		len(replies),
 		s.updateTTL.Milliseconds(),
+		newVersion(),
 	).Int64()
+	if err != nil || res <= 0 {
+		s.cache.drop(l.tag)
+	}
 	switch {
 	case err != nil:
 		return fmt.Errorf("save state: %w", err)
@@ -205,13 +257,27 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 	case res < 0:
 		return errDuplicate
 	}
+	if l.cacheable {
+		s.cache.put(l.tag, res, sealed, update, l.now)
+	}
 	return nil
 }
 
-// markSent records that the first n replies of an update were delivered.
+// newVersion is a new state's first version: random below 2^52, so it
+// and its increments stay exact in Redis's Lua numbers.
+func newVersion() int64 { return 1 + rand.Int64N(1<<52-1) }
+
+// markSent records that the first n replies of an update were delivered;
+// once all are, their sealed copy (r) is dropped: nothing is left to send
+// again, and it was most of what a chat keeps in Redis.
 var markSentScript = redis.NewScript(`
-local s = tonumber(redis.call('HGET', KEYS[1], 's') or '-1')
-if s >= 0 and s < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 's', ARGV[1]) end
+local h = redis.call('HMGET', KEYS[1], 's', 'n')
+local s = tonumber(h[1] or '-1')
+local sent = tonumber(ARGV[1])
+if s >= 0 and s < sent then
+  redis.call('HSET', KEYS[1], 's', sent)
+  if h[2] and sent >= tonumber(h[2]) then redis.call('HDEL', KEYS[1], 'r') end
+end
 return s
 `)
 
@@ -240,6 +306,7 @@ return 1
 // update being handled is not recorded: if it comes again it is handled
 // again, which for an erasure finds nothing left to erase.
 func (s *Store) forget(ctx context.Context, l *loaded) error {
+	s.cache.drop(l.tag)
 	keys, err := s.chatKeys(ctx, l.tag)
 	if err != nil {
 		return err
@@ -279,6 +346,7 @@ func (s *Store) chatKeys(ctx context.Context, tag string) ([]string, error) {
 // records) outside of any event: for tools and tests. The engine erases
 // through the event that asked for it (/borrar).
 func (s *Store) Forget(ctx context.Context, chat Address) error {
+	s.cache.drop(s.chatTag(chat))
 	keys, err := s.chatKeys(ctx, s.chatTag(chat))
 	if err != nil {
 		return err

@@ -27,6 +27,13 @@ const (
 	DeleteText ReplyKind = "delete"
 )
 
+// Repeatable reports whether delivering r a second time shows the person
+// nothing twice: a tap's answer (a channel takes one answer per tap and
+// refuses or ignores another). A runner need not record a repeatable
+// reply delivered before the reply after it: that one's record counts
+// both, and a crash in between only answers the tap again.
+func (r Reply) Repeatable() bool { return r.Kind == AnswerTap }
+
 // Button is an inline button under a message.
 type Button struct {
 	Label string `json:"l"`

@@ -27,9 +27,16 @@ type requestBatch struct {
 	mu      sync.Mutex
 	queue   []*queuedRequest
 	running bool
-	// insert is the row's INSERT, prepared once: compiling it compiles the
-	// request log's triggers too, which cost more than running it. Only
-	// the lead uses it, so it needs no lock of its own.
+	// conn is the one connection the request log is written on, and
+	// insert the row's INSERT prepared on it once (compiling it compiles
+	// the request log's triggers too, which cost more than running it).
+	// One connection, because in WAL mode a connection that starts a
+	// transaction after another one wrote drops its whole page cache: the
+	// pool handing each commit a different connection made every commit
+	// read the indexes and the triggers' tables again (pread, malloc, page
+	// faults), four times the row's own work. Only the lead uses them, so
+	// they need no lock of their own.
+	conn   *sql.Conn
 	insert *sql.Stmt
 }
 
@@ -98,32 +105,47 @@ func (s *DB) logBatched(ctx context.Context, r flows.Request) error {
 }
 
 func (s *DB) insertRequests(ctx context.Context, batch []*queuedRequest) error {
+	err := s.writeRequests(ctx, batch)
+	if err != nil {
+		// The next lead starts on a fresh connection, in case this one
+		// is what failed.
+		s.requestBatch.drop()
+	}
+	return err
+}
+
+func (s *DB) writeRequests(ctx context.Context, batch []*queuedRequest) error {
 	b := &s.requestBatch
 	if b.insert == nil {
-		st, err := s.db.PrepareContext(ctx, insertRequestSQL)
+		conn, err := s.db.Conn(ctx)
 		if err != nil {
 			return fmt.Errorf("log request: %w", err)
 		}
-		b.insert = st
+		st, err := conn.PrepareContext(ctx, insertRequestSQL)
+		if err != nil {
+			conn.Close()
+			return fmt.Errorf("log request: %w", err)
+		}
+		b.conn, b.insert = conn, st
 	}
 	if len(batch) == 1 {
 		return execRequest(ctx, b.insert, batch[0].r)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	// The transaction is the connection's own BEGIN … COMMIT, not a
+	// database/sql Tx: a Tx would prepare the INSERT (and its triggers)
+	// again on every commit, a statement prepared on a Conn being one it
+	// does not reuse.
+	if _, err := b.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return fmt.Errorf("log request: begin: %w", err)
 	}
-	// The statement prepared on the transaction's connection is reused.
-	stmt := tx.StmtContext(ctx, b.insert)
 	for _, x := range batch {
-		if err := execRequest(ctx, stmt, x.r); err != nil {
-			stmt.Close()
-			tx.Rollback()
+		if err := execRequest(ctx, b.insert, x.r); err != nil {
+			b.conn.ExecContext(ctx, "ROLLBACK")
 			return err
 		}
 	}
-	stmt.Close()
-	if err := tx.Commit(); err != nil {
+	if _, err := b.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		b.conn.ExecContext(ctx, "ROLLBACK")
 		return fmt.Errorf("log request: commit: %w", err)
 	}
 	return nil
@@ -134,4 +156,14 @@ func execRequest(ctx context.Context, stmt *sql.Stmt, r flows.Request) error {
 		return fmt.Errorf("log request: %w", err)
 	}
 	return nil
+}
+
+// drop gives the request log's connection back to the pool (the lead, or
+// Close after the last LogRequest).
+func (b *requestBatch) drop() {
+	if b.insert != nil {
+		b.insert.Close()
+		b.conn.Close()
+		b.insert, b.conn = nil, nil
+	}
 }

@@ -171,7 +171,10 @@ func (s *DB) checkKey(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.requestBatch.drop()
+	return s.db.Close()
+}
 
 // Ping reports whether the database answers a query on its own tables (a
 // bare ping only finds a pooled connection, even when the file has become

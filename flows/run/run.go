@@ -8,7 +8,8 @@
 //   - runs different conversations in parallel, at most Workers at a time;
 //   - hands each update's event to the engine (flows.Engine.Handle),
 //     delivers its replies through the Task, and marks each one delivered
-//     (flows.Engine.Delivered) right after it went, so an update handled
+//     (flows.Engine.Delivered) right after it went (a repeatable one, a
+//     tap's answer, with the reply after it), so an update handled
 //     again (a crash, a redelivery) sends only what was not sent yet;
 //   - retries by the send error's decision (flows.SendError): wait and
 //     send the same reply again (retry_after, temporary), or give that
@@ -358,6 +359,9 @@ func (r *Runner[K]) handle(t Task) Result {
 	for i, reply := range out.Replies {
 		if err := r.deliver(&w, t, ev, reply); err != nil {
 			return Result{Err: err, Replies: res.Replies, Duplicate: res.Duplicate}
+		}
+		if reply.Repeatable() && i < len(out.Replies)-1 {
+			continue // the next reply's mark counts it: one round trip less
 		}
 		if err := r.mark(&w, ev, out.Sent+i+1); err != nil {
 			return Result{Err: err, Replies: res.Replies, Duplicate: res.Duplicate}

@@ -13,6 +13,7 @@ import (
 	"github.com/acercate/acercate/apptest"
 	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/flows/run"
+	"github.com/redis/go-redis/v9"
 )
 
 // The runner's tests use the real engine (apptest: real Redis when
@@ -275,5 +276,76 @@ func TestOffsets(t *testing.T) {
 	}
 	if o.Add(12) {
 		t.Fatal("an update below the confirmed prefix added again")
+	}
+}
+
+// roundTrips counts Redis round trips: a command or a pipeline is one.
+type roundTrips struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.add(); return next(ctx, cmd) }
+}
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.add(); return next(ctx, cmds) }
+}
+func (h *roundTrips) add()     { h.mu.Lock(); h.n++; h.mu.Unlock() }
+func (h *roundTrips) get() int { h.mu.Lock(); defer h.mu.Unlock(); return h.n }
+func (h *roundTrips) zero()    { h.mu.Lock(); h.n = 0; h.mu.Unlock() }
+
+// recorder is a task that keeps the replies it delivered.
+type recorder struct {
+	task
+	replies []flows.Reply
+}
+
+func (k *recorder) Send(ctx context.Context, r flows.Reply) error {
+	k.replies = append(k.replies, r)
+	return k.task.Send(ctx, r)
+}
+
+// A tap's answer is marked delivered with the reply after it, not alone:
+// a tap answered and replied to costs the commit and one mark. A crash
+// between the two would only answer the tap again (Repeatable).
+func TestTapAnswerMarkedWithTheNextReply(t *testing.T) {
+	r, env := newRunner(t, 2)
+	rt := &roundTrips{}
+	env.App.Redis.AddHook(rt)
+	ctx := context.Background()
+	j := newJournal(1)
+	first := &recorder{task: task{j: j, ev: menu(8, 8001)}}
+	r.Submit(addr(8), first)
+	j.wait(t)
+	// The menu shown, the person taps its first button.
+	var data string
+	for _, rep := range first.replies {
+		if len(rep.Buttons) > 0 && len(rep.Buttons[0]) > 0 {
+			data = rep.Buttons[0][0].Data
+		}
+	}
+	if data == "" {
+		t.Fatalf("no button in the menu: %+v", first.replies)
+	}
+	tap := menu(8, 8002)
+	tap.Kind, tap.Command, tap.Data, tap.TapID, tap.MessageID = flows.EventButton, "", data, "q1", 1
+	j = newJournal(1)
+	second := &recorder{task: task{j: j, ev: tap}}
+	rt.zero()
+	r.Submit(addr(8), second)
+	j.wait(t)
+	if len(second.replies) < 2 || second.replies[0].Kind != flows.AnswerTap {
+		t.Fatalf("a tap's replies: %+v", second.replies)
+	}
+	// The state came from the engine's cache: the commit, then one mark
+	// per reply but the tap's answer.
+	if got, want := rt.get(), 1+len(second.replies)-1; got != want {
+		t.Fatalf("%d round trips for a tap with %d replies, want %d", got, len(second.replies), want)
+	}
+	out, err := env.Engine.Handle(ctx, tap)
+	if err != nil || !out.Duplicate || len(out.Replies) != 0 {
+		t.Fatalf("handled again: %+v, %v: replies not marked delivered", out, err)
 	}
 }
