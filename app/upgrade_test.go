@@ -74,11 +74,17 @@ func upgraded(t *testing.T) (*apptest.Env, fixture, *secret.Keys) {
 	rdb := env.Redis.Client
 	var dump []fixtureKey
 	readJSON(t, "testdata/upgrade/redis.json", &dump)
-	t.Cleanup(func() {
-		for _, k := range dump {
-			rdb.Del(context.Background(), k.Key)
+	// Everything under the prefix goes, before and after: the test's own
+	// events write update records there too, and one left by an earlier
+	// run would make its events read as handled already.
+	clear := func() {
+		keys, err := rdb.Keys(context.Background(), fx.Prefix+"*").Result()
+		if err == nil && len(keys) > 0 {
+			rdb.Del(context.Background(), keys...)
 		}
-	})
+	}
+	clear()
+	t.Cleanup(clear)
 	for _, k := range dump {
 		switch k.Type {
 		case "hash":
