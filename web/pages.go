@@ -130,7 +130,10 @@ func (s *Server) denuncia(w http.ResponseWriter, r *http.Request) {
 	if s.chat != nil {
 		d.Chat = p.L("/chat")
 	}
-	d.Also = blocks(p.T("denuncia.next.fiscalia") + "\n" + p.T("denuncia.next.cndh") + "\n" + p.T("denuncia.next.visa"))
+	// The same "where else" lines the bot gives after a denuncia is filed
+	// (flows/denuncia.go): the humanitarian visitor card is not promised
+	// here either, it needs a complaint to the Ministerio Público.
+	d.Also = blocks(p.T("denuncia.next.fiscalia") + "\n" + p.T("denuncia.next.cndh"))
 	p.Data = d
 	s.render(w, r, http.StatusOK, "denuncia", p)
 }
