@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -48,24 +46,21 @@ func runWeb(ctx context.Context, env *Env, cfg *Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	// The same listener as serve's: its connection limit, timeouts and
+	// header limit, so what a newcomer tries is what runs in production.
+	srv, ln, err := listenHTTP(addr, portal.Handler(), serveLimits(cfg.Serve.MaxConns), logger)
 	if err != nil {
 		return fmt.Errorf("ACERCATE_HTTP_ADDR: %w", err)
 	}
-	srv := &http.Server{Handler: portal.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: web.ErrorLog(logger)}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(env.Stdout, "Acércate portal: http://%s/ (Ctrl-C stops it)\n", browsable(ln.Addr().String()))
-	select {
-	case <-ctx.Done():
-	case err := <-served:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-	}
+	fmt.Fprintf(env.Stdout, "Acércate portal: http://%s/ (Ctrl-C stops it)\n", browsable(ln.String()))
+	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
+	if perr := portal.Stop(sctx); err == nil {
+		err = perr
+	}
+	return err
 }
 
 // browsable makes a listening address one a browser can open: the

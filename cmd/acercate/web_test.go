@@ -73,6 +73,18 @@ func TestWeb(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "Procurar abrigos") {
 		t.Errorf("shelters page: %d\n%s", res.StatusCode, b)
 	}
+	// It serves through serve's listener (listenHTTP): its 64 KB header
+	// limit refuses what net/http's own default (1 MB) would take.
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("X-Big", strings.Repeat("a", 200<<10))
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 200 KB header: status %d, want 431 (serve's header limit)", res.StatusCode)
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("web exit %d", code)
