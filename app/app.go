@@ -92,6 +92,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	db.Now = cfg.Now
 	db.SetRetention(cfg.Retention)
+	db.SetStateTTL(cfg.StateTTL)
 	a.Store = db
 	bundle, err := locales.Bundle()
 	if err != nil {

@@ -45,6 +45,9 @@ type Config struct {
 	Keys        *secret.Keys
 	// Blocked keeps the chats whose person blocked the bot (the store).
 	Blocked BlockList
+	// Photos opens the web chat's photos, which the staff's denuncia view
+	// uploads (the store); nil sends every photo by its file id.
+	Photos PhotoSource
 
 	SendRate, ChatRate, GroupRate float64
 	ChatBurst, GroupBurst         int
@@ -179,6 +182,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		track:   &tracker{rdb: cfg.Redis, keys: cfg.Keys, prefix: cfg.RedisPrefix, now: cfg.Now},
 		keys:    cfg.Keys,
 		list:    cfg.Blocked,
+		photos:  cfg.Photos,
 		metrics: cfg.Metrics,
 		log:     log,
 		onDeliv: cfg.OnDelivered,

@@ -24,6 +24,13 @@ type BlockList interface {
 	BlockedChats(ctx context.Context) ([]string, error)
 }
 
+// PhotoSource opens the photos Acércate keeps itself (a photo attached in
+// the web chat, kept by the store): they have no Telegram file id, so they
+// are uploaded. ok is false for an id that is not one of them.
+type PhotoSource interface {
+	WebPhoto(ctx context.Context, id string) (data []byte, typ string, ok bool, err error)
+}
+
 // FileKind says how SendFile sends a file.
 type FileKind int
 
@@ -45,6 +52,7 @@ type Sender struct {
 	track   *tracker
 	keys    *secret.Keys
 	list    BlockList
+	photos  PhotoSource
 	metrics *Metrics
 	log     *slog.Logger
 	onDeliv func(ctx context.Context, r flows.Reply, messageID int64)
@@ -300,6 +308,29 @@ func (s *Sender) message(ctx context.Context, chat int64, method string, p tgbot
 	return m.ID, nil
 }
 
+// photoUpload returns the upload of a photo Acércate keeps itself (a web
+// chat photo, sent multipart as sendPhoto's "photo" field, the way the Bot
+// API takes a new file), or nil for a Telegram file id.
+func (s *Sender) photoUpload(ctx context.Context, id string) ([]tgbotapi.RequestFile, error) {
+	if s.photos == nil {
+		return nil, nil
+	}
+	data, typ, ok, err := s.photos.WebPhoto(ctx, id)
+	if !ok || err != nil {
+		return nil, err
+	}
+	name := "photo.jpg"
+	if typ == "image/png" {
+		name = "photo.png"
+	}
+	return []tgbotapi.RequestFile{{Name: "photo", Data: tgbotapi.FileBytes{Name: name, Bytes: data}}}, nil
+}
+
+func withoutPhoto(r flows.Reply) flows.Reply {
+	r.PhotoID = ""
+	return r
+}
+
 // escapeHTML makes text safe to send with parse_mode HTML: everything the
 // engine says (which may quote what a person typed) is text, never markup.
 func escapeHTML(text string) string { return htmlEscaper.Replace(text) }
@@ -319,6 +350,19 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 	if r.PhotoID != "" {
 		fits := r.Text != "" && utf8.RuneCountInString(r.Text) <= 1024
 		p := tgbotapi.Params{"chat_id": chat, "photo": r.PhotoID}
+		files, err := s.photoUpload(ctx, r.PhotoID)
+		if err != nil {
+			// A web photo no longer kept, or that does not open: the
+			// caption still goes, as when Telegram refuses a photo.
+			s.log.Warn("a kept photo cannot be sent; sending its caption as text", "err", err)
+			if r.Text == "" {
+				return 0, &Error{Class: ClassRejected, Method: "sendPhoto", Description: "the photo is not kept", Err: err}
+			}
+			return s.sendText(ctx, withoutPhoto(r))
+		}
+		if files != nil {
+			delete(p, "photo")
+		}
 		if fits {
 			p["caption"], p["parse_mode"] = escapeHTML(r.Text), "HTML"
 			if markup != "" {
@@ -328,7 +372,7 @@ func (s *Sender) sendText(ctx context.Context, r flows.Reply) (int64, error) {
 		if r.MessageID != 0 {
 			p["reply_to_message_id"], p["allow_sending_without_reply"] = strconv.FormatInt(r.MessageID, 10), "true"
 		}
-		id, err := s.message(ctx, tgChat(r), "sendPhoto", p, nil)
+		id, err := s.message(ctx, tgChat(r), "sendPhoto", p, files)
 		var e *Error
 		switch {
 		case err == nil && (fits || r.Text == ""):

@@ -92,6 +92,9 @@ func (d *Denuncias) File(ctx context.Context, dn flows.Denuncia, r flows.Request
 				return fmt.Errorf("insert photo: %w", err)
 			}
 		}
+		if err := linkWebPhotos(ctx, tx, id, dn.Person, dn.Photos); err != nil {
+			return err
+		}
 		if err := logRequest(ctx, tx, r); err != nil {
 			return err
 		}

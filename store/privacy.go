@@ -76,6 +76,7 @@ type personArea struct {
 func personAreas() []personArea {
 	return []personArea{
 		{"denuncias", forgetDenuncias},
+		{"web_photos", forgetWebPhotos},
 		{"tickets", forgetTicketsArea},
 		{"requests", forgetRequests},
 	}

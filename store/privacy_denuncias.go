@@ -43,6 +43,10 @@ func purgeDenuncias(ctx context.Context, tx *sql.Tx, before time.Time, dry bool)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM denuncia_photos WHERE denuncia = ?`, id); err != nil {
 			return 0, fmt.Errorf("purge denuncia photos: %w", err)
 		}
+		// A web chat photo's bytes go with its denuncia_photos row.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM web_photos WHERE denuncia = ?`, id); err != nil {
+			return 0, fmt.Errorf("purge web photos: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE denuncias SET text = '', place = '', contact = '',
 			person = '', source = ? WHERE id = ?`, "purged:"+unlinkedToken(), id); err != nil {
 			return 0, fmt.Errorf("purge denuncia: %w", err)

@@ -28,7 +28,7 @@ type purgeArea struct {
 
 // purgeAreas are every area a purge visits. A new area whose records
 // expire adds its purger here.
-func purgeAreas(now time.Time) []purgeArea {
+func purgeAreas(now time.Time, draftDays int) []purgeArea {
 	return []purgeArea{
 		{"requests", func(r flows.Retention) int { return r.Requests }, purgeRequests},
 		{"attribution", func(r flows.Retention) int { return r.Requests }, purgeAttributionArea},
@@ -38,6 +38,9 @@ func purgeAreas(now time.Time) []purgeArea {
 				return purgeTicketsArea(ctx, tx, now, before, dry)
 			}},
 		{"denuncias", func(r flows.Retention) int { return r.Denuncias }, purgeDenuncias},
+		// A web chat draft's photos go with the draft: once its state has
+		// expired (ACERCATE_STATE_TTL, whole days, at least one).
+		{"web_photo_drafts", func(flows.Retention) int { return draftDays }, purgeWebPhotoDrafts},
 		// An erasure is remembered two days against updates handled again
 		// (flows.Privacy.ErasedUpTo), then forgotten too.
 		{"erasures", func(flows.Retention) int { return 2 }, purgeErasures},
@@ -55,7 +58,7 @@ func (s *DB) Purge(ctx context.Context, actor string, dry bool) ([]PurgeItem, er
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		items = items[:0]
 		var detail []string
-		for _, a := range purgeAreas(now) {
+		for _, a := range purgeAreas(now, s.draftDays()) {
 			days := a.days(ret)
 			if days <= 0 {
 				continue

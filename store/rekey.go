@@ -81,6 +81,21 @@ func (r *rekeyer) reseal(sealed, aad string) (string, bool, error) {
 	return r.seal.SealString(plain, aad), true, nil
 }
 
+// resealBytes is reseal for a BLOB column.
+func (r *rekeyer) resealBytes(sealed, aad []byte) ([]byte, bool, error) {
+	if r.seal.SealedBy(sealed) {
+		r.stats.Current++
+		return sealed, false, nil
+	}
+	plain, err := r.open.Open(sealed, aad)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: a value bound to %q does not open under the old or the new key: %w", r.area, aad, err)
+	}
+	r.stats.Resealed++
+	r.stats.Areas[r.area]++
+	return r.seal.Seal(plain, aad), true, nil
+}
+
 // rekeyArea re-seals one area's sealed fields in batches, each batch its
 // own short transaction, so the bot keeps writing while a rekey runs.
 type rekeyArea struct {

@@ -30,6 +30,8 @@ func rekeyAreas() []rekeyArea {
 		sealedTable{table: "denuncia_photos", from: "denuncia_photos p JOIN denuncias d ON d.id = p.denuncia",
 			key: "p.rowid", columns: []string{"file"}, extra: []string{"d.folio", "p.n"},
 			aad: func(_ string, x []string) string { return denunciaAAD(x[0], "photo:"+x[1]) }}.area(),
+		// The web chat's photos, by the bytes (store/web_photos.go).
+		webPhotosRekey(),
 		// The staff desk: the chat to answer a person in, every relayed
 		// message, staff's notes.
 		sealedTable{table: "tickets", columns: []string{"chat"}, extra: []string{"id"},

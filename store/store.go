@@ -40,6 +40,8 @@ type DB struct {
 	shelterCache shelterCache
 	requestBatch requestBatch
 	retention    atomic.Pointer[flows.Retention]
+	// stateTTL is the conversation state's lifetime (SetStateTTL).
+	stateTTL atomic.Int64
 }
 
 // uriPath escapes what SQLite would read as the end of a URI filename's

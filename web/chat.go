@@ -30,6 +30,10 @@ import (
 const (
 	// maxPhotoBytes is the largest photo a visitor may attach.
 	maxPhotoBytes = 5 << 20
+	// maxChatPost is the most a chat form's body may weigh: a photo up to
+	// four times too big is still read (and not kept) so the visitor is
+	// answered in the chat, with their words kept; past it, a kind page.
+	maxChatPost = 4*maxPhotoBytes + 64<<10
 	// maxLivePages is how many live pages one visitor may keep open.
 	maxLivePages = 4
 	// sseHeartbeat keeps an idle live connection open through proxies.
@@ -118,19 +122,19 @@ type input struct {
 	update int64
 	// One of: text, data (a button, with msg its message), a location, a
 	// photo, a command.
-	text      string
-	data      string
-	msg       int64
-	loc       *flows.Location
-	photo     []byte
-	photoType string
-	// photoID is the stored photo's id, once it is kept (chat_photos.go).
-	photoID     string
-	command     string
-	payload     string
-	lang        string
-	badLocation bool
-	badPhoto    bool
+	text string
+	data string
+	msg  int64
+	loc  *flows.Location
+	// photoID is the attached photo's id, once it is kept (chat_photos.go);
+	// photoRefused, when a photo came and was not kept, the message that
+	// tells the visitor why (their words still go to the engine).
+	photoID      string
+	photoRefused string
+	command      string
+	payload      string
+	lang         string
+	badLocation  bool
 	// live is true for a page with JavaScript, which can share a location.
 	live bool
 }
@@ -139,31 +143,8 @@ type input struct {
 // photo. It answers a script's post with 204 (the answer comes live) and
 // a plain form with a redirect to the chat, where the answer is.
 func (s *Server) chatPost(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxPhotoBytes+64<<10)
-	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		err = r.ParseMultipartForm(1 << 20)
-	} else {
-		err = r.ParseForm()
-	}
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.fail(w, r, http.StatusRequestEntityTooLarge, "web.chat.photo_bad")
-			return
-		}
-		s.fail(w, r, http.StatusBadRequest, "input.invalid")
-		return
-	}
-	if r.MultipartForm != nil {
-		defer r.MultipartForm.RemoveAll()
-	}
-	if !s.checkToken(r) {
-		s.badToken(w, r)
-		return
-	}
-	if !s.allowPost(r) {
-		s.fail(w, r, http.StatusTooManyRequests, "input.flood")
+	f, ok := s.readPost(w, r, maxChatPost, "web.chat.photo_bad")
+	if !ok {
 		return
 	}
 	sid := session(r)
@@ -175,23 +156,26 @@ func (s *Server) chatPost(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "", nil)
 	in.lang = p.Lang
 	in.live = r.Header.Get("X-Acercate-Live") == "1"
-	if in.badPhoto {
-		// Told in the chat, in the visitor's words, like any answer.
-		in.text = ""
+	if f.attached() {
+		if err := s.attachPhoto(r.Context(), sid, f, &in); err != nil {
+			s.chatFailed(w, r, err)
+			return
+		}
 	}
 	if err := s.chat.submit(r.Context(), sid, in, p.T0); err != nil {
 		s.chatFailed(w, r, err)
 		return
 	}
-	if r.Header.Get("X-Acercate-Live") == "1" {
+	if in.live {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	http.Redirect(w, r, "/chat?lang="+s.lang(r)+"#end", http.StatusSeeOther)
 }
 
-// readInput reads a chat form. Sizes are capped before (MaxBytesReader);
-// the engine answers text that is too long or not UTF-8.
+// readInput reads a chat form's fields (the photo is attachPhoto's).
+// Sizes are capped before (readPost); the engine answers text that is too
+// long or not UTF-8.
 func readInput(r *http.Request) (input, error) {
 	in := input{}
 	u, err := strconv.ParseInt(r.PostFormValue("u"), 10, 64)
@@ -204,36 +188,10 @@ func readInput(r *http.Request) (input, error) {
 		in.data = r.PostFormValue("d")
 		in.msg, _ = strconv.ParseInt(r.PostFormValue("m"), 10, 64)
 	case r.PostFormValue("lat") != "" || r.PostFormValue("lon") != "":
-		lat, e1 := strconv.ParseFloat(r.PostFormValue("lat"), 64)
-		lon, e2 := strconv.ParseFloat(r.PostFormValue("lon"), 64)
-		loc := flows.Location{Lat: lat, Lon: lon}
-		if e1 != nil || e2 != nil || !loc.Valid() {
-			in.badLocation = true
-		}
-		in.loc = &loc
+		loc, ok := formLocation(r)
+		in.loc, in.badLocation = &loc, !ok
 	default:
 		in.text = r.PostFormValue("text")
-		if r.MultipartForm != nil && len(r.MultipartForm.File["photo"]) > 0 {
-			fh := r.MultipartForm.File["photo"][0]
-			if fh.Size == 0 && fh.Filename == "" {
-				break
-			}
-			f, err := fh.Open()
-			if err != nil {
-				return in, err
-			}
-			defer f.Close()
-			raw, err := io.ReadAll(io.LimitReader(f, maxPhotoBytes+1))
-			if err != nil {
-				return in, err
-			}
-			// The web chat does not keep photos yet (they would have to be
-			// sealed, purged and rekeyed with the denuncia's): every photo
-			// is answered that it cannot be received here, checked first
-			// so nothing else is ever read as one.
-			in.photoType = photoType(raw)
-			in.badPhoto = true
-		}
 	}
 	return in, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/flows/run"
+	"github.com/acercate/acercate/secret"
 )
 
 // ChannelWeb is the web chat's channel name in addresses.
@@ -26,6 +27,11 @@ type chatChannel struct {
 	// Telegram: "this person erased their data"); nil drops it, logged.
 	others func(ctx context.Context, r flows.Reply) error
 	now    func() time.Time
+	// photos keeps the photos of denuncia drafts (the store); nil when
+	// the web chat takes none.
+	photos Photos
+	// keys hash a visitor's address as the engine does (their person).
+	keys *secret.Keys
 	// runner keeps each visitor's updates in order, runs different
 	// visitors in parallel and marks each reply delivered.
 	runner *run.Runner[flows.Address]
@@ -91,7 +97,7 @@ func (c *chatChannel) mine(t *transcript, in input, label func(id string) string
 		}
 	case in.loc != nil:
 		m.Text = label("web.chat.location_sent")
-	case in.photoID != "" || in.badPhoto:
+	case in.photoID != "" || in.photoRefused != "":
 		m.Photo, m.Text = true, in.text
 	default:
 		m.Text = in.text
@@ -103,6 +109,8 @@ func (c *chatChannel) mine(t *transcript, in input, label func(id string) string
 // update id: a form sent twice shows once) and has the runner handle it;
 // it returns once every reply is in the transcript.
 func (c *chatChannel) submit(ctx context.Context, visitor string, in input, label func(string) string) error {
+	// photos: the visitor has photos in a draft, to settle once handled.
+	var photos bool
 	if _, err := c.transcripts.change(ctx, visitor, func(t *transcript) bool {
 		if t.seen(in.update) {
 			return false
@@ -110,21 +118,31 @@ func (c *chatChannel) submit(ctx context.Context, visitor string, in input, labe
 		if m := c.mine(t, in, label); m.Mine {
 			t.add(m, c.now())
 		}
-		if in.badPhoto {
-			// Not a photo the flows could use: said here, kindly, and
-			// nothing goes to the engine.
-			t.add(message{Text: label("web.chat.photo_bad")}, c.now())
+		if in.photoRefused != "" {
+			// Not a photo the flows can use: said here, kindly; what the
+			// visitor typed with it still goes to the engine.
+			t.add(message{Text: label(in.photoRefused)}, c.now())
 		}
+		if in.photoID != "" {
+			t.Photos = true
+		}
+		photos = t.Photos
 		t.remember(in.update)
 		return true
 	}); err != nil {
 		return err
 	}
 	c.hub.notify(visitor)
-	if in.badPhoto {
+	if in.photoRefused != "" && strings.TrimSpace(in.text) == "" {
 		return nil
 	}
-	return c.handle(ctx, &chatTask{c: c, visitor: visitor, ev: c.event(visitor, in)})
+	if err := c.handle(ctx, &chatTask{c: c, visitor: visitor, ev: c.event(visitor, in)}); err != nil {
+		return err
+	}
+	if photos {
+		return c.settlePhotos(ctx, visitor)
+	}
+	return nil
 }
 
 // chatTask is one visitor's update for the runner.

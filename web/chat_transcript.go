@@ -40,6 +40,9 @@ type transcript struct {
 	// Recent are the update ids of the visitor's last forms, so a form
 	// sent twice shows once.
 	Recent []int64 `json:"u,omitempty"`
+	// Photos is true while the visitor may have photos in a denuncia's
+	// draft (chat_photos.go settles them after each update).
+	Photos bool `json:"ph,omitempty"`
 }
 
 // recentMax is how many update ids a transcript remembers.

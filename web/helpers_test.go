@@ -33,6 +33,9 @@ func newPortal(t testing.TB, cfg web.Config) *portal {
 	cfg.Keys = env.Store.Keys()
 	cfg.Now = env.Clock.Now
 	cfg.Redis, cfg.RedisPrefix = env.App.Redis, env.Redis.Prefix
+	if cfg.Photos == nil {
+		cfg.Photos = env.Store
+	}
 	srv, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)

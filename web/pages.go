@@ -140,7 +140,8 @@ func (s *Server) denuncia(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) privacy(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "menu.privacy", nil)
-	p.Data = map[string]any{"Days": int(s.cfg.SessionTTL.Hours() / 24), "Hours": int(s.cfg.SessionTTL.Hours()), "Chat": s.chat != nil}
+	p.Data = map[string]any{"Days": int(s.cfg.SessionTTL.Hours() / 24), "Hours": int(s.cfg.SessionTTL.Hours()), "Chat": s.chat != nil,
+		"Photos": s.chat != nil && s.chat.photos != nil}
 	s.render(w, r, http.StatusOK, "privacy", p)
 }
 
@@ -153,6 +154,10 @@ func (s *Server) exit(w http.ResponseWriter, r *http.Request) {
 		// conversation is gone from the page and from the server.
 		if err := s.chat.transcripts.forget(r.Context(), sid); err != nil {
 			s.log.Error("quick exit: delete a transcript", "err", err)
+		}
+		// A draft's photos go with it: the draft can no longer be reached.
+		if err := s.chat.dropPhotos(r.Context(), sid); err != nil {
+			s.log.Error("quick exit: drop a draft's photos", "err", err)
 		}
 		s.chat.hub.notify(sid)
 	}

@@ -75,17 +75,7 @@ func (s *Server) shelters(w http.ResponseWriter, r *http.Request) {
 // the position never appears in an address, the history or a log; it is
 // used for this answer and kept nowhere.
 func (s *Server) sheltersNear(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, http.StatusRequestEntityTooLarge, "input.too_long")
-		return
-	}
-	if !s.checkToken(r) {
-		s.badToken(w, r)
-		return
-	}
-	if !s.allowPost(r) {
-		s.fail(w, r, http.StatusTooManyRequests, "input.flood")
+	if _, ok := s.readPost(w, r, 4096, "input.too_long"); !ok {
 		return
 	}
 	p := s.newPage(r, "menu.albergues", nil)
@@ -93,10 +83,8 @@ func (s *Server) sheltersNear(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	lat, errLat := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("lat")), 64)
-	lon, errLon := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("lon")), 64)
-	loc := flows.Location{Lat: lat, Lon: lon}
-	if errLat != nil || errLon != nil || !loc.Valid() {
+	loc, ok := formLocation(r)
+	if !ok {
 		d.Problem = p.T("input.bad_location")
 		p.Data = d
 		s.render(w, r, http.StatusOK, "shelters", p)

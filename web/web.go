@@ -69,6 +69,9 @@ type Config struct {
 	// Others delivers a reply the web chat's flows address to another
 	// channel (a staff group on Telegram); nil drops it, logged.
 	Others func(ctx context.Context, r flows.Reply) error
+	// Photos keeps the photos attached to a denuncia in the web chat (the
+	// store); nil answers that this chat takes no photos.
+	Photos Photos
 	// Limits are the flood limits (DefaultLimits when zero).
 	Limits Limits
 	Now    func() time.Time
@@ -142,6 +145,7 @@ func New(cfg Config) (*Server, error) {
 		eng:         cfg.Engine,
 		transcripts: &transcripts{rdb: cfg.Redis, keys: cfg.Keys, prefix: cfg.RedisPrefix, ttl: cfg.SessionTTL},
 		hub:         newHub(), log: s.log, others: cfg.Others, now: cfg.Now,
+		photos: cfg.Photos, keys: cfg.Keys,
 	}
 	s.chat.hub.push = s.pushStream
 	// A post waits for its answer, so an engine that keeps failing (Redis

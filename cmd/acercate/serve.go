@@ -52,7 +52,7 @@ func runServe(ctx context.Context, env *Env, cfg *Config, args []string) error {
 			Token: scfg.Token, APIURL: scfg.APIURL, Engine: a.Engine,
 			// The store's keys: their hash key survives a data key rotation,
 			// so the bot's chat hashes stay those of the engine (store/rekey.go).
-			Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store,
+			Redis: a.Redis, Keys: a.Store.Keys(), Blocked: a.Store, Photos: a.Store,
 			SendRate: scfg.SendRate, ChatRate: scfg.ChatRate, ChatBurst: bot.DefaultChatBurst,
 			GroupRate: scfg.GroupRate, GroupBurst: bot.DefaultGroupBurst,
 			Workers:    scfg.Workers,

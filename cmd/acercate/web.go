@@ -90,7 +90,7 @@ func newPortal(a *app.App, c portalConfig, logger *slog.Logger) (*web.Server, er
 	return web.New(web.Config{
 		Engine: a.Engine, Shelters: a.Store.Deps().Shelters, Keys: a.Store.Keys(),
 		PublicURL: c.PublicURL, BotUsername: c.BotUsername, SessionTTL: c.SessionTTL,
-		Redis: a.Redis, RedisPrefix: a.RedisPrefix, Others: c.Others,
+		Redis: a.Redis, RedisPrefix: a.RedisPrefix, Others: c.Others, Photos: a.Store,
 		Logger: logger,
 	})
 }

@@ -1,0 +1,169 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"strings"
+)
+
+// Photos for a denuncia, from the web chat. Telegram keeps a person's
+// photo and gives the bot a file id; a browser sends the bytes, so the web
+// chat keeps them itself, in the store (store/web_photos.go), sealed like
+// every other denuncia field, and the draft carries only their id
+// ("web:<token>"), as a Telegram draft carries a file id. The store ties
+// them to the denuncia once it is filed; a draft abandoned, cancelled,
+// emptied of its photos or quick-exited drops them (settlePhotos, exit),
+// /borrar and the retention purge delete them with the rest.
+
+// Photos keeps the web chat's photos (the store implements it).
+type Photos interface {
+	// KeepWebPhoto keeps a cleaned photo in person's draft and returns its id.
+	KeepWebPhoto(ctx context.Context, person, typ string, data []byte) (string, error)
+	// SettleWebPhotos deletes person's draft photos whose id is not in
+	// keep and returns how many they still have.
+	SettleWebPhotos(ctx context.Context, person string, keep []string) (int, error)
+}
+
+const (
+	// maxPhotoPixels bounds a photo's size once decoded (48 megapixels,
+	// the largest phone cameras): a few KB of PNG can claim to be a
+	// picture of gigabytes.
+	maxPhotoPixels = 48 << 20
+	// maxCleanBytes is the most a cleaned photo may weigh: what the Bot
+	// API's sendPhoto takes, so the staff can always be shown it.
+	maxCleanBytes = 10 << 20
+	// denunciaFlow and the steps that take photos (flows/denuncia.go):
+	// a photo is kept only while a denuncia asks for one.
+	denunciaFlow = "denuncia"
+)
+
+// decodeSlots bounds how many photos are decoded at once: a decoded
+// photo takes up to ~200 MB, and the machine has others to serve.
+var decodeSlots = make(chan struct{}, 2)
+
+// person is the keyed hash the engine files a visitor's denuncias under.
+func (c *chatChannel) person(visitor string) string { return c.keys.PersonHash(address(visitor)) }
+
+// attachPhoto decides what a photo posted in the chat becomes: kept, its
+// id in the event for the denuncia's draft, or refused with the words
+// that say why (too big, not a JPEG or PNG, not while a denuncia asks for
+// photos). Nothing the visitor typed with it is lost either way.
+func (s *Server) attachPhoto(ctx context.Context, sid string, f *postForm, in *input) error {
+	in.data, in.loc, in.badLocation = "", nil, false
+	c := s.chat
+	if c.photos == nil {
+		in.photoRefused = "web.chat.photo_off"
+		return nil
+	}
+	typ := photoType(f.photo)
+	if f.photoTooBig || typ == "" {
+		in.photoRefused = "web.chat.photo_bad"
+		return nil
+	}
+	st, ok, err := c.eng.Store().LoadState(ctx, address(sid))
+	if err != nil {
+		return err
+	}
+	if !ok || st.Flow != denunciaFlow || (st.Step != "text" && st.Step != "photos") {
+		in.photoRefused = "web.chat.photo_not_now"
+		return nil
+	}
+	clean, err := cleanPhoto(f.photo, typ)
+	if err != nil {
+		in.photoRefused = "web.chat.photo_bad"
+		return nil
+	}
+	if in.photoID, err = c.photos.KeepWebPhoto(ctx, c.person(sid), typ, clean); err != nil {
+		return err
+	}
+	return nil
+}
+
+// cleanPhoto decodes a photo with the standard library's image/jpeg or
+// image/png (whichever its first bytes say it is) and encodes it again:
+// what comes out is only the picture. Everything else the file carried
+// goes — EXIF (the GPS position, the time, the phone), XMP, comments,
+// thumbnails — since neither encoder writes any of it. Decoding also
+// proves it is an image; a file that does not decode is refused.
+func cleanPhoto(raw []byte, typ string) ([]byte, error) {
+	var decodeConfig func([]byte) (image.Config, error)
+	var decode func([]byte) (image.Image, error)
+	switch typ {
+	case "image/jpeg":
+		decodeConfig = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
+		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
+	case "image/png":
+		decodeConfig = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
+		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+	default:
+		return nil, errors.New("not a JPEG or PNG")
+	}
+	cfg, err := decodeConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPhotoPixels {
+		return nil, fmt.Errorf("a photo of %d×%d pixels", cfg.Width, cfg.Height)
+	}
+	decodeSlots <- struct{}{}
+	defer func() { <-decodeSlots }()
+	img, err := decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if typ == "image/jpeg" {
+		err = jpeg.Encode(&out, img, &jpeg.Options{Quality: 90})
+	} else {
+		err = png.Encode(&out, img)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.Len() > maxCleanBytes {
+		return nil, errors.New("the cleaned photo is too big to show")
+	}
+	return out.Bytes(), nil
+}
+
+// settlePhotos, after a visitor's update with photos in a draft, drops
+// the photos the draft no longer holds: the denuncia was filed (its photos
+// are the denuncia's now), cancelled, discarded, quick-exited (/salir), or
+// its photos were taken out. When none is left, the transcript says so
+// and the next updates skip this.
+func (c *chatChannel) settlePhotos(ctx context.Context, visitor string) error {
+	var keep []string
+	st, ok, err := c.eng.Store().LoadState(ctx, address(visitor))
+	if err != nil {
+		return err
+	}
+	if ok {
+		if p := st.Drafts[denunciaFlow]["photos"]; p != "" {
+			keep = strings.Split(p, "\n")
+		}
+	}
+	n, err := c.photos.SettleWebPhotos(ctx, c.person(visitor), keep)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = c.transcripts.change(ctx, visitor, func(t *transcript) bool {
+		changed := t.Photos
+		t.Photos = false
+		return changed
+	})
+	return err
+}
+
+// dropPhotos deletes the photos of a visitor's draft (the quick exit).
+func (c *chatChannel) dropPhotos(ctx context.Context, visitor string) error {
+	if c.photos == nil {
+		return nil
+	}
+	_, err := c.photos.SettleWebPhotos(ctx, c.person(visitor), nil)
+	return err
+}
