@@ -1,8 +1,11 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -121,8 +124,14 @@ func TestPhotoAndFiles(t *testing.T) {
 	if len(d) != 1 || d[0].Files["document"] != "semana.csv" {
 		t.Fatalf("sendDocument: %+v", d)
 	}
-	if _, err := h.bot.Sender().SendFile(context.Background(), -100, bot.Photo, "qr.png", []byte("png"), ""); err != nil {
+	var qr bytes.Buffer
+	png.Encode(&qr, image.NewGray(image.Rect(0, 0, 4, 4)))
+	if _, err := h.bot.Sender().SendFile(context.Background(), -100, bot.Photo, "qr.png", qr.Bytes(), ""); err != nil {
 		t.Fatal(err)
+	}
+	// As the Bot API, the fake takes only an image it can read as a photo.
+	if _, err := h.bot.Sender().SendFile(context.Background(), -100, bot.Photo, "qr.png", []byte("png"), ""); err == nil {
+		t.Fatal("a photo upload that is not an image was taken")
 	}
 }
 

@@ -91,6 +91,11 @@ func sealedUnder(t *testing.T, db *store.DB, keys *secret.Keys) []string {
 				case string:
 					s = x
 				case []byte:
+					// A BLOB holds a sealed value as it is (web_photos.data).
+					if keys.SealedBy(x) {
+						found = append(found, fmt.Sprintf("%s.%s", tb, cols[i]))
+						continue
+					}
 					s = string(x)
 				default:
 					continue
@@ -239,6 +244,11 @@ func TestRekeyMissesNoSealedField(t *testing.T) {
 	oldK, newK := newKeys(t), newKeys(t)
 	db := open(t, path, oldK)
 	fileVaried(t, db, 2)
+	// A web chat photo in a draft: its bytes are sealed in a BLOB.
+	photo, err := db.KeepWebPhoto(ctx, "webperson", "image/png", []byte("\x89PNG\r\n\x1a\n the cleaned bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	k := openTicket(t, db, 9, apptest.Start)
 	tk := db.Tickets()
 	if err := tk.Relay(ctx, flows.Relay{Ticket: k.ID, Source: "out:1", Direction: flows.RelayOut, Kind: flows.RelayText,
@@ -286,7 +296,7 @@ func TestRekeyMissesNoSealedField(t *testing.T) {
 		sealed[c] = true
 	}
 	for _, c := range []string{"meta.value", "denuncias.place", "denuncias.text", "denuncias.contact", "denuncia_photos.file",
-		"tickets.chat", "relays.body", "ticket_notes.body"} {
+		"web_photos.data", "tickets.chat", "relays.body", "ticket_notes.body"} {
 		if !sealed[c] {
 			t.Errorf("%s holds nothing sealed before the rekey: the test would prove nothing about it", c)
 		}
@@ -299,6 +309,9 @@ func TestRekeyMissesNoSealedField(t *testing.T) {
 	db = open(t, path, newK)
 	if left := sealedUnder(t, db, oldK); len(left) != 0 {
 		t.Errorf("still sealed under the old key after the rekey (add the column to rekeyAreas): %v", left)
+	}
+	if data, _, _, err := db.WebPhoto(ctx, photo); err != nil || string(data) != "\x89PNG\r\n\x1a\n the cleaned bytes" {
+		t.Errorf("the web photo under the new key: %q, %v", data, err)
 	}
 	notes, err := db.Tickets().Notes(ctx, k.ID)
 	if err != nil || len(notes) != 2 || notes[1].Text != "no contestó" {

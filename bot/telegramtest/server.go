@@ -10,8 +10,13 @@
 package telegramtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/jpeg" // the photos it reads, as the Bot API
+	_ "image/png"
+	"io"
 	"math"
 	"mime"
 	"net/http"
@@ -66,6 +71,8 @@ type Message struct {
 	Text    string
 	// Photo and Document hold the file id or uploaded name, if any.
 	Photo, Document string
+	// Upload is an uploaded photo's bytes, as the Bot API received them.
+	Upload []byte
 	// Markup is the reply_markup JSON as sent.
 	Markup string
 	// NoPreview: sent with link previews disabled (link_preview_options).
@@ -593,13 +600,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"ok": false, "error_code": 401, "description": "Unauthorized"})
 		return
 	}
-	params, files, err := readParams(r)
+	params, files, uploads, err := readParams(r)
 	call := Call{Method: method, Params: params, Files: files, At: s.now()}
 	status, body := http.StatusOK, map[string]any(nil)
 	if err != nil {
 		status, body = fail(400, "Bad Request: "+err.Error(), 0)
 	} else {
-		status, body = s.dispatch(r, method, params, files)
+		status, body = s.dispatch(r, method, params, files, uploads)
 	}
 	if status == -1 { // an injected network error
 		s.record(call, 0, "connection closed")
@@ -628,14 +635,16 @@ func (s *Server) record(c Call, status int, desc string) {
 	s.mu.Unlock()
 }
 
-func readParams(r *http.Request) (url.Values, map[string]string, error) {
+// readParams reads a call's parameters, the names of its uploaded files
+// and their bytes (by field).
+func readParams(r *http.Request) (url.Values, map[string]string, map[string][]byte, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	files := map[string]string{}
+	files, uploads := map[string]string{}, map[string][]byte{}
 	switch ct {
 	case "application/json":
 		var m map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		v := url.Values{}
 		for k, x := range m {
@@ -646,10 +655,10 @@ func readParams(r *http.Request) (url.Values, map[string]string, error) {
 				v.Set(k, string(b))
 			}
 		}
-		return v, files, nil
+		return v, files, uploads, nil
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(20 << 20); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		v := url.Values{}
 		for k, x := range r.MultipartForm.Value {
@@ -658,14 +667,23 @@ func readParams(r *http.Request) (url.Values, map[string]string, error) {
 		for k, fh := range r.MultipartForm.File {
 			if len(fh) > 0 {
 				files[k] = fh[0].Filename
+				f, err := fh[0].Open()
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				uploads[k], err = io.ReadAll(f)
+				f.Close()
+				if err != nil {
+					return nil, nil, nil, err
+				}
 			}
 		}
-		return v, files, nil
+		return v, files, uploads, nil
 	default:
 		if err := r.ParseForm(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return r.Form, files, nil
+		return r.Form, files, uploads, nil
 	}
 }
 
@@ -705,7 +723,7 @@ func (s *Server) injected(method string) (int, map[string]any, bool) {
 	return 0, nil, false
 }
 
-func (s *Server) dispatch(r *http.Request, method string, p url.Values, files map[string]string) (int, map[string]any) {
+func (s *Server) dispatch(r *http.Request, method string, p url.Values, files map[string]string, uploads map[string][]byte) (int, map[string]any) {
 	s.mu.Lock()
 	disabled := s.disabled[method]
 	s.mu.Unlock()
@@ -737,7 +755,7 @@ func (s *Server) dispatch(r *http.Request, method string, p url.Values, files ma
 		s.webhook, s.webhookTok = "", ""
 		return ok(true)
 	case "sendMessage", "sendPhoto", "sendDocument":
-		return s.send(method, p, files)
+		return s.send(method, p, files, uploads)
 	case "editMessageText":
 		return s.edit(p)
 	case "answerCallbackQuery":
@@ -1000,7 +1018,7 @@ func (s *Server) spend(chat int64, now time.Time) bool {
 	return true
 }
 
-func (s *Server) send(method string, p url.Values, files map[string]string) (int, map[string]any) {
+func (s *Server) send(method string, p url.Values, files map[string]string, uploads map[string][]byte) (int, map[string]any) {
 	chat, err := chatParam(p)
 	if err != nil {
 		return fail(400, "Bad Request: chat not found", 0)
@@ -1025,6 +1043,17 @@ func (s *Server) send(method string, p url.Values, files map[string]string) (int
 		}
 		if ref == "" {
 			return fail(400, "Bad Request: there is no "+field+" in the request", 0)
+		}
+		if up, ok := uploads[field]; ok && field == "photo" {
+			// As the Bot API: an uploaded photo is at most 10 MB and must
+			// be an image it can read (JPEG, PNG...).
+			if len(up) > 10<<20 {
+				return fail(400, "Bad Request: file is too big", 0)
+			}
+			if _, _, err := image.DecodeConfig(bytes.NewReader(up)); err != nil {
+				return fail(400, "Bad Request: IMAGE_PROCESS_FAILED", 0)
+			}
+			msg.Upload = up
 		}
 		if e := checkText(p.Get("caption"), mode, 1024, true); e != "" {
 			return fail(400, e, 0)
