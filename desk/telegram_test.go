@@ -61,7 +61,7 @@ func (l *live) start() {
 	var d *desk.Desk
 	cfg := bot.Config{
 		Token: l.tg.Token, APIURL: l.tg.APIURL(), Engine: l.env.Engine,
-		Redis: l.env.Redis.Client, RedisPrefix: l.env.Redis.Prefix, Keys: l.env.Keys, Blocked: l.env.Store,
+		Redis: l.env.Redis.Client, RedisPrefix: l.env.Redis.Prefix, Keys: l.env.Keys, Blocked: l.env.Store, Photos: l.env.Store,
 		SendRate: 1000, ChatRate: 1000, ChatBurst: 1000, GroupRate: 1000, GroupBurst: 1000,
 		PollTimeout: time.Second, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		OnDelivered: func(ctx context.Context, r flows.Reply, id int64) { d.OnDelivered(ctx, r, id) },
