@@ -65,25 +65,11 @@ func TestTelegramDenunciaViewIsDeletedLater(t *testing.T) {
 	l.tg.Command(group, pAna, "/denuncia "+folio)
 	view := l.wait(group, "retén")
 	l.settle()
-	gone := func() bool {
-		for _, m := range l.tg.BotMessages(group) {
-			if m.ID == view.ID {
-				return false
-			}
-		}
-		return true
-	}
-	if gone() {
+	if l.left(group, view.ID) == 0 {
 		t.Fatal("deleted at once")
 	}
 	l.env.Clock.Advance(11 * time.Minute)
-	deadline := time.Now().Add(10 * time.Second)
-	for !gone() {
-		if time.Now().After(deadline) {
-			t.Fatal("the denuncia shown in the group was not deleted after its time")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	l.waitDeleted(group, "the denuncia shown in the group, after its time", view.ID)
 	audit, _ := l.env.Store.AuditLog(ctx, time.Time{})
 	seen := false
 	for _, a := range audit {

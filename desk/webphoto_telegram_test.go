@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/jpeg"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,20 +62,28 @@ func TestTelegramDenunciaViewUploadsAWebPhoto(t *testing.T) {
 		}
 	}
 	l.env.Clock.Advance(11 * time.Minute)
+	l.waitDeleted(group, "the view's photos after its time", uploaded.ID, byID.ID)
+}
+
+// waitDeleted waits until none of the bot's messages ids is in chat.
+func (l *live) waitDeleted(chat int64, what string, ids ...int64) {
+	l.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		left := 0
-		for _, m := range l.tg.BotMessages(group) {
-			if m.ID == uploaded.ID || m.ID == byID.ID {
-				left++
-			}
-		}
-		if left == 0 {
-			break
-		}
+	for l.left(chat, ids...) > 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d photos of the view still in the group after its time", left)
+			l.t.Fatalf("%s: %d messages not deleted", what, l.left(chat, ids...))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// left counts the messages of ids still in chat.
+func (l *live) left(chat int64, ids ...int64) int {
+	n := 0
+	for _, m := range l.tg.BotMessages(chat) {
+		if slices.Contains(ids, m.ID) {
+			n++
+		}
+	}
+	return n
 }

@@ -18,6 +18,11 @@ type sealedTable struct {
 	columns []string
 	extra   []string
 	aad     func(column string, extra []string) string
+	// blob: the sealed columns are BLOBs holding the sealed bytes as they
+	// are (not base64 text); most says how many rows a batch takes at the
+	// most (each may weigh megabytes), 0 for the rekey's batch size.
+	blob bool
+	most int
 }
 
 // rekeyAreas are every area with sealed fields. A new area that seals
@@ -30,8 +35,10 @@ func rekeyAreas() []rekeyArea {
 		sealedTable{table: "denuncia_photos", from: "denuncia_photos p JOIN denuncias d ON d.id = p.denuncia",
 			key: "p.rowid", columns: []string{"file"}, extra: []string{"d.folio", "p.n"},
 			aad: func(_ string, x []string) string { return denunciaAAD(x[0], "photo:"+x[1]) }}.area(),
-		// The web chat's photos, by the bytes (store/web_photos.go).
-		webPhotosRekey(),
+		// The web chat's photos, by the bytes (store/web_photos.go), a few
+		// at a time: each may weigh megabytes.
+		sealedTable{table: "web_photos", key: "id", columns: []string{"data"}, extra: []string{"token"}, blob: true, most: 8,
+			aad: func(_ string, x []string) string { return string(webPhotoAAD(x[0])) }}.area(),
 		// The staff desk: the chat to answer a person in, every relayed
 		// message, staff's notes.
 		sealedTable{table: "tickets", columns: []string{"chat"}, extra: []string{"id"},
@@ -67,16 +74,19 @@ func (t sealedTable) area() rekeyArea {
 	update := `UPDATE ` + t.table + ` SET ` + strings.Join(t.columns, " = ?, ") + ` = ? WHERE rowid = ?`
 	type row struct {
 		id     int64
-		values []string // the sealed columns, then the extra ones
+		values [][]byte // the sealed columns, then the extra ones
 	}
 	batch := func(ctx context.Context, tx *sql.Tx, r *rekeyer, after int64, limit int) (int64, error) {
+		if t.most > 0 {
+			limit = min(limit, t.most)
+		}
 		rows, err := tx.QueryContext(ctx, query, after, limit)
 		if err != nil {
 			return 0, err
 		}
 		var batch []row
 		for rows.Next() {
-			x := row{values: make([]string, len(t.columns)+len(t.extra))}
+			x := row{values: make([][]byte, len(t.columns)+len(t.extra))}
 			dst := []any{&x.id}
 			for i := range x.values {
 				dst = append(dst, &x.values[i])
@@ -94,21 +104,30 @@ func (t sealedTable) area() rekeyArea {
 		var last int64
 		for _, x := range batch {
 			last = x.id
-			sealed, extra := x.values[:len(t.columns)], x.values[len(t.columns):]
+			sealed := x.values[:len(t.columns)]
+			extra := make([]string, len(t.extra))
+			for i, v := range x.values[len(t.columns):] {
+				extra[i] = string(v)
+			}
 			changed := false
+			args := make([]any, 0, len(sealed)+1)
 			for i, c := range t.columns {
-				v, ch, err := r.reseal(sealed[i], t.aad(c, extra))
+				aad := t.aad(c, extra)
+				var v any
+				var ch bool
+				var err error
+				if t.blob {
+					v, ch, err = r.resealBytes(sealed[i], []byte(aad))
+				} else {
+					v, ch, err = r.reseal(string(sealed[i]), aad)
+				}
 				if err != nil {
 					return 0, err
 				}
-				sealed[i], changed = v, changed || ch
+				args, changed = append(args, v), changed || ch
 			}
 			if !changed {
 				continue
-			}
-			args := make([]any, 0, len(sealed)+1)
-			for _, v := range sealed {
-				args = append(args, v)
 			}
 			if _, err := tx.ExecContext(ctx, update, append(args, x.id)...); err != nil {
 				return 0, err
