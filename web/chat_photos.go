@@ -3,9 +3,11 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"strings"
@@ -118,6 +120,9 @@ func cleanPhoto(raw []byte, typ string) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	if typ == "image/jpeg" {
+		// The one piece of EXIF worth keeping is applied, not kept: how
+		// the phone held the camera, or the staff would see it sideways.
+		img = orient(img, jpegOrientation(raw))
 		err = jpeg.Encode(&out, img, &jpeg.Options{Quality: 90})
 	} else {
 		err = png.Encode(&out, img)
@@ -166,4 +171,99 @@ func (c *chatChannel) dropPhotos(ctx context.Context, visitor string) error {
 	}
 	_, err := c.photos.SettleWebPhotos(ctx, c.person(visitor), nil)
 	return err
+}
+
+// jpegOrientation is a JPEG's EXIF Orientation (1 to 8: how to turn the
+// picture to show it upright), 1 when it has none. It walks the segments
+// before the picture's data, reading nothing else of the EXIF.
+func jpegOrientation(raw []byte) int {
+	for i := 2; i+4 <= len(raw) && raw[i] == 0xFF; {
+		marker := raw[i+1]
+		if marker == 0xDA || marker == 0xD9 {
+			break // the picture's data: no metadata after it
+		}
+		n := int(binary.BigEndian.Uint16(raw[i+2:]))
+		if n < 2 || i+2+n > len(raw) {
+			break
+		}
+		if seg := raw[i+4 : i+2+n]; marker == 0xE1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
+			return tiffOrientation(seg[6:])
+		}
+		i += 2 + n
+	}
+	return 1
+}
+
+// tiffOrientation reads tag 0x0112 of an EXIF block's first directory.
+func tiffOrientation(t []byte) int {
+	if len(t) < 8 {
+		return 1
+	}
+	var bo binary.ByteOrder
+	switch string(t[:2]) {
+	case "II":
+		bo = binary.LittleEndian
+	case "MM":
+		bo = binary.BigEndian
+	default:
+		return 1
+	}
+	off := int(bo.Uint32(t[4:]))
+	if off < 8 || off+2 > len(t) {
+		return 1
+	}
+	for k := range int(bo.Uint16(t[off:])) {
+		e := off + 2 + 12*k
+		if e+12 > len(t) {
+			break
+		}
+		if bo.Uint16(t[e:]) == 0x0112 {
+			if v := int(bo.Uint16(t[e+8:])); v >= 1 && v <= 8 {
+				return v
+			}
+			break
+		}
+	}
+	return 1
+}
+
+// orient turns a picture upright as its EXIF orientation o says: flipped
+// (2, 4), turned half way (3), a quarter either way (6, 8), or across a
+// diagonal (5, 7).
+func orient(img image.Image, o int) image.Image {
+	if o <= 1 || o > 8 {
+		return img
+	}
+	b := img.Bounds()
+	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
+	w, h := b.Dx(), b.Dy()
+	dw, dh := w, h
+	if o >= 5 {
+		dw, dh = h, w
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	for dy := range dh {
+		for dx := range dw {
+			var sx, sy int
+			switch o {
+			case 2:
+				sx, sy = w-1-dx, dy
+			case 3:
+				sx, sy = w-1-dx, h-1-dy
+			case 4:
+				sx, sy = dx, h-1-dy
+			case 5:
+				sx, sy = dy, dx
+			case 6:
+				sx, sy = dy, h-1-dx
+			case 7:
+				sx, sy = w-1-dy, h-1-dx
+			case 8:
+				sx, sy = w-1-dy, dx
+			}
+			copy(dst.Pix[dst.PixOffset(dx, dy):][:4], src.Pix[src.PixOffset(sx, sy):][:4])
+		}
+	}
+	return dst
 }
