@@ -126,10 +126,12 @@ type input struct {
 	data string
 	msg  int64
 	loc  *flows.Location
-	// photoID is the attached photo's id, once it is kept (chat_photos.go);
-	// photoRefused, when a photo came and was not kept, the message that
-	// tells the visitor why (their words still go to the engine).
-	photoID      string
+	// photo is the attached photo, cleaned (chat_photos.go), and photoType
+	// its type: kept when the update's turn comes; photoRefused, when a
+	// photo came and is not taken, the message that tells the visitor why
+	// (their words still go to the engine).
+	photo        []byte
+	photoType    string
 	photoRefused string
 	command      string
 	payload      string

@@ -61,8 +61,9 @@ func (c *chatChannel) event(visitor string, in input) flows.Event {
 		ev.Kind, ev.Data, ev.MessageID = flows.EventButton, in.data, in.msg
 	case in.loc != nil:
 		ev.Kind, ev.Location = flows.EventLocation, in.loc
-	case in.photoID != "":
-		ev.Kind, ev.PhotoID, ev.Text = flows.EventPhoto, in.photoID, text
+	case in.photo != nil:
+		// Its id comes when it is kept (chatTask.Prepare).
+		ev.Kind, ev.Text = flows.EventPhoto, text
 	case strings.HasPrefix(text, "/") && len(text) > 1:
 		cmd, payload, _ := strings.Cut(text[1:], " ")
 		ev.Kind, ev.Command, ev.Payload = flows.EventCommand, strings.ToLower(cmd), strings.TrimSpace(payload)
@@ -97,7 +98,7 @@ func (c *chatChannel) mine(t *transcript, in input, label func(id string) string
 		}
 	case in.loc != nil:
 		m.Text = label("web.chat.location_sent")
-	case in.photoID != "" || in.photoRefused != "":
+	case in.photo != nil || in.photoRefused != "":
 		m.Photo, m.Text = true, in.text
 	default:
 		m.Text = in.text
@@ -123,7 +124,7 @@ func (c *chatChannel) submit(ctx context.Context, visitor string, in input, labe
 			// visitor typed with it still goes to the engine.
 			t.add(message{Text: label(in.photoRefused)}, c.now())
 		}
-		if in.photoID != "" {
+		if in.photo != nil {
 			t.Photos = true
 		}
 		photos = t.Photos
@@ -136,13 +137,8 @@ func (c *chatChannel) submit(ctx context.Context, visitor string, in input, labe
 	if in.photoRefused != "" && strings.TrimSpace(in.text) == "" {
 		return nil
 	}
-	if err := c.handle(ctx, &chatTask{c: c, visitor: visitor, ev: c.event(visitor, in)}); err != nil {
-		return err
-	}
-	if photos {
-		return c.settlePhotos(ctx, visitor)
-	}
-	return nil
+	return c.handle(ctx, &chatTask{c: c, visitor: visitor, ev: c.event(visitor, in),
+		photo: in.photo, photoType: in.photoType, settle: photos})
 }
 
 // chatTask is one visitor's update for the runner.
@@ -150,9 +146,19 @@ type chatTask struct {
 	c       *chatChannel
 	visitor string
 	ev      flows.Event
+	// photo, when set, is kept in Prepare (its id into ev); settle: the
+	// visitor has photos in a draft, settled in Finish (chat_photos.go).
+	photo     []byte
+	photoType string
+	settle    bool
 }
 
-func (t *chatTask) Prepare(context.Context) (flows.Event, bool, error) { return t.ev, true, nil }
+func (t *chatTask) Prepare(ctx context.Context) (flows.Event, bool, error) {
+	if err := t.keepPhoto(ctx); err != nil {
+		return flows.Event{}, false, err
+	}
+	return t.ev, true, nil
+}
 
 // Send delivers one reply: into the visitor's transcript, or to the
 // channel it is for.
@@ -164,7 +170,16 @@ func (t *chatTask) Send(ctx context.Context, r flows.Reply) error {
 	return err
 }
 
-func (t *chatTask) Finish(context.Context, run.Result) {}
+// Finish settles the draft's photos, in the visitor's turn: no other
+// update of theirs is between keeping a photo and putting it in the draft.
+func (t *chatTask) Finish(ctx context.Context, res run.Result) {
+	if !t.settle || res.Err != nil {
+		return
+	}
+	if err := t.c.settlePhotos(ctx, t.visitor); err != nil {
+		t.c.log.Error("settle a draft's photos", "err", err)
+	}
+}
 
 // handle has the runner handle one update and waits until its replies are
 // in the transcript: a plain form's answer must be there for the next page.

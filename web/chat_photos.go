@@ -51,8 +51,8 @@ var decodeSlots = make(chan struct{}, 2)
 // person is the keyed hash the engine files a visitor's denuncias under.
 func (c *chatChannel) person(visitor string) string { return c.keys.PersonHash(address(visitor)) }
 
-// attachPhoto decides what a photo posted in the chat becomes: kept, its
-// id in the event for the denuncia's draft, or refused with the words
+// attachPhoto decides what a photo posted in the chat becomes: cleaned, to
+// be kept for the denuncia's draft, or refused with the words
 // that say why (too big, not a JPEG or PNG, not while a denuncia asks for
 // photos). Nothing the visitor typed with it is lost either way.
 func (s *Server) attachPhoto(ctx context.Context, sid string, f *postForm, in *input) error {
@@ -80,9 +80,22 @@ func (s *Server) attachPhoto(ctx context.Context, sid string, f *postForm, in *i
 		in.photoRefused = "web.chat.photo_bad"
 		return nil
 	}
-	if in.photoID, err = c.photos.KeepWebPhoto(ctx, c.person(sid), typ, clean); err != nil {
+	in.photo, in.photoType = clean, typ
+	return nil
+}
+
+// keepPhoto keeps an update's photo when its turn comes (chatTask.Prepare),
+// so it is never between being kept and being in the draft while another
+// update of the visitor settles the draft's photos (chatTask.Finish).
+func (t *chatTask) keepPhoto(ctx context.Context) error {
+	if t.photo == nil || t.ev.PhotoID != "" {
+		return nil
+	}
+	id, err := t.c.photos.KeepWebPhoto(ctx, t.c.person(t.visitor), t.photoType, t.photo)
+	if err != nil {
 		return err
 	}
+	t.ev.PhotoID = id
 	return nil
 }
 
