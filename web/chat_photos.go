@@ -32,10 +32,10 @@ type Photos interface {
 }
 
 const (
-	// maxPhotoPixels bounds a photo's size once decoded (48 megapixels,
-	// the largest phone cameras): a few KB of PNG can claim to be a
-	// picture of gigabytes.
-	maxPhotoPixels = 48 << 20
+	// maxPhotoPixels bounds a photo's size once decoded (24 megapixels:
+	// more than a phone saves by default, and more than 5 MB of JPEG
+	// holds): a few KB of PNG can claim to be a picture of gigabytes.
+	maxPhotoPixels = 24 << 20
 	// maxCleanBytes is the most a cleaned photo may weigh: what the Bot
 	// API's sendPhoto takes, so the staff can always be shown it.
 	maxCleanBytes = 10 << 20
@@ -44,9 +44,11 @@ const (
 	denunciaFlow = "denuncia"
 )
 
-// decodeSlots bounds how many photos are decoded at once: a decoded
-// photo takes up to ~200 MB, and the machine has others to serve.
-var decodeSlots = make(chan struct{}, 2)
+// decodeSlots bounds how many photos are decoded at once, to one: a
+// decoded photo turned upright takes up to ~230 MB (the picture, and two
+// RGBA copies of 24 megapixels), and the machine has others to serve;
+// photos are few, so the next one waits its turn.
+var decodeSlots = make(chan struct{}, 1)
 
 // person is the keyed hash the engine files a visitor's denuncias under.
 func (c *chatChannel) person(visitor string) string { return c.keys.PersonHash(address(visitor)) }
