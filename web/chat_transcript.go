@@ -126,7 +126,7 @@ type transcripts struct {
 	// process (the runner's replies and the desk's staff replies may come
 	// at the same time), and each remembers the last transcript read or
 	// written under it.
-	slots [256]transcriptSlot
+	slots [1024]transcriptSlot
 }
 
 // transcriptSlot is one lock of transcripts and what it remembers: the
