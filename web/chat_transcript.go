@@ -78,6 +78,13 @@ type message struct {
 	// it is sealed in the store for the denuncia, not in the transcript).
 	Photo bool  `json:"p,omitempty"`
 	At    int64 `json:"at"`
+
+	// enc is the message's JSON as of its revision encRev (encode), so a
+	// message that did not change is not encoded again with every change
+	// of its transcript. Rev changes with every change of a message (the
+	// live pages rely on it too), so a stale enc is never written.
+	enc    []byte
+	encRev int64
 }
 
 // changedSince returns the messages changed after version v.
@@ -96,6 +103,7 @@ func (t *transcript) add(m message, now time.Time) int64 {
 	t.Version++
 	t.Next++
 	m.Seq, m.Rev, m.At = t.Next, t.Version, now.UnixMilli()
+	m.enc = nil
 	t.Msgs = append(t.Msgs, m)
 	if n := len(t.Msgs); n > transcriptMax {
 		t.Msgs = append(t.Msgs[:0:0], t.Msgs[n-transcriptMax:]...)
@@ -114,6 +122,41 @@ func (t *transcript) edit(seq int64, text string, buttons [][]flows.Button) bool
 		}
 	}
 	return false
+}
+
+// encode is t's JSON, as json.Marshal writes it but for the order of its
+// fields, from its messages' own JSON (enc) where they did not change
+// since: encoding up to transcriptMax messages on each of a message's
+// three changes was the largest part of the transcript's cost.
+func (t *transcript) encode() ([]byte, error) {
+	msgs := t.Msgs
+	t.Msgs = nil
+	head, err := json.Marshal(t) // never empty: "v" and "n" are always written
+	t.Msgs = msgs
+	if err != nil || len(msgs) == 0 {
+		return head, err
+	}
+	size := len(head) + 8
+	for i := range msgs {
+		m := &msgs[i]
+		if m.enc == nil || m.encRev != m.Rev {
+			if m.enc, err = json.Marshal(m); err != nil {
+				return nil, err
+			}
+			m.encRev = m.Rev
+		}
+		size += len(m.enc) + 1
+	}
+	out := make([]byte, 0, size)
+	out = append(out, `{"m":[`...)
+	for i := range msgs {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, msgs[i].enc...)
+	}
+	out = append(out, "],"...)
+	return append(out, head[1:]...), nil
 }
 
 // transcripts keeps the visitors' transcripts in Redis.
@@ -214,7 +257,7 @@ func (ts *transcripts) change(ctx context.Context, visitor string, fn func(*tran
 	if !fn(t) {
 		return t, nil
 	}
-	plain, err := json.Marshal(t)
+	plain, err := t.encode()
 	if err != nil {
 		return nil, err
 	}
