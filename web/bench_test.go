@@ -195,3 +195,42 @@ func BenchmarkLiveConnections(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkChatPage: the chat page as a visitor without JavaScript loads
+// it after each message (its whole transcript rendered and gzipped), with
+// a transcript of 40 messages; it reports the CPU time per page.
+//
+//	go test -run '^$' -bench ChatPage -benchtime 500x ./web
+func BenchmarkChatPage(b *testing.B) {
+	_, ts := benchPortal(b)
+	c, tok := visitor(b, ts)
+	for i := 0; i < 20; i++ {
+		form := url.Values{"t": {tok}, "u": {fmt.Sprint(i + 1)}, "text": {[]string{"albergue", "derechos", "/menu"}[i%3]}}
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/chat", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		res, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for i := 0; i < b.N; i++ {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/chat", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Encoding") != "gzip" {
+			b.Fatalf("page: %d %q", res.StatusCode, res.Header.Get("Content-Encoding"))
+		}
+		b.SetBytes(n)
+	}
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/page")
+}
