@@ -132,6 +132,16 @@ func TestUpgradeFromTelegramOnlyRelease(t *testing.T) {
 	if got := weeklyJSON(t, env, week, now); !jsonKeeps(t, fx.Report, got) {
 		t.Fatalf("weekly report changed by the upgrade:\nbefore %s\nafter  %s", fx.Report, got)
 	}
+	// The old release's requests all came through Telegram: the channel
+	// breakdown has them all there.
+	rep, err := report.Build(ctx, env.Store, week, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Channels) != 1 || rep.Channels[0].Key != flows.ChannelTelegram || rep.Channels[0].People != rep.Totals.People ||
+		rep.Channels[0].Requests != rep.Totals.Requests || rep.Totals.Requests == 0 {
+		t.Errorf("channels after the upgrade %+v, totals %+v: want every old request under telegram", rep.Channels, rep.Totals)
+	}
 	// The week so far, with the old release's last request in it (a report
 	// counts requests before its time, and the fixture's last one is at it).
 	baseline := weeklyJSON(t, env, week, env.Clock.Now())

@@ -20,6 +20,9 @@ type Request struct {
 	Lang                string
 	// Campaign and Modulo are the attribution in force, without prefix.
 	Campaign, Modulo string
+	// Channel is the adapter the event came through (Address.Channel:
+	// "telegram", "web"), for the report's channel breakdown.
+	Channel string
 }
 
 // RequestLog records handled events for the office's metrics.

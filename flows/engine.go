@@ -261,7 +261,7 @@ func (e *Engine) run(ctx context.Context, ev Event, l *loaded, flood **floodDeci
 	now := e.cfg.Now()
 	c = &Ctx{Context: ctx, Event: ev, State: &st, Now: now, Deps: e.deps, e: e, erased: erased}
 	c.record = Request{UpdateID: ev.UpdateID, At: now, Kind: string(ev.Kind),
-		Person: e.keys.PersonHash(ev.person())}
+		Person: e.keys.PersonHash(ev.person()), Channel: ev.ChatID.Channel}
 	defer func() {
 		if r := recover(); r != nil {
 			// A bug in a step must not leave the person without an answer

@@ -187,6 +187,13 @@ func Text(r *Report, l Labels) string {
 			l.T("report.esc.closed"), cur.g.text(cur.closed))
 		fmt.Fprintf(&b, "%s: %s · %s: %s\n", l.T("report.esc.median"), median, l.T("report.esc.p90"), p90)
 	}
+	if !r.Empty && len(r.Channels) > 0 {
+		fmt.Fprintf(&b, "\n%s:\n", l.T("report.section.channel"))
+		for _, row := range l.channelsTable(r).Rows {
+			fmt.Fprintf(&b, "• %s: %s %s · %s %s\n", row.Cells[0], row.Cells[1], strings.ToLower(l.T("report.col.people")),
+				row.Cells[2], strings.ToLower(l.T("report.col.requests")))
+		}
+	}
 	if top := topSegments(r.Segments.Campaign, 5); len(top) > 0 {
 		fmt.Fprintf(&b, "\n%s:\n", l.T("report.section.campaign"))
 		for _, i := range top {

@@ -50,7 +50,10 @@ type Report struct {
 	Families    []Count     `json:"families"`
 	Escalations Escalations `json:"escalations"`
 	Segments    Segments    `json:"segments"`
-	Goals       []Goal      `json:"goals"`
+	// Channels are the week's people and requests per channel (Telegram,
+	// the web chat).
+	Channels []Channel `json:"channels"`
+	Goals    []Goal    `json:"goals"`
 
 	// cities are the shelter directory's city names by key, for the
 	// human-readable formats.
@@ -133,6 +136,16 @@ type Segment struct {
 	// subjects viewed in this campaign, módulo or language.
 	FamiliesPeople int `json:"families_people"`
 	Families       int `json:"families_requests"`
+}
+
+// Channel is one channel's figures: Key is the adapter's name
+// ("telegram", "web"). A person who came through two channels in the week
+// counts once in each (and once in Totals.People); the requests of all
+// channels add up to Totals.Requests.
+type Channel struct {
+	Key      string `json:"key"`
+	People   int    `json:"people"`
+	Requests int    `json:"requests"`
 }
 
 // Goal is the year's progress on one of the office's counted goals.
@@ -248,6 +261,26 @@ func (rep *Report) fill(d *store.ReportData, from, to time.Time, names map[strin
 	rep.Escalations = escalations(d, from, to)
 	rep.Totals.EscalationsOpened = rep.Escalations.Opened
 	rep.Segments = segments(d, from, to, names)
+	rep.Channels = channels(d)
+}
+
+// channels are the channels' figures, most people first.
+func channels(d *store.ReportData) []Channel {
+	out := make([]Channel, 0, len(d.Channels))
+	for _, c := range d.Channels {
+		out = append(out, Channel{Key: c.Channel, People: c.People, Requests: c.Requests})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.People != b.People {
+			return a.People > b.People
+		}
+		if a.Requests != b.Requests {
+			return a.Requests > b.Requests
+		}
+		return a.Key < b.Key
+	})
+	return out
 }
 
 // kindOf says what a group of request-log rows counts as, by the one

@@ -54,13 +54,16 @@ type seeder struct {
 	t      testing.TB
 	db     *store.DB
 	update int64
+	// channel is the channel of the requests req logs ("" is Telegram,
+	// as the store takes it).
+	channel string
 }
 
 func (s *seeder) req(person string, at time.Time, flow, topic, detail, lang, campaign, modulo string) {
 	s.t.Helper()
 	s.update++
 	err := s.db.LogRequest(context.Background(), flows.Request{UpdateID: s.update, At: at, Person: person, Kind: "button",
-		Flow: flow, Topic: topic, Detail: detail, Lang: lang, Campaign: campaign, Modulo: modulo})
+		Flow: flow, Topic: topic, Detail: detail, Lang: lang, Campaign: campaign, Modulo: modulo, Channel: s.channel})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -200,7 +203,9 @@ func seedWeek47(t testing.TB) *store.DB {
 	// Tapachula módulo (five in Spanish, one in English): three read how
 	// to bring a relative home (one on to the second page), two about a
 	// missing relative, one about a detained one, one about Paisano; the
-	// subject list itself is not a subject viewed.
+	// subject list itself is not a subject viewed. The six came through
+	// the web chat (the poster's QR code); one of them, fam4, asked about
+	// Paisano from Telegram afterwards, and counts once in each channel.
 	for i := 1; i <= 2; i++ {
 		s.req(fmt.Sprintf("madre%d", i), mx(2026, 11, 12, 9, i), "families", "remains", "", "es", "", "")
 	}
@@ -210,12 +215,14 @@ func seedWeek47(t testing.TB) *store.DB {
 			lang = "en"
 		}
 		at := mx(2026, 11, 19, 15, i)
+		s.channel = "web"
 		s.start(p, at, true, "m-tapachula", lang)
 		s.req(p, at.Add(time.Minute), "families", "", "", lang, "", "tapachula")
 		subject := []string{"remains", "remains", "remains", "missing", "missing", "detained"}[i-1]
 		s.req(p, at.Add(2*time.Minute), "families", subject, "", lang, "", "tapachula")
 	}
 	s.req("fam1", mx(2026, 11, 19, 15, 30), "families", "remains", "2", "es", "", "tapachula")
+	s.channel = ""
 	s.req("fam4", mx(2026, 11, 19, 15, 40), "families", "paisano", "", "es", "", "tapachula")
 
 	// Emergencies: four during the week and one on Sunday 23:30 local
@@ -340,6 +347,11 @@ func TestGoldenWeek(t *testing.T) {
 	}
 	if s := seg["c-feria"]; s.People != 8 || s.NewPeople != 8 || s.Denuncias != 5 || s.Emergencies != 5 {
 		t.Errorf("campaign feria = %+v", s)
+	}
+	// Channels: the six relatives' 19 requests came through the web, the
+	// other 62 through Telegram; fam4 used both and counts in each.
+	if want := []Channel{{"telegram", 12, 62}, {"web", 6, 19}}; fmt.Sprint(r.Channels) != fmt.Sprint(want) {
+		t.Errorf("channels = %v, want %v", r.Channels, want)
 	}
 	goals := map[string]Goal{}
 	for _, g := range r.Goals {

@@ -238,6 +238,8 @@ type sheet struct {
 	rights, shelters, cat, mun, who, emerg, families []int
 	answered, closed                                 int
 	seg                                              map[string][][]int // dim → row → column
+	// channels are each channel's people and requests cells.
+	channels [][2]int
 }
 
 // suppressed lays out r's counts with the sums a reader knows between
@@ -287,6 +289,14 @@ func suppressed(r *Report) *sheet {
 		}
 		s.seg[d.dim] = rows
 	}
+	// A channel's requests are its part of the week's; its people do not
+	// add up (a person can come through both channels), as a segment's.
+	reqs := make([]int, len(r.Channels))
+	for i, c := range r.Channels {
+		s.channels = append(s.channels, [2]int{g.cell(c.People), g.cell(c.Requests)})
+		reqs[i] = s.channels[i][1]
+	}
+	g.sum(s.total["requests"], reqs...)
 	g.suppress()
 	return s
 }

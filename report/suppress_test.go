@@ -176,3 +176,19 @@ func assertAmbiguous(t *testing.T, g *grid) {
 		}
 	}
 }
+
+// TestSmallChannelIsSuppressed: a channel with 1 to 4 requests beside a
+// busy one shows "<5", and the busy one's requests hide too, or the
+// week's total would give the small one away by subtraction.
+func TestSmallChannelIsSuppressed(t *testing.T) {
+	r := &Report{Totals: Totals{People: 12, NewPeople: 12, Requests: 43},
+		Channels: []Channel{{"telegram", 11, 40}, {"web", 1, 3}}}
+	s := suppressed(r)
+	if got := s.g.text(s.channels[1][0]) + " " + s.g.text(s.channels[1][1]); got != "<5 <5" {
+		t.Errorf("web shows %s, want <5 <5", got)
+	}
+	if s.g.text(s.channels[0][1]) != Hidden && s.g.text(s.total["requests"]) != Hidden {
+		t.Errorf("telegram's 40 and the total 43 both show: 43 − 40 is web's 3")
+	}
+	assertUnrecoverable(t, s.g)
+}

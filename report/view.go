@@ -202,8 +202,20 @@ func (l Labels) view(r *Report) view {
 		}
 		v.Tables = append(v.Tables, tb)
 	}
-	v.Tables = append(v.Tables, l.goalsTable(r))
+	v.Tables = append(v.Tables, l.channelsTable(r), l.goalsTable(r))
 	return v
+}
+
+// channelsTable is the people and requests of each channel.
+func (l Labels) channelsTable(r *Report) table {
+	tb := table{ID: "by_channel", Title: l.T("report.section.channel"),
+		Head:    []string{l.T("report.col.channel"), l.T("report.col.people"), l.T("report.col.requests")},
+		Metrics: []string{"", "people", "requests"}}
+	for i, c := range r.Channels {
+		cells := r.shown.channels[i]
+		tb.Rows = append(tb.Rows, row{c.Key, []string{l.name("report.channel.", c.Key, ""), r.shown.g.text(cells[0]), r.shown.g.text(cells[1])}})
+	}
+	return tb
 }
 
 func (l Labels) segmentName(dim string, g Segment) string {

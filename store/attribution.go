@@ -40,8 +40,8 @@ func (s *DB) AttributionOf(ctx context.Context, person string) (a Attribution, o
 
 // forgetAttribution erases what the metrics keep of a person apart from
 // the request log: how they came (attribution) and the years and weeks
-// they were attended (person_years, person_weeks, person_kind_weeks;
-// request_days holds no
+// they were attended (person_years, person_weeks, person_kind_weeks,
+// person_channel_weeks; request_days and channel_days hold no
 // person and keeps its counts). For /borrar; the privacy work calls it in its
 // own transaction.
 func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
@@ -56,6 +56,9 @@ func forgetAttribution(ctx context.Context, tx *sql.Tx, person string) error {
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM person_kind_weeks WHERE person = ?`, person); err != nil {
 		return fmt.Errorf("forget person kind weeks: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_channel_weeks WHERE person = ?`, person); err != nil {
+		return fmt.Errorf("forget person channel weeks: %w", err)
 	}
 	return nil
 }
@@ -73,7 +76,7 @@ func purgeAttribution(ctx context.Context, tx *sql.Tx, before time.Time) (int64,
 		return 0, fmt.Errorf("purge person years: %w", err)
 	}
 	// Weeks wholly before the cut (week numbers as in migration 00043).
-	for _, table := range []string{"person_weeks", "person_kind_weeks"} {
+	for _, table := range []string{"person_weeks", "person_kind_weeks", "person_channel_weeks"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE week < ((? / 1000 - 21600) / 86400 + 3) / 7`, millis(before)); err != nil {
 			return 0, fmt.Errorf("purge %s: %w", table, err)
 		}

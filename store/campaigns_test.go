@@ -160,10 +160,11 @@ func TestAttributionFirstAndLastTouch(t *testing.T) {
 		t.Fatalf("person_years rows = %d, want 2", c)
 	}
 	err = db.tx(ctx, func(tx *sql.Tx) (err error) { _, err = purgeAttribution(ctx, tx, t0.AddDate(1, 2, 0)); return err })
-	var weeks, kindWeeks int
+	var weeks, kindWeeks, channelWeeks int
 	db.db.QueryRow(`SELECT count(*) FROM person_weeks`).Scan(&weeks)
 	db.db.QueryRow(`SELECT count(*) FROM person_kind_weeks`).Scan(&kindWeeks)
-	if err != nil || countYears() != 0 || weeks != 0 || kindWeeks != 0 {
+	db.db.QueryRow(`SELECT count(*) FROM person_channel_weeks`).Scan(&channelWeeks)
+	if err != nil || countYears() != 0 || weeks != 0 || kindWeeks != 0 || channelWeeks != 0 {
 		t.Fatalf("purge of a past year left %d person_years rows (%v)", countYears(), err)
 	}
 }

@@ -79,6 +79,10 @@ BEGIN
 	VALUES (` + sqlWeek("NEW.") + `, NEW.person, NEW.lang, NEW.campaign, NEW.modulo);
 	INSERT OR IGNORE INTO person_kind_weeks (week, kind, person, lang, campaign, modulo)
 	VALUES (` + sqlWeek("NEW.") + `, ` + rollupKind("NEW.") + `, NEW.person, NEW.lang, NEW.campaign, NEW.modulo);
+	INSERT INTO channel_days (day, channel, n) VALUES (` + sqlDay("NEW.") + `, NEW.channel, 1)
+	ON CONFLICT (day, channel) DO UPDATE SET n = n + 1;
+	INSERT OR IGNORE INTO person_channel_weeks (week, channel, person)
+	VALUES (` + sqlWeek("NEW.") + `, NEW.channel, NEW.person);
 END`
 }
 
@@ -119,6 +123,10 @@ func (s *DB) ensureRollups(ctx context.Context) error {
 				SELECT ` + sqlWeek("") + `, person, lang, campaign, modulo FROM requests`},
 			{"person_kind_weeks", `INSERT OR IGNORE INTO person_kind_weeks (week, kind, person, lang, campaign, modulo)
 				SELECT ` + sqlWeek("") + `, ` + rollupKind("") + `, person, lang, campaign, modulo FROM requests`},
+			{"channel_days", `INSERT INTO channel_days (day, channel, n)
+				SELECT ` + sqlDay("") + `, channel, count(*) FROM requests GROUP BY 1, 2`},
+			{"person_channel_weeks", `INSERT OR IGNORE INTO person_channel_weeks (week, channel, person)
+				SELECT ` + sqlWeek("") + `, channel, person FROM requests`},
 		} {
 			// A rollup with rows was filled by the migration that made it
 			// (or by the trigger since): filling it again would count twice.

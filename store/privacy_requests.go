@@ -17,7 +17,7 @@ func forgetRequests(ctx context.Context, tx *sql.Tx, s *forgetSubject) (int, err
 	// seen (forgetAttribution below would delete them, lowering counts
 	// already reported).
 	// first_at keeps its day only, as the request rows below.
-	for table, set := range map[string]string{"person_years": ", first_at = " + mexicoDay("first_at"), "person_weeks": "", "person_kind_weeks": ""} {
+	for table, set := range map[string]string{"person_years": ", first_at = " + mexicoDay("first_at"), "person_weeks": "", "person_kind_weeks": "", "person_channel_weeks": ""} {
 		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET person = ?`+set+` WHERE person = ?`, s.Token, s.Person); err != nil {
 			return 0, fmt.Errorf("unlink %s: %w", table, err)
 		}
@@ -30,7 +30,8 @@ func forgetRequests(ctx context.Context, tx *sql.Tx, s *forgetSubject) (int, err
 	// keep only their Mexico City day (UTC−6, as the rollups count days:
 	// migration 00043), and update_id becomes -id, unique under the
 	// UNIQUE (update_id, person) constraint and never a real update's id.
-	// The rollups (request_days, person_weeks, person_kind_weeks) are only written on
+	// The rollups (request_days, person_weeks, person_kind_weeks, channel_days,
+	// person_channel_weeks) are only written on
 	// insert, so the counts already made stay as they were.
 	res, err := tx.ExecContext(ctx, `UPDATE requests SET person = ?1, update_id = -id,
 		at = `+mexicoDay("at")+` WHERE person = ?2`, s.Token, s.Person)

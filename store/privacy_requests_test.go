@@ -88,7 +88,7 @@ func TestForgetBlursRequestTimes(t *testing.T) {
 	if firstAt%(24*60*60*1000) != mxMidnight {
 		t.Errorf("person_years keeps the erased person's first time: %s", time.UnixMilli(firstAt).UTC())
 	}
-	for _, table := range []string{"person_weeks", "person_kind_weeks", "person_years"} {
+	for _, table := range []string{"person_weeks", "person_kind_weeks", "person_channel_weeks", "person_years"} {
 		var n int
 		db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE person = 'p'`).Scan(&n)
 		if n != 0 {

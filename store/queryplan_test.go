@@ -25,6 +25,7 @@ func TestRequestLogQueriesUseIndexes(t *testing.T) {
 	for name, q := range map[string]string{
 		"report people":    peopleFromLog,
 		"report requests":  requestsFromLog,
+		"report channels":  channelsFromLog,
 		"retention":        `SELECT count(*) FROM requests WHERE at < 1`,
 		"erasure":          `UPDATE requests SET person = 'x' WHERE person = 'y'`,
 		"duplicate update": `SELECT 1 FROM requests WHERE update_id = 1 AND person = 'y'`,

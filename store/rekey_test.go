@@ -271,6 +271,7 @@ func TestRekeyMissesNoSealedField(t *testing.T) {
 	unsealed := map[string]bool{
 		"goose_db_version": true, "sqlite_sequence": true,
 		"requests": true, "person_years": true, "person_weeks": true, "person_kind_weeks": true, "request_days": true, "attribution": true,
+		"channel_days": true, "person_channel_weeks": true,
 		"shelters": true, "shelter_status": true, "modulos": true, "campaigns": true,
 		"folio_counters": true, "outbox": true, "audit": true, "blocked_chats": true,
 		"report_goals": true, "report_deliveries": true, "ticket_messages": true,

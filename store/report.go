@@ -21,6 +21,10 @@ type ReportData struct {
 	// in all and per campaign, módulo and language: the people of the
 	// families flow, for one.
 	Kinds []KindPeople
+	// Channels are the people and request-log rows per channel
+	// ("telegram", "web"): a person who came through two channels counts
+	// once in each (and once in People).
+	Channels []ChannelCount
 	// Requests are the range's request-log rows grouped by what they were.
 	// Topic is kept for rights, albergues and emergency rows; Detail for
 	// albergues searches, emergency triggers and rights pages.
@@ -47,6 +51,13 @@ type SegmentPeople struct {
 type KindPeople struct {
 	Kind, Dim, Key string
 	People         int
+}
+
+// ChannelCount is how many distinct people and request-log rows one
+// channel had.
+type ChannelCount struct {
+	Channel          string
+	People, Requests int
 }
 
 // RequestGroup is a count of request-log rows alike in these fields.
@@ -81,10 +92,10 @@ func (s *DB) reportData(ctx context.Context, from, to time.Time, rollups bool) (
 	// A whole Mexico City week is read from the rollups (migration 00043);
 	// any other stretch (the current week so far) from the request log.
 	week, whole := rollupWeek(from, to)
-	peopleQuery, requestsQuery, kindsQuery := peopleFromLog, requestsFromLog, kindsFromLog
+	peopleQuery, requestsQuery, kindsQuery, channelsQuery := peopleFromLog, requestsFromLog, kindsFromLog, channelsFromLog
 	args := []any{f, t}
 	if whole && rollups {
-		peopleQuery, requestsQuery, kindsQuery = peopleFromRollup, requestsFromRollup, kindsFromRollup
+		peopleQuery, requestsQuery, kindsQuery, channelsQuery = peopleFromRollup, requestsFromRollup, kindsFromRollup, channelsFromRollup
 		args = []any{week, week*7 - 3, week*7 + 4}
 	}
 
@@ -140,6 +151,10 @@ func (s *DB) reportData(ctx context.Context, from, to time.Time, rollups bool) (
 	}
 
 	if d.Kinds, err = s.kindPeople(ctx, kindsQuery, args); err != nil {
+		return nil, err
+	}
+
+	if d.Channels, err = s.channelCounts(ctx, channelsQuery, args); err != nil {
 		return nil, err
 	}
 
@@ -209,7 +224,35 @@ const (
 	kindsFromRollup = `
 		SELECT kind, person, lang, campaign, modulo FROM person_kind_weeks
 		WHERE week = ?1 ORDER BY kind, person`
+	channelsFromLog = `
+		SELECT channel, count(DISTINCT person), count(*) FROM requests
+		WHERE at >= ?1 AND at < ?2
+		GROUP BY channel ORDER BY channel`
+	channelsFromRollup = `
+		SELECT c.channel,
+		       (SELECT count(*) FROM person_channel_weeks p WHERE p.week = ?1 AND p.channel = c.channel),
+		       sum(c.n)
+		FROM channel_days c WHERE c.day >= ?2 AND c.day < ?3
+		GROUP BY c.channel ORDER BY c.channel`
 )
+
+// channelCounts reads the people and requests per channel.
+func (s *DB) channelCounts(ctx context.Context, query string, args []any) ([]ChannelCount, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("report channels: %w", err)
+	}
+	defer rows.Close()
+	var out []ChannelCount
+	for rows.Next() {
+		var c ChannelCount
+		if err := rows.Scan(&c.Channel, &c.People, &c.Requests); err != nil {
+			return nil, fmt.Errorf("report channels: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
 
 // The request-log queries that must keep what the rollups keep: their
 // topic, detail and kind expressions are the rollups' own (store/kinds.go).

@@ -87,7 +87,8 @@ func TestRollupsMatchTheRequestLog(t *testing.T) {
 		}
 		f := flowsOf[i%len(flowsOf)]
 		r := flows.Request{UpdateID: update, At: at, Person: fmt.Sprint("p", i*31%97), Kind: "text", Flow: f.flow, Topic: f.topic,
-			Detail: f.detail, Lang: langs[i%len(langs)], Campaign: []string{"", "feria", "radio"}[i%3], Modulo: []string{"", "tapachula"}[i%2]}
+			Detail: f.detail, Lang: langs[i%len(langs)], Campaign: []string{"", "feria", "radio"}[i%3], Modulo: []string{"", "tapachula"}[i%2],
+			Channel: []string{"telegram", "web", "telegram", "", "web"}[i%5]}
 		if err := db.LogRequest(ctx, r); err != nil {
 			t.Fatal(err)
 		}

@@ -24,12 +24,22 @@ type execer interface {
 }
 
 const insertRequestSQL = `INSERT OR IGNORE INTO requests
-	(update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	(update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo, channel)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // requestArgs are insertRequestSQL's arguments for r.
 func requestArgs(r flows.Request) []any {
-	return []any{r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo}
+	return []any{r.UpdateID, millis(r.At), r.Person, r.Kind, r.Flow, r.Topic, r.Detail, r.Lang, r.Campaign, r.Modulo, channelOf(r)}
+}
+
+// channelOf is the channel a request is logged under: a request from
+// before channels (or a caller that does not say) is Telegram's, as the
+// log's rows from before migration 00160 are.
+func channelOf(r flows.Request) string {
+	if r.Channel == "" {
+		return flows.ChannelTelegram
+	}
+	return r.Channel
 }
 
 func logRequest(ctx context.Context, db execer, r flows.Request) error {
@@ -42,7 +52,7 @@ func logRequest(ctx context.Context, db execer, r flows.Request) error {
 
 // Requests returns the logged requests in order, for tests and exports.
 func (s *DB) Requests(ctx context.Context) ([]flows.Request, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo
+	rows, err := s.db.QueryContext(ctx, `SELECT update_id, at, person, kind, flow, topic, detail, lang, campaign, modulo, channel
 		FROM requests ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list requests: %w", err)
@@ -52,7 +62,7 @@ func (s *DB) Requests(ctx context.Context) ([]flows.Request, error) {
 	for rows.Next() {
 		var r flows.Request
 		var at int64
-		if err := rows.Scan(&r.UpdateID, &at, &r.Person, &r.Kind, &r.Flow, &r.Topic, &r.Detail, &r.Lang, &r.Campaign, &r.Modulo); err != nil {
+		if err := rows.Scan(&r.UpdateID, &at, &r.Person, &r.Kind, &r.Flow, &r.Topic, &r.Detail, &r.Lang, &r.Campaign, &r.Modulo, &r.Channel); err != nil {
 			return nil, err
 		}
 		r.At = fromMillis(at)

@@ -63,7 +63,7 @@ func TestLogRequestIsIdempotent(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	r := flows.Request{UpdateID: 7, At: time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC), Person: "p1",
-		Kind: "text", Flow: "rights", Topic: "comar", Lang: "ht", Campaign: "feria"}
+		Kind: "text", Flow: "rights", Topic: "comar", Lang: "ht", Campaign: "feria", Channel: "web"}
 	for i := 0; i < 3; i++ {
 		if err := db.LogRequest(ctx, r); err != nil {
 			t.Fatal(err)

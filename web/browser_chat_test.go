@@ -115,3 +115,49 @@ func TestBrowserChatWithoutJavaScript(t *testing.T) {
 		t.Errorf("Back after the quick exit shows the conversation:\n%s", text)
 	}
 }
+
+// TestBrowserStaffReply: in the browser, the visitor taps "Hablar con una
+// persona" and writes; the desk announces the ticket in the staff group
+// on (fake) Telegram, and Ana's reply there, delivered to the bot as
+// Telegram delivers it, appears on the open page without a reload. Then,
+// with the chat page closed, her second reply is waiting when the visitor
+// comes back, and the page says it came while they were away.
+func TestBrowserStaffReply(t *testing.T) {
+	p := newStaffedPortal(t)
+	b := newTab(t, tabOptions{})
+	b.do(chromedp.Navigate(p.HTTP.URL+"/chat?lang=es"), chromedp.WaitVisible(chromedp.CSS("#chat li")))
+	b.waitLoaded()
+	eval[bool](b, `window.__loaded = true`)
+	tap(t, b, "Hablar con una persona")
+	waitFor(t, "the question what to tell the team", func() bool { return eval[int](b, `document.querySelectorAll('#chat li').length`) >= 3 })
+	b.do(chromedp.SendKeys("#text", "Necesito saber cómo pedir refugio"), chromedp.Click(chromedp.CSS(`#say button[type="submit"]`)))
+	waitFor(t, "the ticket in the chat", func() bool { return strings.Contains(chatText(b), "T1") })
+	ann := p.announced(t, "cómo pedir refugio")
+
+	waitFor(t, "the live page", func() bool { return p.Server.LivePages() > 0 })
+	p.tg.Reply(staffGroup, pAna, ann.ID, "Hola, soy Ana del módulo. Te explico.")
+	waitFor(t, "Ana's reply on the open page", func() bool { return strings.Contains(chatText(b), "Hola, soy Ana del módulo") })
+	if !eval[bool](b, `window.__loaded === true`) {
+		t.Errorf("the page was reloaded: the reply did not arrive live")
+	}
+	away := eval[bool](b, `!!document.querySelector('p.problem[role="status"]')`)
+	if away {
+		t.Errorf("the open page says the reply came while the visitor was away")
+	}
+
+	// The visitor leaves the chat for the home page: no live page is open
+	// when Ana writes again.
+	b.do(chromedp.Navigate(p.HTTP.URL + "/?lang=es"))
+	b.waitLoaded()
+	waitFor(t, "the chat page closed", func() bool { return p.Server.LivePages() == 0 })
+	p.tg.Reply(staffGroup, pAna, ann.ID, "Puedes pedir refugio en la COMAR de Tapachula.")
+	waitFor(t, "the bot to take Ana's reply", func() bool { return p.tg.Pending() == 0 })
+	waitFor(t, "Ana's second reply when the visitor comes back", func() bool {
+		b.do(chromedp.Navigate(p.HTTP.URL + "/chat?lang=es"))
+		b.waitLoaded()
+		return strings.Contains(chatText(b), "COMAR de Tapachula")
+	})
+	if text := eval[string](b, `document.body.innerText`); !strings.Contains(text, "mientras no estabas") {
+		t.Errorf("the page does not say the reply came while the visitor was away:\n%s", text)
+	}
+}

@@ -137,8 +137,10 @@ func (h *hub) heartbeat() {
 	}
 }
 
-// open is how many live pages visitor has.
+// open is how many live pages visitor has, after dropping those the
+// browser closed (gone).
 func (h *hub) open(visitor string) int {
+	h.prune(h.streams(visitor))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.subs[visitor])
@@ -147,10 +149,24 @@ func (h *hub) open(visitor string) int {
 // total is how many live pages are open, for every visitor.
 func (h *hub) total() int {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
+	var all []*stream
 	for _, m := range h.subs {
-		n += len(m)
+		for st := range m {
+			all = append(all, st)
+		}
+	}
+	h.mu.Unlock()
+	return len(all) - h.prune(all)
+}
+
+// prune drops the pages the browser closed, and says how many.
+func (h *hub) prune(pages []*stream) int {
+	n := 0
+	for _, st := range pages {
+		if gone(st.conn) {
+			h.drop(st)
+			n++
+		}
 	}
 	return n
 }

@@ -13,32 +13,32 @@ import (
 	"time"
 
 	"github.com/acercate/acercate/apptest"
+	"github.com/acercate/acercate/bot"
+	"github.com/acercate/acercate/bot/telegramtest"
 	"github.com/acercate/acercate/desk"
 	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/web"
 )
 
-// groupRecorder stands for Telegram: what the desk posts to the staff group.
-type groupRecorder struct {
-	mu   sync.Mutex
-	next int64
-	sent []flows.Reply
+const staffGroup, staffAna = -1001234, 777
+
+var pAna = telegramtest.Person{ID: staffAna, FirstName: "Ana"}
+
+// staffedPortal is the portal with the whole staff side running as in
+// production: the bot against the fake Telegram server (which holds the
+// staff group Ana is in), and the staff desk, which posts tickets to that
+// group through the bot and routes staff answers to web visitors through
+// the portal (its router for channel "web").
+type staffedPortal struct {
+	*portal
+	tg *telegramtest.Server
 }
 
-func (g *groupRecorder) Send(_ context.Context, r flows.Reply) (int64, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.next++
-	g.sent = append(g.sent, r)
-	return g.next, nil
-}
-
-// A web visitor asks for a person; the ticket goes to the staff group;
-// a staff member's answer (/r T1 …) reaches the visitor's open page live,
-// through the desk's router for channel "web".
-func TestChatStaffAnswerLive(t *testing.T) {
-	const group, ana = -1001234, 777
-	staff := flows.StaffConfig{Chat: group, Users: []int64{ana}, Lang: "es"}
+func newStaffedPortal(t *testing.T) *staffedPortal {
+	t.Helper()
+	tg := telegramtest.New(t)
+	tg.Group(staffGroup)
+	staff := flows.StaffConfig{Chat: staffGroup, Users: []int64{staffAna}, Lang: "es"}
 	env := apptest.New(t, apptest.WithEngine(flows.Config{Staff: staff}))
 	srv, err := web.New(web.Config{Engine: env.Engine, Shelters: env.Store.Deps().Shelters, Keys: env.Store.Keys(),
 		Redis: env.App.Redis, RedisPrefix: env.Redis.Prefix, Now: env.Clock.Now})
@@ -47,14 +47,58 @@ func TestChatStaffAnswerLive(t *testing.T) {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	p := &portal{Env: env, Server: srv, HTTP: ts}
-	rec := &groupRecorder{}
-	d, err := desk.New(desk.Config{Store: env.Store, Engine: env.Engine, Sender: rec, Staff: staff,
-		Channels: map[string]desk.Sender{web.ChannelWeb: srv}, Now: env.Clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var d *desk.Desk
+	b, err := bot.New(context.Background(), bot.Config{
+		Token: tg.Token, APIURL: tg.APIURL(), Engine: env.Engine,
+		Redis: env.App.Redis, RedisPrefix: env.Redis.Prefix, Keys: env.Keys, Blocked: env.Store,
+		SendRate: 1000, ChatRate: 1000, ChatBurst: 1000, GroupRate: 1000, GroupBurst: 1000,
+		PollTimeout: time.Second, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		OnDelivered: func(ctx context.Context, r flows.Reply, id int64) { d.OnDelivered(ctx, r, id) },
+		Logger:      quiet, Now: env.Clock.Now,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	d, err = desk.New(desk.Config{Store: env.Store, Engine: env.Engine, Sender: b.Sender(), Staff: staff,
+		Channels: map[string]desk.Sender{web.ChannelWeb: srv}, Interval: 20 * time.Millisecond,
+		Now: env.Clock.Now, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); b.Run(ctx) }()
+	go func() { defer wg.Done(); d.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return &staffedPortal{portal: &portal{Env: env, Server: srv, HTTP: ts}, tg: tg}
+}
+
+// announced waits for the desk's announcement of a ticket holding text in
+// the staff group, and returns it.
+func (p *staffedPortal) announced(t *testing.T, text string) telegramtest.Message {
+	t.Helper()
+	var ann telegramtest.Message
+	waitFor(t, "the ticket announced in the staff group", func() bool {
+		for _, m := range p.tg.BotMessages(staffGroup) {
+			if strings.Contains(m.Text, text) && strings.Contains(m.Text, "T1") {
+				ann = m
+				return true
+			}
+		}
+		return false
+	})
+	return ann
+}
+
+// A web visitor asks for a person (each tap a form post); the ticket is
+// announced in the staff group on Telegram; Ana's reply to it, sent
+// through Telegram, reaches the visitor's open page live on its event
+// stream.
+func TestChatStaffAnswerLive(t *testing.T) {
+	p := newStaffedPortal(t)
 	c := p.client(t)
 	page := p.get(t, c, "/chat?lang=es")
 	if res := p.do(t, c, "POST", "/chat", chatForm(t, page.Body, "Hablar con una persona")); res.StatusCode != http.StatusSeeOther {
@@ -68,20 +112,11 @@ func TestChatStaffAnswerLive(t *testing.T) {
 	if page := p.get(t, c, "/chat"); !strings.Contains(page.Body, "T1") {
 		t.Fatalf("no ticket:\n%s", page.Body)
 	}
-	if err := d.RunOnce(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	rec.mu.Lock()
-	announced := len(rec.sent) > 0 && strings.Contains(rec.sent[0].Text, "refugio")
-	rec.mu.Unlock()
-	if !announced {
-		t.Fatalf("the ticket was not announced to the group: %+v", rec.sent)
-	}
+	ann := p.announced(t, "refugio")
 
 	// The visitor's page is open: a live stream.
-	req, _ := http.NewRequest("GET", ts.URL+"/chat/events?v=1000000", nil)
-	u := req.URL
-	for _, ck := range c.Jar.Cookies(u) {
+	req, _ := http.NewRequest("GET", p.HTTP.URL+"/chat/events?v=1000000", nil)
+	for _, ck := range c.Jar.Cookies(req.URL) {
 		req.AddCookie(ck)
 	}
 	res, err := http.DefaultClient.Do(req)
@@ -97,16 +132,9 @@ func TestChatStaffAnswerLive(t *testing.T) {
 		}
 		close(lines)
 	}()
-	waitFor(t, "the live page", func() bool { return srv.LivePages() > 0 })
-	out, err := env.Engine.Handle(t.Context(), flows.Event{UpdateID: 1, ChatID: flows.Telegram(group), UserID: flows.Telegram(ana), Group: true,
-		Kind: flows.EventCommand, Command: "r", Payload: "T1 Hola, soy Ana del módulo. Te explico.", Time: env.Clock.Now()})
-	if err != nil || len(out.Replies) == 0 {
-		t.Fatalf("staff reply: %v %+v", err, out)
-	}
-	if err := d.RunOnce(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.After(10 * time.Second)
+	waitFor(t, "the live page", func() bool { return p.Server.LivePages() > 0 })
+	p.tg.Reply(staffGroup, pAna, ann.ID, "Hola, soy Ana del módulo. Te explico.")
+	deadline := time.After(45 * time.Second)
 	for {
 		select {
 		case l, ok := <-lines:

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sync"
 	"time"
 
@@ -79,6 +81,13 @@ type message struct {
 	// it is sealed in the store for the denuncia, not in the transcript).
 	Photo bool  `json:"p,omitempty"`
 	At    int64 `json:"at"`
+
+	// enc is the message's JSON as of its revision encRev (encode), so a
+	// message that did not change is not encoded again with every change
+	// of its transcript. Rev changes with every change of a message (the
+	// live pages rely on it too), so a stale enc is never written.
+	enc    []byte
+	encRev int64
 }
 
 // changedSince returns the messages changed after version v.
@@ -97,6 +106,7 @@ func (t *transcript) add(m message, now time.Time) int64 {
 	t.Version++
 	t.Next++
 	m.Seq, m.Rev, m.At = t.Next, t.Version, now.UnixMilli()
+	m.enc = nil
 	t.Msgs = append(t.Msgs, m)
 	if n := len(t.Msgs); n > transcriptMax {
 		t.Msgs = append(t.Msgs[:0:0], t.Msgs[n-transcriptMax:]...)
@@ -117,37 +127,112 @@ func (t *transcript) edit(seq int64, text string, buttons [][]flows.Button) bool
 	return false
 }
 
+// encode is t's JSON, as json.Marshal writes it but for the order of its
+// fields, from its messages' own JSON (enc) where they did not change
+// since: encoding up to transcriptMax messages on each of a message's
+// three changes was the largest part of the transcript's cost.
+func (t *transcript) encode() ([]byte, error) {
+	msgs := t.Msgs
+	t.Msgs = nil
+	head, err := json.Marshal(t) // never empty: "v" and "n" are always written
+	t.Msgs = msgs
+	if err != nil || len(msgs) == 0 {
+		return head, err
+	}
+	size := len(head) + 8
+	for i := range msgs {
+		m := &msgs[i]
+		if m.enc == nil || m.encRev != m.Rev {
+			if m.enc, err = json.Marshal(m); err != nil {
+				return nil, err
+			}
+			m.encRev = m.Rev
+		}
+		size += len(m.enc) + 1
+	}
+	out := make([]byte, 0, size)
+	out = append(out, `{"m":[`...)
+	for i := range msgs {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, msgs[i].enc...)
+	}
+	out = append(out, "],"...)
+	return append(out, head[1:]...), nil
+}
+
 // transcripts keeps the visitors' transcripts in Redis.
 type transcripts struct {
 	rdb    redis.UniversalClient
 	keys   *secret.Keys
 	prefix string
 	ttl    time.Duration
-	// locks serialise the changes to one visitor's transcript within this
-	// process: the runner's replies and the desk's staff replies may come
-	// at the same time.
-	locks [64]sync.Mutex
+	// slots serialise the changes to one visitor's transcript within this
+	// process (the runner's replies and the desk's staff replies may come
+	// at the same time), and each remembers the last transcript read or
+	// written under it.
+	slots [1024]transcriptSlot
+}
+
+// transcriptSlot is one lock of transcripts and what it remembers: the
+// key, the sealed bytes and the decoded transcript last read or written.
+// A read of the same key that finds the same sealed bytes in Redis (each
+// sealing is unique, so the same bytes are the same version) uses a copy
+// of it instead of opening and decoding them again: a message's replies
+// each change the transcript, and decoding up to transcriptMax messages
+// was a third of the web chat's CPU per message. Redis stays the one
+// truth: the bytes are read there every time, and a transcript another
+// replica wrote is decoded as before.
+type transcriptSlot struct {
+	mu     sync.Mutex
+	key    string
+	sealed []byte
+	t      *transcript
 }
 
 func (ts *transcripts) key(visitor string) string {
 	return ts.prefix + "web:t:" + ts.keys.Hash("web.transcript", visitor)
 }
 
-func (ts *transcripts) lock(visitor string) *sync.Mutex {
+func (ts *transcripts) slot(visitor string) *transcriptSlot {
 	h := fnv.New32a()
 	h.Write([]byte(visitor))
-	return &ts.locks[h.Sum32()%uint32(len(ts.locks))]
+	return &ts.slots[h.Sum32()%uint32(len(ts.slots))]
+}
+
+// clone is a copy of t that changing (add, edit, remember) leaves t as
+// it was: the slices that are changed in place are copied.
+func (t *transcript) clone() *transcript {
+	c := *t
+	c.Msgs = slices.Clone(t.Msgs)
+	c.Recent = slices.Clone(t.Recent)
+	return &c
 }
 
 // get reads a visitor's transcript; a missing one is empty.
 func (ts *transcripts) get(ctx context.Context, visitor string) (*transcript, error) {
-	key := ts.key(visitor)
+	sl := ts.slot(visitor)
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	return ts.read(ctx, sl, ts.key(visitor))
+}
+
+// read reads the transcript at key, under its slot's lock.
+func (ts *transcripts) read(ctx context.Context, sl *transcriptSlot, key string) (*transcript, error) {
 	raw, err := ts.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
+		// Gone (its TTL, an erasure elsewhere): so is what was kept of it.
+		if sl.key == key {
+			sl.key, sl.sealed, sl.t = "", nil, nil
+		}
 		return &transcript{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read transcript: %w", err)
+	}
+	if sl.key == key && bytes.Equal(raw, sl.sealed) {
+		return sl.t.clone(), nil
 	}
 	plain, err := ts.keys.Open(raw, []byte(key))
 	if err != nil {
@@ -157,38 +242,44 @@ func (ts *transcripts) get(ctx context.Context, visitor string) (*transcript, er
 	if err := json.Unmarshal(plain, t); err != nil {
 		return nil, fmt.Errorf("decode transcript: %w", err)
 	}
+	sl.key, sl.sealed, sl.t = key, raw, t.clone()
 	return t, nil
 }
 
 // change applies fn to a visitor's transcript and saves it, renewing its
 // TTL; fn returns false to leave it as it was.
 func (ts *transcripts) change(ctx context.Context, visitor string, fn func(*transcript) bool) (*transcript, error) {
-	mu := ts.lock(visitor)
-	mu.Lock()
-	defer mu.Unlock()
-	t, err := ts.get(ctx, visitor)
+	sl := ts.slot(visitor)
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	key := ts.key(visitor)
+	t, err := ts.read(ctx, sl, key)
 	if err != nil {
 		return nil, err
 	}
 	if !fn(t) {
 		return t, nil
 	}
-	plain, err := json.Marshal(t)
+	plain, err := t.encode()
 	if err != nil {
 		return nil, err
 	}
-	key := ts.key(visitor)
-	if err := ts.rdb.Set(ctx, key, ts.keys.Seal(plain, []byte(key)), ts.ttl).Err(); err != nil {
+	sealed := ts.keys.Seal(plain, []byte(key))
+	if err := ts.rdb.Set(ctx, key, sealed, ts.ttl).Err(); err != nil {
+		// What Redis holds now is unknown: read it afresh next time.
+		sl.key, sl.sealed, sl.t = "", nil, nil
 		return nil, fmt.Errorf("save transcript: %w", err)
 	}
+	sl.key, sl.sealed, sl.t = key, sealed, t.clone()
 	return t, nil
 }
 
 // forget deletes a visitor's transcript.
 func (ts *transcripts) forget(ctx context.Context, visitor string) error {
-	mu := ts.lock(visitor)
-	mu.Lock()
-	defer mu.Unlock()
+	sl := ts.slot(visitor)
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	sl.key, sl.sealed, sl.t = "", nil, nil
 	if err := ts.rdb.Del(ctx, ts.key(visitor)).Err(); err != nil {
 		return fmt.Errorf("delete transcript: %w", err)
 	}

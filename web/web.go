@@ -26,12 +26,14 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acercate/acercate/flows"
@@ -242,15 +244,25 @@ func routeName(r *http.Request) string {
 // write sends a rendered page, gzipped when the browser takes it: pages
 // are built whole in memory (a few KB), so the compressed size is known
 // and nothing is streamed half-done.
+// gzipWriters are the compressors of write, used again: a new one
+// allocates and clears about a megabyte of tables at BestCompression, more
+// than compressing a page costs.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
+	return zw
+}}
+
 func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Add("Vary", "Accept-Encoding")
 	if acceptsGzip(r) && len(body) > 256 {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&buf)
 		zw.Write(body)
 		zw.Close()
+		gzipWriters.Put(zw)
 		body = buf.Bytes()
 		h.Set("Content-Encoding", "gzip")
 	}
