@@ -114,8 +114,9 @@ const directoryMessageMax = 3000
 // given kinds, packed into as few messages as fit; an empty kind says it
 // has no contact yet, so the person knows to ask the office. withAddress
 // says so too of an entry with no address, for answers that tell people
-// where to go.
-func directoryMessages(c *Ctx, head string, kinds []string, withAddress bool) ([]string, error) {
+// where to go. asked, when not "", is what the person wrote: entries
+// it names ("consulado de honduras") come first.
+func directoryMessages(c *Ctx, head string, kinds []string, withAddress bool, asked string) ([]string, error) {
 	var msgs []string
 	cur := head
 	flush := func() {
@@ -142,7 +143,7 @@ func directoryMessages(c *Ctx, head string, kinds []string, withAddress bool) ([
 			add(c.T("families.dir.none"))
 			continue
 		}
-		for _, e := range list {
+		for _, e := range directoryAskedFirst(list, asked) {
 			add(directoryEntryText(c, e, withAddress))
 		}
 	}
@@ -204,4 +205,42 @@ func directoryEntryText(c *Ctx, e DirectoryEntry, withAddress bool) string {
 		add("families.dir.source_undated")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// directoryAskedFirst moves to the front, in file order, the entries whose
+// name shares with what the person wrote a word that tells entries apart
+// (a country, a town): "consulado de honduras" puts Honduras' consulates
+// first, while "consulado", in nearly every name, moves nothing.
+func directoryAskedFirst(list []DirectoryEntry, asked string) []DirectoryEntry {
+	words := strings.Fields(normalize(asked))
+	if len(words) == 0 || len(list) < 2 {
+		return list
+	}
+	names := make([]map[string]bool, len(list))
+	count := map[string]int{}
+	for i, e := range list {
+		names[i] = map[string]bool{}
+		for _, w := range strings.Fields(normalize(e.Name + " " + e.Place)) {
+			if !names[i][w] {
+				names[i][w] = true
+				count[w]++
+			}
+		}
+	}
+	var first, rest []DirectoryEntry
+	for i, e := range list {
+		named := false
+		for _, w := range words {
+			if len(w) >= 4 && names[i][w] && 2*count[w] <= len(list) {
+				named = true
+				break
+			}
+		}
+		if named {
+			first = append(first, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	return append(first, rest...)
 }

@@ -142,7 +142,7 @@ func showFamiliesSubject(c *Ctx, id string, page int, edit bool) {
 // familiesContactMessages renders the directory's entries for a subject
 // after the subject's own heading.
 func familiesContactMessages(c *Ctx, subject string) ([]string, error) {
-	return directoryMessages(c, c.T("families.contacts."+subject), familiesContacts[subject], false)
+	return directoryMessages(c, c.T("families.contacts."+subject), familiesContacts[subject], false, "")
 }
 
 // familiesSourceDate shows a source's date as the source gives it: a day,

@@ -82,7 +82,7 @@ func infoFromDirectory(c *Ctx, id string, kinds []string, rows [][]Button) {
 		c.Fail(errors.New("info: no reference directory"))
 		return
 	}
-	msgs, err := directoryMessages(c, c.T("info."+id+".text"), kinds, true)
+	msgs, err := directoryMessages(c, c.T("info."+id+".text"), kinds, true, c.Event.Text)
 	if err != nil {
 		c.Fail(err)
 		return

@@ -109,6 +109,10 @@ func TestInfoFromDirectory(t *testing.T) {
 	p := newPerson(t, env, nil, 82, "es")
 	p.command("start", "")
 	all := texts(p.text("consulado de honduras"))
+	// What the person asked for comes first.
+	if i, j := strings.Index(all, "Consulado de Honduras en Tapachula"), strings.Index(all, "Consulado General de Guatemala en Tapachula"); i < 0 || j < 0 || i > j {
+		t.Errorf("Honduras' consulate is not first when asked for:\n%s", all)
+	}
 	for _, want := range []string{"4a Avenida Norte 10, Tapachula (prueba)", "962 000 0000", "Revisado por la oficina"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("after the import the answer lacks %q:\n%s", want, all)
