@@ -620,8 +620,16 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 			add("albergues.km_from", "Km", km, "From", b.from)
 		case s.Exact:
 			add("albergues.km", "Km", km)
+		case s.Area:
+			add("albergues.km_area", "Km", km, "Place", shelterPlace(s.Shelter))
+		case s.Km >= shelterTownKm:
+			// Far away, how far the town is tells the person what they
+			// need, and cannot be read as where the shelter is.
+			add("albergues.km_town", "Km", km, "City", s.City)
 		default:
-			add("albergues.km_approx", "Km", km, "City", s.City)
+			// A city centre is not the shelter: nearby, how far it is from
+			// the person would read as how far the shelter is.
+			add("albergues.km_approx", "City", s.City)
 		}
 	}
 	if s.Address != "" {
@@ -669,10 +677,11 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 	}
 	add("albergues.map", "URL", shelterMapURL(s.Point))
 	switch {
-	case !s.Exact && b.noKm:
-		add("albergues.approx_map", "City", s.City)
-	case !s.Exact:
-		add("albergues.approx", "City", s.City)
+	case s.Exact:
+	case b.noKm || !s.Area && b.from == "":
+		add("albergues.approx_map", "City", shelterPlace(s.Shelter))
+	default:
+		add("albergues.approx", "City", shelterPlace(s.Shelter))
 	}
 	date := shelterDate(c, s.Verified)
 	if c.Now.Sub(s.Verified) > shelterStaleAfter {
@@ -681,6 +690,21 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 		add("albergues.verified", "Date", date)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// shelterTownKm is the distance from which a shelter known only by its
+// town is shown with how far the town is ("Tapachula está a unos 80 km de
+// ti"); nearer, a city-centre pin says only the town, since a few km from
+// a centre could be the shelter's door or the other end of town.
+const shelterTownKm = 10
+
+// shelterPlace names where an approximate point is: the town, and for a
+// point of the shelter's own area, the area too ("Palenque (Pakal-Ná)").
+func shelterPlace(s Shelter) string {
+	if s.Area && s.Address != "" {
+		return s.City + " (" + s.Address + ")"
+	}
+	return s.City
 }
 
 func shelterList(c *Ctx, prefix string, codes []string) string {

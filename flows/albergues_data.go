@@ -25,6 +25,11 @@ type Shelter struct {
 	// then approximate, and the bot says so.
 	Point Location
 	Exact bool
+	// Area is true when an approximate Point is the shelter's own area (a
+	// locality its source gives, named in Address: Pakal-Ná), not a city
+	// centre: the bot then gives the distance, as approximate, with the
+	// area's name. From a city centre it gives none, only the town.
+	Area  bool
 	Phone string
 	// Populations are who the shelter is known to receive (PopFamilies...);
 	// empty means the office does not know. The list is not exhaustive: a

@@ -2,7 +2,9 @@ package flows
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The kinds of entry in the office's reference directory (store/directory.csv
@@ -102,4 +104,143 @@ type Directory interface {
 	// Entries returns the entries of a kind in file order; place, when not
 	// "", keeps those whose PlaceKey is CityKey(place).
 	Entries(ctx context.Context, kind, place string) ([]DirectoryEntry, error)
+}
+
+// directoryMessageMax is what one message of directory entries may hold,
+// well under Telegram's 4096 characters (and easy to read on a small phone).
+const directoryMessageMax = 3000
+
+// directoryMessages renders a heading and the directory's entries of the
+// given kinds, packed into as few messages as fit; an empty kind says it
+// has no contact yet, so the person knows to ask the office. withAddress
+// says so too of an entry with no address, for answers that tell people
+// where to go. asked, when not "", is what the person wrote: entries
+// it names ("consulado de honduras") come first.
+func directoryMessages(c *Ctx, head string, kinds []string, withAddress bool, asked string) ([]string, error) {
+	var msgs []string
+	cur := head
+	flush := func() {
+		if cur != "" {
+			msgs = append(msgs, cur)
+		}
+		cur = ""
+	}
+	add := func(block string) {
+		if cur != "" && utf8.RuneCountInString(cur)+2+utf8.RuneCountInString(block) > directoryMessageMax {
+			flush()
+		}
+		if cur != "" {
+			cur += "\n\n"
+		}
+		cur += block
+	}
+	for _, kind := range kinds {
+		list, err := c.Deps.Directory.Entries(c, kind, "")
+		if err != nil {
+			return nil, err
+		}
+		if len(list) == 0 {
+			add(c.T("families.dir.none"))
+			continue
+		}
+		for _, e := range directoryAskedFirst(list, asked) {
+			add(directoryEntryText(c, e, withAddress))
+		}
+	}
+	flush()
+	return msgs, nil
+}
+
+// directoryEntryText shows one directory entry: its name and place, each
+// phone with what it is for, hours, web, address, the office's note, its
+// status, and where the data comes from: the office's own check
+// ("revisado") only when the office confirmed it, else the source's date.
+// What is not known is said, never left out silently.
+func directoryEntryText(c *Ctx, e DirectoryEntry, withAddress bool) string {
+	var lines []string
+	add := func(id string, kv ...any) { lines = append(lines, c.T(id, kv...)) }
+	lines = append(lines, "▪️ "+e.Name)
+	if where := strings.Join(nonEmptyStrings(e.Place, e.Country), ", "); where != "" {
+		lines = append(lines, "📌 "+where)
+	}
+	switch e.Status {
+	case DirClosed:
+		add("families.dir.closed")
+	case DirUnknown:
+		add("families.dir.unknown")
+	}
+	if e.Status != DirClosed {
+		if len(e.Phones) == 0 {
+			add("families.dir.no_phone")
+		}
+		for _, p := range e.Phones {
+			if p.Label == "" {
+				add("families.dir.phone", "Phone", p.Number)
+			} else {
+				add("families.dir.phone_for", "Phone", p.Number, "For", c.T("families.dir.phone."+p.Label))
+			}
+		}
+		if e.Hours != "" {
+			add("families.dir.hours", "Hours", e.Hours)
+		}
+		if e.URL != "" {
+			add("families.dir.url", "URL", e.URL)
+		}
+		switch {
+		case e.Address != "":
+			add("families.dir.address", "Address", e.Address)
+		case withAddress:
+			add("info.dir.no_address")
+		}
+	}
+	if e.Notes != "" {
+		add("families.dir.notes", "Notes", e.Notes)
+	}
+	switch {
+	case !e.Confirmed.IsZero():
+		add("families.dir.confirmed", "Date", shelterDate(c, e.Confirmed))
+	case e.SourceDate != "":
+		add("families.dir.source", "Date", familiesSourceDate(c, e.SourceDate))
+	default:
+		add("families.dir.source_undated")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// directoryAskedFirst moves to the front, in file order, the entries whose
+// name shares with what the person wrote a word that tells entries apart
+// (a country, a town): "consulado de honduras" puts Honduras' consulates
+// first, while "consulado", in nearly every name, moves nothing.
+func directoryAskedFirst(list []DirectoryEntry, asked string) []DirectoryEntry {
+	words := strings.Fields(normalize(asked))
+	if len(words) == 0 || len(list) < 2 {
+		return list
+	}
+	names := make([]map[string]bool, len(list))
+	count := map[string]int{}
+	for i, e := range list {
+		names[i] = map[string]bool{}
+		for _, w := range strings.Fields(normalize(e.Name + " " + e.Place)) {
+			if !names[i][w] {
+				names[i][w] = true
+				count[w]++
+			}
+		}
+	}
+	var first, rest []DirectoryEntry
+	for i, e := range list {
+		named := false
+		for _, w := range words {
+			if len(w) >= 4 && names[i][w] && 2*count[w] <= len(list) {
+				named = true
+				break
+			}
+		}
+		if named {
+			first = append(first, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	return append(first, rest...)
 }

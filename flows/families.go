@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // familiesSubjects are the subjects of the families flow, in the order its
@@ -140,99 +139,10 @@ func showFamiliesSubject(c *Ctx, id string, page int, edit bool) {
 	}
 }
 
-// familiesMessageMax is what one message of contacts may hold, well under
-// Telegram's 4096 characters (and easy to read on a small phone).
-const familiesMessageMax = 3000
-
-// familiesContactMessages renders the directory's entries for a subject,
-// packed into as few messages as fit; an empty kind says it has no
-// contact yet, so the person knows to ask the office.
+// familiesContactMessages renders the directory's entries for a subject
+// after the subject's own heading.
 func familiesContactMessages(c *Ctx, subject string) ([]string, error) {
-	var msgs []string
-	cur := c.T("families.contacts." + subject)
-	flush := func() {
-		if cur != "" {
-			msgs = append(msgs, cur)
-		}
-		cur = ""
-	}
-	add := func(block string) {
-		if cur != "" && utf8.RuneCountInString(cur)+2+utf8.RuneCountInString(block) > familiesMessageMax {
-			flush()
-		}
-		if cur != "" {
-			cur += "\n\n"
-		}
-		cur += block
-	}
-	for _, kind := range familiesContacts[subject] {
-		list, err := c.Deps.Directory.Entries(c, kind, "")
-		if err != nil {
-			return nil, err
-		}
-		if len(list) == 0 {
-			add(c.T("families.dir.none"))
-			continue
-		}
-		for _, e := range list {
-			add(directoryEntryText(c, e))
-		}
-	}
-	flush()
-	return msgs, nil
-}
-
-// directoryEntryText shows one directory entry: its name and place, each
-// phone with what it is for, hours, web, address, the office's note, its
-// status, and where the data comes from: the office's own check
-// ("revisado") only when the office confirmed it, else the source's date.
-// What is not known is said, never left out silently.
-func directoryEntryText(c *Ctx, e DirectoryEntry) string {
-	var lines []string
-	add := func(id string, kv ...any) { lines = append(lines, c.T(id, kv...)) }
-	lines = append(lines, "▪️ "+e.Name)
-	if where := strings.Join(nonEmptyStrings(e.Place, e.Country), ", "); where != "" {
-		lines = append(lines, "📌 "+where)
-	}
-	switch e.Status {
-	case DirClosed:
-		add("families.dir.closed")
-	case DirUnknown:
-		add("families.dir.unknown")
-	}
-	if e.Status != DirClosed {
-		if len(e.Phones) == 0 {
-			add("families.dir.no_phone")
-		}
-		for _, p := range e.Phones {
-			if p.Label == "" {
-				add("families.dir.phone", "Phone", p.Number)
-			} else {
-				add("families.dir.phone_for", "Phone", p.Number, "For", c.T("families.dir.phone."+p.Label))
-			}
-		}
-		if e.Hours != "" {
-			add("families.dir.hours", "Hours", e.Hours)
-		}
-		if e.URL != "" {
-			add("families.dir.url", "URL", e.URL)
-		}
-		if e.Address != "" {
-			add("families.dir.address", "Address", e.Address)
-		}
-	}
-	if e.Notes != "" {
-		add("families.dir.notes", "Notes", e.Notes)
-	}
-	switch {
-	case !e.Confirmed.IsZero():
-		add("families.dir.confirmed", "Date", shelterDate(c, e.Confirmed))
-	case e.SourceDate != "":
-		add("families.dir.source", "Date", familiesSourceDate(c, e.SourceDate))
-	default:
-		add("families.dir.source_undated")
-	}
-	return strings.Join(lines, "\n")
+	return directoryMessages(c, c.T("families.contacts."+subject), familiesContacts[subject], false, "")
 }
 
 // familiesSourceDate shows a source's date as the source gives it: a day,

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -11,8 +12,20 @@ import (
 // info.<id>.title, info.<id>.text and info.<id>.source in
 // locales/info.<lang>.toml, from FACTS.md only, with the source's date and
 // never "revisado" (the office has not confirmed them). "modulo" is built
-// from the office's módulo records instead.
+// from the office's módulo records instead, and the topics of
+// infoDirectory from the reference directory.
 var infoTopics = []string{"legal", "consulate", "unhcr", "modulo", "curp", "cards"}
+
+// infoDirectory are the topics answered from the office's reference
+// directory (store/directory.csv, `acercate directorio import`), so the
+// office corrects an address or a phone in one place for every flow that
+// names the office: info.<id>.text only frames the entries and
+// info.<id>.after closes them; each entry shows its own source's date.
+var infoDirectory = map[string][]string{
+	"legal":     {DirLegalAid},
+	"consulate": {DirConsulate},
+	"unhcr":     {DirUNAgency},
+}
 
 // ModuloPlace is what a person is told of one of the office's módulos:
 // only what the office recorded (acercate modulo add).
@@ -50,11 +63,42 @@ func infoFlow() *Flow {
 			infoModulos(c, rows)
 			return
 		}
+		if kinds, ok := infoDirectory[id]; ok {
+			infoFromDirectory(c, id, kinds, rows)
+			return
+		}
 		c.Send(c.T("info."+id+".text")+"\n\n"+c.T("info."+id+".source"), rows...)
 	}
 	f.Handle = func(c *Ctx) { c.Unhandled() }
 	f.Resume = func(c *Ctx) {}
 	return f
+}
+
+// infoFromDirectory answers a topic with the directory's entries of its
+// kinds, framed by the topic's own sentences; where an entry lacks an
+// address or a phone it says it does not know them, and offers a person.
+func infoFromDirectory(c *Ctx, id string, kinds []string, rows [][]Button) {
+	if c.Deps.Directory == nil {
+		c.Fail(errors.New("info: no reference directory"))
+		return
+	}
+	msgs, err := directoryMessages(c, c.T("info."+id+".text"), kinds, true, c.Event.Text)
+	if err != nil {
+		c.Fail(err)
+		return
+	}
+	after := c.T("info." + id + ".after")
+	if c.Has("human") {
+		after += "\n\n" + c.T("info.dir.ask_person")
+	}
+	msgs = append(msgs, after)
+	for i, m := range msgs {
+		if i == len(msgs)-1 {
+			c.Send(m, rows...)
+		} else {
+			c.Send(m)
+		}
+	}
 }
 
 func isInfoTopic(id string) bool {

@@ -113,6 +113,14 @@ func TestApproximateDistanceNamesTheTown(t *testing.T) {
 		if !strings.Contains(all[lang]["albergues.km_approx"], "{{.City}}") {
 			t.Errorf("%s albergues.km_approx does not say which town the approximate point is in", lang)
 		}
+		// A city centre's pin is never a distance from the person.
+		if strings.Contains(all[lang]["albergues.km_approx"], "{{.Km}}") {
+			t.Errorf("%s albergues.km_approx gives a distance for a city-centre pin", lang)
+		}
+		// A pin for the shelter's own area names the area with its distance.
+		if a := all[lang]["albergues.km_area"]; !strings.Contains(a, "{{.Place}}") || !strings.Contains(a, "{{.Km}}") {
+			t.Errorf("%s albergues.km_area does not name the area and its distance: %q", lang, a)
+		}
 	}
 }
 

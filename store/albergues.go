@@ -83,11 +83,11 @@ func writeShelters(ctx context.Context, tx *sql.Tx, list []flows.Shelter, now ti
 		return res, fmt.Errorf("import shelters: %w", err)
 	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO shelters
-			(id, position, name, city, state, address, lat, lon, exact, phone, populations, services, notes, capacity, verified, source, imported_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			(id, position, name, city, state, address, lat, lon, exact, area, phone, populations, services, notes, capacity, verified, source, imported_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, city = excluded.city,
 				state = excluded.state, address = excluded.address, lat = excluded.lat, lon = excluded.lon,
-				exact = excluded.exact, phone = excluded.phone, populations = excluded.populations,
+				exact = excluded.exact, area = excluded.area, phone = excluded.phone, populations = excluded.populations,
 				services = excluded.services, notes = excluded.notes, capacity = excluded.capacity,
 				verified = excluded.verified, source = excluded.source, imported_at = excluded.imported_at`)
 	if err != nil {
@@ -100,12 +100,14 @@ func writeShelters(ctx context.Context, tx *sql.Tx, list []flows.Shelter, now ti
 			return res, fmt.Errorf("import shelters: id %q twice", sh.ID)
 		}
 		seen[sh.ID] = true
-		exact := 0
+		exact, area := 0, 0
 		if sh.Exact {
 			exact = 1
+		} else if sh.Area {
+			area = 1
 		}
 		_, err := ins.ExecContext(ctx,
-			sh.ID, i, sh.Name, sh.City, sh.State, sh.Address, sh.Point.Lat, sh.Point.Lon, exact, sh.Phone,
+			sh.ID, i, sh.Name, sh.City, sh.State, sh.Address, sh.Point.Lat, sh.Point.Lon, exact, area, sh.Phone,
 			strings.Join(sh.Populations, ";"), strings.Join(sh.Services, ";"), strings.Join(sh.Notes, ";"),
 			sh.Capacity, sh.Verified.Format("2006-01-02"), sh.Source, millis(now))
 		if err != nil {
@@ -188,7 +190,7 @@ func (s *DB) ListShelters(ctx context.Context) ([]flows.Shelter, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list shelter statuses: %w", err)
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT id, name, city, state, address, lat, lon, exact,
+	rows, err = s.db.QueryContext(ctx, `SELECT id, name, city, state, address, lat, lon, exact, area,
 			phone, populations, services, notes, capacity, verified, source
 		FROM shelters ORDER BY position`)
 	if err != nil {
@@ -199,13 +201,13 @@ func (s *DB) ListShelters(ctx context.Context) ([]flows.Shelter, error) {
 	cityKeys := map[string]string{} // normalising is slow; cities repeat
 	for rows.Next() {
 		var sh flows.Shelter
-		var exact int
+		var exact, area int
 		var pops, svcs, notes, verified string
-		if err := rows.Scan(&sh.ID, &sh.Name, &sh.City, &sh.State, &sh.Address, &sh.Point.Lat, &sh.Point.Lon, &exact,
+		if err := rows.Scan(&sh.ID, &sh.Name, &sh.City, &sh.State, &sh.Address, &sh.Point.Lat, &sh.Point.Lon, &exact, &area,
 			&sh.Phone, &pops, &svcs, &notes, &sh.Capacity, &verified, &sh.Source); err != nil {
 			return nil, fmt.Errorf("list shelters: %w", err)
 		}
-		sh.Exact = exact == 1
+		sh.Exact, sh.Area = exact == 1, area == 1
 		if sh.CityKey = cityKeys[sh.City]; sh.CityKey == "" {
 			sh.CityKey = flows.CityKey(sh.City)
 			cityKeys[sh.City] = sh.CityKey

@@ -174,8 +174,10 @@ func parseShelterRow(get func(string) string, opt ShelterParseOptions) (flows.Sh
 	case "true", "yes", "sí", "si":
 		s.Exact = true
 	case "false", "no":
+	case "area":
+		s.Area = true
 	default:
-		bad("exact", "%q must be true (the point is the shelter) or false (the point is the city centre)", get("exact"))
+		bad("exact", "%q must be true (the point is the shelter), area (an approximate point for the shelter's own area, named in its address) or false (the point is the city centre)", get("exact"))
 	}
 	if s.Phone != "" && (!phoneFormat.MatchString(s.Phone) || phoneDigits(s.Phone) < 7) {
 		bad("phone", "%q is not a phone number (digits, spaces, + - ( ) only)", s.Phone)
@@ -270,9 +272,13 @@ func WriteShelters(w io.Writer, shelters []flows.Shelter) error {
 		return err
 	}
 	for _, s := range shelters {
+		exact := strconv.FormatBool(s.Exact)
+		if !s.Exact && s.Area {
+			exact = "area"
+		}
 		rec := []string{s.ID, s.Name, s.City, s.State, s.Address,
 			strconv.FormatFloat(s.Point.Lat, 'f', -1, 64), strconv.FormatFloat(s.Point.Lon, 'f', -1, 64),
-			strconv.FormatBool(s.Exact), s.Phone, strings.Join(s.Populations, ";"),
+			exact, s.Phone, strings.Join(s.Populations, ";"),
 			strings.Join(s.Services, ";"), strings.Join(s.Notes, ";"), s.Capacity,
 			s.Verified.Format("2006-01-02"), s.Source}
 		if err := cw.Write(rec); err != nil {

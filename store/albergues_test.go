@@ -59,6 +59,14 @@ func TestSeedDirectoryIsImportedIntoANewDatabase(t *testing.T) {
 	if len(list) != len(want) {
 		t.Fatalf("seed has %d shelters, want %d", len(list), len(want))
 	}
+	// FACTS gives Casa del Caminante a point for Pakal-Ná, its own area;
+	// every other approximate point is a city centre (San Cristóbal's is
+	// not even in FACTS), shown only as the town.
+	for _, s := range list {
+		if wantArea := s.ID == "caminante-palenque"; s.Area != wantArea {
+			t.Errorf("%s: area pin %v, want %v", s.ID, s.Area, wantArea)
+		}
+	}
 	for _, s := range list {
 		w, ok := want[s.ID]
 		if !ok {

@@ -145,7 +145,11 @@ func listShelters(ctx context.Context, env *Env, db *store.DB) error {
 			}
 		}
 		point := "exact"
-		if !s.Exact {
+		switch {
+		case s.Exact:
+		case s.Area:
+			point = "area (approx.)"
+		default:
 			point = "city centre"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.City, status, since, by, point, s.Verified.Format("2006-01-02"), s.Name)

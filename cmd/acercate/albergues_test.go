@@ -65,6 +65,8 @@ func TestAlberguesImportListStatus(t *testing.T) {
 			t.Errorf("La 72: %s", l)
 		case f[0] == "belen-tapachula" && (f[2] != "-" || !strings.Contains(l, "city centre") || !strings.Contains(l, "2026-11-22")):
 			t.Errorf("Belén: %s", l)
+		case f[0] == "caminante-palenque" && !strings.Contains(l, "area (approx.)"):
+			t.Errorf("Casa del Caminante (FACTS' point for Pakal-Ná): %s", l)
 		}
 	}
 	code, _, errs = c.run("albergues", "status", "nadie", "abierto")
