@@ -93,7 +93,7 @@ func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 		}
 		ev.PhotoID = best.FileID
 	default:
-		ev.Kind, ev.Text = flows.EventUnsupported, ""
+		ev.Kind, ev.Text, ev.Media = flows.EventUnsupported, "", mediaOf(m)
 	}
 	in.ev, in.has = ev, true
 	in.kind = string(ev.Kind)
@@ -101,6 +101,26 @@ func fromMessage(updateID int, m *tgbotapi.Message, edited bool) incoming {
 		in.kind = "edited_" + in.kind
 	}
 	return in
+}
+
+// mediaOf says what a message the engine cannot read is: a voice note and
+// an audio file are someone talking (flows.Event.Spoken), the rest are not.
+func mediaOf(m *tgbotapi.Message) string {
+	switch {
+	case m.Voice != nil:
+		return flows.MediaVoice
+	case m.Audio != nil:
+		return flows.MediaAudio
+	case m.Sticker != nil:
+		return flows.MediaSticker
+	case m.VideoNote != nil:
+		return flows.MediaVideoNote
+	case m.Video != nil:
+		return flows.MediaVideo
+	case m.Document != nil:
+		return flows.MediaDocument
+	}
+	return ""
 }
 
 func chatOf(m *tgbotapi.Message) int64 {

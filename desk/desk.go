@@ -496,6 +496,9 @@ func (d *Desk) firstMessage(first *flows.Relay, quoted func(flows.Relay) bool) (
 		return d.t("staff.g.first_photo"), nil
 	case flows.RelayLocation:
 		return d.t("staff.g.first_location"), nil
+	case flows.RelayVoice:
+		// Only that it came: the audio is never passed on (flows/human_voice.go).
+		return d.t("staff.g.first_voice"), first
 	}
 	return d.t("staff.g.none"), nil
 }
@@ -759,6 +762,8 @@ func (d *Desk) relay(ctx context.Context, r flows.Relay) error {
 			reply.Text = d.t("staff.g.relay.location", "Code", t.Code(), "Lat", lat, "Lon", lon)
 		case flows.RelayNotice:
 			reply.Text = r.Text
+		case flows.RelayVoice:
+			reply.Text = d.t("staff.g.relay.voice", "Code", t.Code())
 		default:
 			reply.Text = d.t("staff.g.relay.text", "Code", t.Code(), "Text", r.Text)
 		}

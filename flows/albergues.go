@@ -683,11 +683,17 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 	default:
 		add("albergues.approx", "City", shelterPlace(s.Shelter))
 	}
-	date := shelterDate(c, s.Verified)
-	if c.Now.Sub(s.Verified) > shelterStaleAfter {
-		add("albergues.stale", "Date", date)
-	} else {
-		add("albergues.verified", "Date", date)
+	// "Revisado" only of what the office itself confirmed (acercate
+	// albergues confirm); every other entry says its source's date.
+	switch {
+	case !s.Confirmed.IsZero() && c.Now.Sub(s.Confirmed) > shelterStaleAfter:
+		add("albergues.confirmed_stale", "Date", shelterDate(c, s.Confirmed))
+	case !s.Confirmed.IsZero():
+		add("albergues.confirmed", "Date", shelterDate(c, s.Confirmed))
+	case c.Now.Sub(s.Verified) > shelterStaleAfter:
+		add("albergues.stale", "Date", shelterDate(c, s.Verified))
+	default:
+		add("albergues.verified", "Date", shelterDate(c, s.Verified))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -45,6 +45,11 @@ type Shelter struct {
 	// facts come from (for staff; not shown to migrants).
 	Verified time.Time
 	Source   string
+	// Confirmed is the day the office itself confirmed the entry (zero:
+	// never; the bot then says only "according to public sources" and
+	// Verified), ConfirmedBy who did (`acercate albergues confirm`).
+	Confirmed   time.Time
+	ConfirmedBy string
 	// Status is the last status staff reported ("" when none), StatusAt
 	// when, and StatusBy who (a keyed hash of a staff member, or "cli").
 	Status   string

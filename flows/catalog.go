@@ -4,13 +4,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/acercate/acercate/understand"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Catalog renders messages in the shipped languages.
@@ -182,41 +178,8 @@ func containsRun(words, run []string) bool {
 	return false
 }
 
-// normalize lowercases text, strips accents and turns punctuation
-// (apostrophes too: "m'ap" is "m ap", "d'aide" is "d aide") into spaces, so
-// "¡Auxilio!" and "auxilio" match, and "Acércate" "acercate".
-func normalize(s string) string {
-	// ASCII has no accents to strip: decomposing and recomposing it gives
-	// it back unchanged, so only other text goes through the chain.
-	if !isASCII(s) {
-		t := stripAccents.Get().(transform.Transformer)
-		if out, _, err := transform.String(t, s); err == nil {
-			s = out
-		}
-		stripAccents.Put(t)
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			return unicode.ToLower(r)
-		}
-		return ' '
-	}, s)
-}
-
-// stripAccents keeps chains that decompose, drop combining marks and
-// recompose. A chain is not safe for concurrent use and making one
-// allocates its buffers (tens of KB), which normalize, called several
-// times an event, did for every call; transform.String resets it.
-var stripAccents = sync.Pool{New: func() any {
-	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-}}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+// normalize folds text for matching as understand does ("¡Auxilio!" is
+// "auxilio", "m'ap" "m ap", "Acércate" "acercate"): one implementation,
+// so a keyword, a button label and a city name match as the matcher's
+// phrases do.
+func normalize(s string) string { return understand.Fold(s) }

@@ -429,6 +429,11 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 		}
 	case EventUnsupported:
 		c.record.Kind = string(EventUnsupported)
+		if ev.Spoken() && c.State.Flow == "human" && c.State.Step == "ask" {
+			// Asked what they need, the person talked: the flow opens
+			// their ticket with it (human_voice.go).
+			break
+		}
 		unsupported(c)
 		if !e.resume(c) {
 			c.Menu()
@@ -952,9 +957,13 @@ func panicValue(r any) string {
 }
 
 // unsupported answers what the bot cannot read (a voice note, a sticker): it
-// says so, and offers a person, who can listen, beside the buttons of
-// where the person was.
+// says so, and offers a person beside the buttons of where the person was
+// (a voice note: human_voice.go).
 func unsupported(c *Ctx) {
+	if c.Event.Spoken() && c.State.Flow != "human" {
+		voiceAnswer(c)
+		return
+	}
 	if !c.Has("human") || c.State.Flow == "human" {
 		c.Send(c.T("input.unsupported"))
 		return

@@ -32,7 +32,19 @@ const (
 	EventButton      EventKind = "button"      // a tap on an inline button: Data
 	EventLocation    EventKind = "location"    // a shared location
 	EventPhoto       EventKind = "photo"       // a photo: PhotoID is the channel's opaque file id
-	EventUnsupported EventKind = "unsupported" // voice, stickers, documents...
+	EventUnsupported EventKind = "unsupported" // voice, stickers, documents...: Media says which
+)
+
+// What an EventUnsupported was, when the channel tells (Event.Media).
+// Nothing of it is read: a voice note is not transcribed, an audio file
+// not played.
+const (
+	MediaVoice     = "voice"      // a voice note recorded in the app
+	MediaAudio     = "audio"      // an audio file (a song, a forwarded recording)
+	MediaSticker   = "sticker"    // a sticker
+	MediaDocument  = "document"   // a file
+	MediaVideo     = "video"      // a video
+	MediaVideoNote = "video_note" // a round video message
 )
 
 // Location is a point on Earth in decimal degrees.
@@ -94,11 +106,20 @@ type Event struct {
 	Edited   bool
 	Location *Location
 	PhotoID  string
+	// Media says what an EventUnsupported was (Media*), "" when the
+	// channel does not tell.
+	Media string
 	// Time is when the channel received the event.
 	Time time.Time
 	// Caps is what the event's channel can do (caps.go); the zero Caps
 	// is TelegramCaps.
 	Caps Caps
+}
+
+// Spoken reports whether the event is a voice note or an audio message:
+// someone talking, whom the bot cannot hear and a person could answer.
+func (e Event) Spoken() bool {
+	return e.Kind == EventUnsupported && (e.Media == MediaVoice || e.Media == MediaAudio)
 }
 
 // Limits on what a person can send. Telegram itself caps a message at 4096

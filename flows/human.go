@@ -80,6 +80,12 @@ func humanStart(c *Ctx) {
 		c.Fail(err)
 		return
 	}
+	if c.Action == "voice" {
+		// The offer made to a person who sent a voice note (human_voice.go):
+		// the ticket opens at once, telling staff a voice note came.
+		humanVoiceOpen(c)
+		return
+	}
 	c.Log("ask", "")
 	humanAsk(c)
 	// A button of another flow may tag the case ("human:*:topic:families");
@@ -155,6 +161,12 @@ func humanRelay(c *Ctx) (Relay, bool) {
 		// the person is told when asked what they need (staff.ask) and in
 		// /privacidad ("never my exact location").
 		r.Kind, r.Location = RelayLocation, ev.Location.Area()
+	case EventUnsupported:
+		if !ev.Spoken() {
+			return r, false
+		}
+		// Staff are told a voice note came, never sent it (human_voice.go).
+		r.Kind = RelayVoice
 	default:
 		return r, false
 	}
@@ -172,6 +184,13 @@ func humanAskHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 		c.Unhandled()
 		return
 	}
+	humanOpen(c, r, isUrgent(c, r.Text))
+}
+
+// humanOpen opens a ticket whose first message is r, in the group of the
+// person's team, and tells the person it is open: its code, and when they
+// may be answered.
+func humanOpen(c *Ctx, r Relay, urgent bool) {
 	chat, name, modulo, campaign, err := humanTeam(c)
 	if err != nil {
 		c.Fail(err)
@@ -185,7 +204,7 @@ func humanAskHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 	h := c.e.Staff().Hours
 	ooh := h != nil && !h.Open(c.Now)
 	priority := PriorityNormal
-	if isUrgent(c, r.Text) {
+	if urgent {
 		priority = PriorityUrgent
 	}
 	detail := priority
@@ -205,6 +224,9 @@ func humanAskHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 	c.Step("open")
 	c.State.SetVar("t", t.Code())
 	text := c.T("staff.opened", "Name", name, "Code", t.Code())
+	if r.Kind == RelayVoice {
+		text = c.T("staff.opened.voice", "Name", name, "Code", t.Code())
+	}
 	switch {
 	case ooh:
 		text += "\n\n" + c.T("staff.wait.closed", "Next", whenText(c, c.Lang(), h.Next(c.Now)))
@@ -303,7 +325,11 @@ func humanOpenHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 			return
 		}
 	}
-	c.Send(c.T("staff.relayed"), []Button{c.QuickExit()})
+	relayed := c.T("staff.relayed")
+	if r.Kind == RelayVoice {
+		relayed = c.T("staff.voice.relayed")
+	}
+	c.Send(relayed, []Button{c.QuickExit()})
 }
 
 // staffLang is the language of messages to staff.

@@ -72,6 +72,9 @@ const (
 	RelayPhoto    = "photo"
 	RelayLocation = "location"
 	RelayNotice   = "notice" // a message of the service itself (closed, failed)
+	// RelayVoice says the person sent a voice note or an audio: only that
+	// it came, never the audio (human_voice.go).
+	RelayVoice = "voice"
 )
 
 // Relay is one message passed between a person and the staff. The desk

@@ -17,6 +17,7 @@ const (
 	KindStaff     = "staff"
 	KindEmergency = "emergency"
 	KindFamilies  = "families"
+	KindInfo      = "info"
 	KindOther     = "other"
 )
 
@@ -27,7 +28,8 @@ type RequestKind struct {
 	// Kind is what every row of the flow is (Kind* above).
 	Kind string
 	// Counted is the topic of the rows the report counts as the kind's
-	// figure: "search", "help"; AnyTopic for every row with a topic; ""
+	// figure: "search", "help"; AnyTopic for every row with a topic;
+	// EveryRow for every row of the flow, whatever its topic; ""
 	// for none (the kind is counted elsewhere: denuncias and tickets from
 	// their own tables).
 	Counted string
@@ -45,6 +47,10 @@ type RequestKind struct {
 // AnyTopic counts every row that has a topic.
 const AnyTopic = "*"
 
+// EveryRow counts every row of the flow. It needs no topic in the
+// rollups, so rows kept there before a flow was counted still count.
+const EveryRow = "**"
+
 // RequestKinds is the one definition, a row per shipped flow.
 var RequestKinds = []RequestKind{
 	{Flow: "rights", Kind: KindRights, Counted: AnyTopic, FirstPage: true, KeepTopic: true},
@@ -54,9 +60,11 @@ var RequestKinds = []RequestKind{
 	{Flow: "emergency", Kind: KindEmergency, Counted: "help", KeepTopic: true, KeepDetail: true},
 	{Flow: "human", Kind: KindStaff, KeepTopic: true},
 	// The information answers reached from free text (legal aid,
-	// consulates, UNHCR/IOM, módulos, CURP, cards) count as requests; the
-	// report has no section of their own yet.
-	{Flow: "info", Kind: KindOther},
+	// consulates, UNHCR/IOM, módulos, CURP, cards): each answer shown is
+	// one, the report's "info_requests". Every row counts, so the weeks
+	// rolled up before info had a kind of its own (its rows then kept no
+	// topic) count the same.
+	{Flow: "info", Kind: KindInfo, Counted: EveryRow},
 	{Flow: "language", Kind: KindOther},
 	{Flow: "menu", Kind: KindOther},
 	{Flow: "privacy", Kind: KindOther},
@@ -81,6 +89,8 @@ func CountedAs(flow, topic, detail string) string {
 	switch {
 	case k.Counted == "":
 		return ""
+	case k.Counted == EveryRow:
+		return k.Kind
 	case k.Counted == AnyTopic && topic == "":
 		return ""
 	case k.Counted != AnyTopic && topic != k.Counted:

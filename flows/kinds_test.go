@@ -10,7 +10,7 @@ import (
 // that does not exist. A new flow without a row here fails this test
 // instead of silently landing in "other".
 func TestEveryFlowIsCounted(t *testing.T) {
-	kinds := []string{KindRights, KindShelters, KindDenuncia, KindStaff, KindEmergency, KindFamilies, KindOther}
+	kinds := []string{KindRights, KindShelters, KindDenuncia, KindStaff, KindEmergency, KindFamilies, KindInfo, KindOther}
 	seen := map[string]int{}
 	for _, k := range RequestKinds {
 		seen[k.Flow]++
@@ -52,6 +52,9 @@ func TestCountedAs(t *testing.T) {
 		{"families", "", "", ""},
 		{"denuncia", "filed", "robo", ""},
 		{"human", "open", "normal", ""},
+		{"info", "legal", "", KindInfo},
+		{"info", "", "-", KindInfo}, // a row rolled up before info was counted
+		{"menu", "show", "", ""},
 		{"gone", "x", "", ""},
 	} {
 		if got := CountedAs(tc.flow, tc.topic, tc.detail); got != tc.want {

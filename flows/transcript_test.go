@@ -39,6 +39,9 @@ var update = flag.Bool("update", false, "rewrite the bot's answers in testdata/*
 //	           the staff set shelter ID's status as of now, as /albergue
 //	           does: lleno (full), abierto (open) or cerrado (closed); ID
 //	           is the first column of store/albergues.csv
+//	! confirm ID NAME
+//	           the office confirms shelter ID's entry, as `acercate
+//	           albergues confirm ID --by NAME` does; NAME "-" withdraws it
 //	! restart  the service restarts (same Redis and database; the
 //	           person's screen keeps its buttons)
 //	! caps buttons=3 row=2 noedit nodelete noloc
@@ -174,6 +177,20 @@ func directive(t *testing.T, env *apptest.Env, s *term.Session, d string) {
 		}
 		if err := env.Store.SetShelterStatus(context.Background(), id, status, "staff:transcript"); err != nil {
 			t.Fatalf("! status %s: %v", arg, err)
+		}
+	case "confirm":
+		// The office confirms a shelter's entry, as `acercate albergues
+		// confirm ID --by NAME` does (albergues_confirmed.txtar); "-"
+		// withdraws it (--undo).
+		id, by, _ := strings.Cut(arg, " ")
+		var err error
+		if by == "-" {
+			err = env.Store.UnconfirmShelter(context.Background(), id, "cli:transcript")
+		} else {
+			_, err = env.Store.ConfirmShelter(context.Background(), id, by, "cli:transcript")
+		}
+		if err != nil {
+			t.Fatalf("! confirm %s: %v", arg, err)
 		}
 	case "restart":
 		env.Restart(t)

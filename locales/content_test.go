@@ -81,8 +81,9 @@ func TestHumanitarianCardOnlyWhereItApplies(t *testing.T) {
 // who and when.)
 func TestNothingClaimsTheOfficeCheckedIt(t *testing.T) {
 	// Shown only beside a directory record the office confirmed, with its
-	// date (flows/families.go reads Confirmed before rendering it).
-	confirmedOnly := map[string]bool{"families.dir.confirmed": true}
+	// date (flows/families.go and flows/albergues.go read Confirmed before
+	// rendering it).
+	confirmedOnly := map[string]bool{"families.dir.confirmed": true, "albergues.confirmed": true, "albergues.confirmed_stale": true}
 	// Saying the office has not checked it yet is the honest opposite.
 	notYet := []string{"no lo ha revisado", "not yet checked", "pas encore vérifié", "poko verifye", "ainda não conferiu"}
 	all := load(t)

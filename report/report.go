@@ -83,6 +83,9 @@ type Totals struct {
 	// subjects viewed.
 	FamiliesPeople   int `json:"families_people"`
 	FamiliesRequests int `json:"families_requests"`
+	// InfoRequests are the information answers shown (legal aid,
+	// consulates, UNHCR/IOM, módulos, CURP, cards: flows.KindInfo).
+	InfoRequests int `json:"info_requests"`
 }
 
 // Count is how many of one kind: Key is a stable id (a rights topic, a
@@ -321,6 +324,8 @@ func totals(d *store.ReportData) Totals {
 			t.Emergencies += g.N
 		case flows.KindFamilies:
 			t.FamiliesRequests += g.N
+		case flows.KindInfo:
+			t.InfoRequests += g.N
 		}
 	}
 	for _, g := range d.Denuncias {

@@ -209,11 +209,13 @@ func (g *grid) complement(r []int) int {
 
 // totalKeys are the headline figures, in the order the reports show them.
 var totalKeys = []string{"people", "new_people", "returning_people", "requests", "rights_views",
-	"shelter_searches", "denuncias", "escalations_opened", "emergencies", "families_people", "families_requests"}
+	"shelter_searches", "denuncias", "escalations_opened", "emergencies", "families_people", "families_requests",
+	"info_requests"}
 
 func (t Totals) byKey() []int {
 	return []int{t.People, t.NewPeople, t.ReturningPeople, t.Requests, t.RightsViews,
-		t.ShelterSearches, t.Denuncias, t.EscalationsOpened, t.Emergencies, t.FamiliesPeople, t.FamiliesRequests}
+		t.ShelterSearches, t.Denuncias, t.EscalationsOpened, t.Emergencies, t.FamiliesPeople, t.FamiliesRequests,
+		t.InfoRequests}
 }
 
 // segmentColumns are the metrics of a campaign, módulo or language row;

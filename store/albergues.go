@@ -89,7 +89,11 @@ func writeShelters(ctx context.Context, tx *sql.Tx, list []flows.Shelter, now ti
 				state = excluded.state, address = excluded.address, lat = excluded.lat, lon = excluded.lon,
 				exact = excluded.exact, area = excluded.area, phone = excluded.phone, populations = excluded.populations,
 				services = excluded.services, notes = excluded.notes, capacity = excluded.capacity,
-				verified = excluded.verified, source = excluded.source, imported_at = excluded.imported_at`)
+				verified = excluded.verified, source = excluded.source, imported_at = excluded.imported_at,
+				-- The office's check holds only for the facts it checked:
+				-- an import that changes them clears it (00140).
+				confirmed = CASE WHEN `+shelterFactsSame+` THEN shelters.confirmed ELSE '' END,
+				confirmed_by = CASE WHEN `+shelterFactsSame+` THEN shelters.confirmed_by ELSE '' END`)
 	if err != nil {
 		return res, fmt.Errorf("import shelters: %w", err)
 	}
@@ -191,7 +195,7 @@ func (s *DB) ListShelters(ctx context.Context) ([]flows.Shelter, error) {
 		return nil, fmt.Errorf("list shelter statuses: %w", err)
 	}
 	rows, err = s.db.QueryContext(ctx, `SELECT id, name, city, state, address, lat, lon, exact, area,
-			phone, populations, services, notes, capacity, verified, source
+			phone, populations, services, notes, capacity, verified, source, confirmed, confirmed_by
 		FROM shelters ORDER BY position`)
 	if err != nil {
 		return nil, fmt.Errorf("list shelters: %w", err)
@@ -202,10 +206,13 @@ func (s *DB) ListShelters(ctx context.Context) ([]flows.Shelter, error) {
 	for rows.Next() {
 		var sh flows.Shelter
 		var exact, area int
-		var pops, svcs, notes, verified string
+		var pops, svcs, notes, verified, confirmed string
 		if err := rows.Scan(&sh.ID, &sh.Name, &sh.City, &sh.State, &sh.Address, &sh.Point.Lat, &sh.Point.Lon, &exact, &area,
-			&sh.Phone, &pops, &svcs, &notes, &sh.Capacity, &verified, &sh.Source); err != nil {
+			&sh.Phone, &pops, &svcs, &notes, &sh.Capacity, &verified, &sh.Source, &confirmed, &sh.ConfirmedBy); err != nil {
 			return nil, fmt.Errorf("list shelters: %w", err)
+		}
+		if sh.Confirmed, err = parseConfirmedDay(fmt.Sprintf("shelter %q", sh.ID), confirmed); err != nil {
+			return nil, err
 		}
 		sh.Exact, sh.Area = exact == 1, area == 1
 		if sh.CityKey = cityKeys[sh.City]; sh.CityKey == "" {

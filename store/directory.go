@@ -87,13 +87,9 @@ func writeDirectory(ctx context.Context, tx *sql.Tx, list []flows.DirectoryEntry
 			return res, fmt.Errorf("import directory: id %q twice", e.ID)
 		}
 		seen[e.ID] = true
-		confirmed := ""
-		if !e.Confirmed.IsZero() {
-			confirmed = e.Confirmed.Format("2006-01-02")
-		}
 		_, err := ins.ExecContext(ctx, e.ID, i, e.Kind, e.Name, e.Place, flows.CityKey(e.Place), e.Country,
 			formatPhones(e.Phones), e.Address, e.Hours, e.URL, e.Status, e.Notes, e.Source, e.SourceDate,
-			confirmed, e.ConfirmedBy, millis(now))
+			confirmedDay(e.Confirmed), e.ConfirmedBy, millis(now))
 		if err != nil {
 			return res, fmt.Errorf("import directory entry %q: %w", e.ID, err)
 		}
@@ -144,10 +140,8 @@ func (s *DB) directory(ctx context.Context, query string, args ...any) ([]flows.
 		}
 		// Stored phones were checked at import; a bad one cannot be here.
 		e.Phones = parsePhones(phones, func(string, string, ...any) {})
-		if confirmed != "" {
-			if e.Confirmed, err = time.Parse("2006-01-02", confirmed); err != nil {
-				return nil, fmt.Errorf("directory entry %q: confirmed %q: %w", e.ID, confirmed, err)
-			}
+		if e.Confirmed, err = parseConfirmedDay(fmt.Sprintf("directory entry %q", e.ID), confirmed); err != nil {
+			return nil, err
 		}
 		out = append(out, e)
 	}

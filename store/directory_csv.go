@@ -224,12 +224,8 @@ func WriteDirectory(w io.Writer, entries []flows.DirectoryEntry) error {
 		return err
 	}
 	for _, e := range entries {
-		confirmed := ""
-		if !e.Confirmed.IsZero() {
-			confirmed = e.Confirmed.Format("2006-01-02")
-		}
 		rec := []string{e.ID, e.Kind, e.Name, e.Place, e.Country, formatPhones(e.Phones), e.Address, e.Hours,
-			e.URL, e.Status, e.Notes, e.Source, e.SourceDate, confirmed, e.ConfirmedBy}
+			e.URL, e.Status, e.Notes, e.Source, e.SourceDate, confirmedDay(e.Confirmed), e.ConfirmedBy}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

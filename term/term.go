@@ -87,6 +87,7 @@ func (s *Session) Attach(eng *flows.Engine) {
 //	/loc LAT LON shares a location
 //	/foto        sends a photo
 //	/audio       sends something the bot cannot read (a voice message)
+//	/sticker     sends a sticker, which is not someone talking
 //	/tap DATA    taps a button with raw data (old or forged buttons, for tests)
 //	/cmd args    sends a command
 func (s *Session) Event(line string) (flows.Event, error) {
@@ -119,7 +120,9 @@ func (s *Session) Event(line string) (flows.Event, error) {
 		case "foto", "photo":
 			ev.Kind, ev.PhotoID, ev.Text = flows.EventPhoto, "term-photo-"+strconv.FormatInt(s.nextUpdate, 10), payload
 		case "audio":
-			ev.Kind = flows.EventUnsupported
+			ev.Kind, ev.Media = flows.EventUnsupported, flows.MediaVoice
+		case "sticker":
+			ev.Kind, ev.Media = flows.EventUnsupported, flows.MediaSticker
 		case "tap":
 			ev.Kind, ev.Data, ev.TapID = flows.EventButton, payload, "tap-"+strconv.FormatInt(s.nextUpdate, 10)
 		default:

@@ -369,7 +369,7 @@ func (m *Matcher) Read(text, prefer string) Reading {
 		// A weak call for help is a danger when it is (nearly) the whole
 		// message: "ayudaaa", "necesito ayuda por favor", "me ajuda" — not
 		// "¿me pueden ayudar pronto con la cita?".
-		words := len(strings.Fields(fold(text)))
+		words := len(strings.Fields(Fold(text)))
 		polite := map[int]bool{}
 		if a := weak["greeting"]; a != nil {
 			polite = a.cover

@@ -52,9 +52,14 @@ var stemmers = map[string]func(*snowballstem.Env) bool{
 	"pt": portuguese.Stem,
 }
 
-// fold lowercases s, strips accents and turns everything that is not a
-// letter or a digit into a space ("j'ai" is "j ai", "¡Auxilio!" "auxilio").
-func fold(s string) string {
+// Fold lowercases s, strips accents and turns everything that is not a
+// letter or a digit into a space ("j'ai" is "j ai", "¡Auxilio!" "auxilio",
+// "Acércate" "acercate"). It is the one folding of text for matching:
+// the matcher's words start from it, and the flows compare button labels,
+// keywords and city names with it.
+func Fold(s string) string {
+	// ASCII has no accents to strip: decomposing and recomposing it gives
+	// it back unchanged, so only other text goes through the chain.
 	if !isASCII(s) {
 		t := stripAccents.Get().(transform.Transformer)
 		if out, _, err := transform.String(t, s); err == nil {
@@ -70,6 +75,10 @@ func fold(s string) string {
 	}, s)
 }
 
+// stripAccents keeps chains that decompose, drop combining marks and
+// recompose. A chain is not safe for concurrent use and making one
+// allocates its buffers (tens of KB), which Fold, called several times an
+// event, would do for every call; transform.String resets it.
 var stripAccents = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
@@ -110,7 +119,7 @@ type lang struct {
 // squeezed, abbreviations expanded, stemmed.
 func (l *lang) words(text string) []token {
 	var out []token
-	for i, w := range strings.Fields(fold(text)) {
+	for i, w := range strings.Fields(Fold(text)) {
 		w = squeeze(w)
 		if exp, ok := l.abbrev[w]; ok {
 			for _, x := range exp {
@@ -148,9 +157,9 @@ func parseAbbrev(s string) map[string][]string {
 		if !ok {
 			continue
 		}
-		k = squeeze(strings.TrimSpace(fold(k)))
+		k = squeeze(strings.TrimSpace(Fold(k)))
 		var exp []string
-		for _, w := range strings.Fields(fold(v)) {
+		for _, w := range strings.Fields(Fold(v)) {
 			exp = append(exp, squeeze(w))
 		}
 		if k != "" && len(exp) > 0 && !strings.Contains(k, " ") {

@@ -57,13 +57,7 @@ func runDirectorio(ctx context.Context, env *Env, cfg *Config, args []string) er
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tKIND\tPLACE\tSTATUS\tCHECKED\tNAME")
 		for _, e := range list {
-			checked := "source " + e.SourceDate
-			switch {
-			case !e.Confirmed.IsZero():
-				checked = "confirmed " + e.Confirmed.Format("2006-01-02") + " by " + e.ConfirmedBy
-			case e.SourceDate == "":
-				checked = "source undated"
-			}
+			checked := checkedText(e.Confirmed, e.ConfirmedBy, e.SourceDate)
 			place := e.Place
 			if place == "" {
 				place = "-"

@@ -34,7 +34,7 @@ func commands() map[string]command {
 		"version":    {"print the version", runVersion, true},
 		"chat":       {"talk to the bot in the terminal, as a migrant would (no token, no network)", runChat, false},
 		"web":        {"run the web portal locally on 127.0.0.1:8080, as a migrant would see it (no token, no network)", runWeb, false},
-		"albergues":  {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado", runAlbergues, false},
+		"albergues":  {"the shelter directory: import FILE, list, export, status ID lleno|abierto|cerrado, confirm ID --by NAME|--undo", runAlbergues, false},
 		"directorio": {"the reference directory (consulates, SRE lines, search commissions, Casa Chiapas, municipal contacts): import FILE, list, export", runDirectorio, false},
 		"denuncias":  {"list denuncias, show one (audit-logged), set a status", runDenuncias, false},
 		"staff":      {"the staff desk: groups (who answers where), tickets (open conversations)", runStaff, false},
