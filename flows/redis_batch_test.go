@@ -51,9 +51,7 @@ func TestRedisBatchSharesAPipeline(t *testing.T) {
 		}
 		before := pl.n.Load()
 		// A pipeline is under way: every worker queues behind it.
-		b.mu.Lock()
-		b.running = true
-		b.mu.Unlock()
+		b.group.Hold()
 		var wg sync.WaitGroup
 		results := make([]int64, workers)
 		errs := make([]error, workers)
@@ -63,19 +61,11 @@ func TestRedisBatchSharesAPipeline(t *testing.T) {
 				results[w], errs[w] = b.run(ctx, script, []string{key}, w+1).Int64()
 			})
 		}
-		for {
-			b.mu.Lock()
-			n := len(b.queue)
-			b.mu.Unlock()
-			if n == workers {
-				break
-			}
-			runtimeYield()
+		for b.group.Queued() < workers {
+			runtime.Gosched()
 		}
 		// It ends: the first queued leads and sends them all.
-		b.mu.Lock()
-		b.queue[0].done <- true
-		b.mu.Unlock()
+		b.group.Release()
 		wg.Wait()
 		for w := range workers {
 			if errs[w] != nil || results[w] != int64(w+1) {
@@ -93,5 +83,3 @@ func TestRedisBatchSharesAPipeline(t *testing.T) {
 		}
 	}
 }
-
-func runtimeYield() { runtime.Gosched() }

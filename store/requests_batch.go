@@ -4,29 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"runtime"
-	"sync"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/acercate/acercate/flows/group"
 )
 
-// requestBatch group-commits the request log: rows logged at the same time
-// by different chats' workers share one transaction, so SQLite commits once
-// for many rows instead of once per row. Each caller still returns only
-// after its own row is committed (the engine saves the chat's state only
-// after that), so nothing is less durable than row by row.
-//
-// It has no goroutine of its own. The first caller to find no commit
-// running leads: it commits everything queued so far (its own row among
-// them), then hands the lead to the first caller queued meanwhile, whose
-// batch has been growing during that commit. A lead with no one queued
-// yields once first: on a busy machine the other workers then reach their
-// rows and share its commit, and a commit (its pages written to the WAL,
-// the triggers' tables among them) costs several rows' inserts.
+// requestBatch group-commits the request log (package group): rows
+// logged at the same time by different chats' workers share one
+// transaction, so SQLite commits once for many rows instead of once per
+// row. Each caller still returns only after its own row is committed (the
+// engine saves the chat's state only after that), so nothing is less
+// durable than row by row; a lead alone yields once first, since a commit
+// (its pages written to the WAL, the rollups' among them) costs several
+// rows' inserts.
 type requestBatch struct {
-	mu      sync.Mutex
-	queue   []*queuedRequest
-	running bool
+	group group.Group[*queuedRequest]
 	// conn is the one connection the request log is written on, and
 	// insert the row's INSERT prepared on it once (compiling it compiles
 	// the request log's remaining trigger too).
@@ -43,15 +35,8 @@ type requestBatch struct {
 }
 
 type queuedRequest struct {
-	r    flows.Request
-	done chan batchTurn
-}
-
-// batchTurn is what a queued caller is woken with: its row's result, or
-// the lead.
-type batchTurn struct {
-	err  error
-	lead bool
+	r   flows.Request
+	err error
 }
 
 // maxBatch bounds one transaction, so a long queue does not make its
@@ -59,51 +44,14 @@ type batchTurn struct {
 const maxBatch = 256
 
 func (s *DB) logBatched(ctx context.Context, r flows.Request) error {
-	b := &s.requestBatch
-	q := &queuedRequest{r: r, done: make(chan batchTurn, 1)}
-	b.mu.Lock()
-	b.queue = append(b.queue, q)
-	if b.running {
-		b.mu.Unlock()
-		// Waiting is not abandoned on ctx: the lead may be handed to us.
-		turn := <-q.done
-		if !turn.lead {
-			return turn.err
+	q := &queuedRequest{r: r}
+	s.requestBatch.group.Do(ctx, maxBatch, q, func(ctx context.Context, batch []*queuedRequest) {
+		err := s.insertRequests(ctx, batch)
+		for _, x := range batch {
+			x.err = err
 		}
-		b.mu.Lock()
-	}
-	b.running = true
-	if len(b.queue) == 1 {
-		// Alone: let the workers that are ready to run (when the machine
-		// is busy) reach their own row first, so they share this commit.
-		// An idle machine has none and this returns at once.
-		b.mu.Unlock()
-		runtime.Gosched()
-		b.mu.Lock()
-	}
-	n := min(len(b.queue), maxBatch)
-	batch := b.queue[:n:n]
-	b.queue = b.queue[n:]
-	b.mu.Unlock()
-
-	err := s.insertRequests(context.WithoutCancel(ctx), batch)
-	var mine error
-	for _, x := range batch {
-		if x == q {
-			mine = err
-			continue
-		}
-		x.done <- batchTurn{err: err}
-	}
-	b.mu.Lock()
-	if len(b.queue) > 0 {
-		b.queue[0].done <- batchTurn{lead: true}
-	} else {
-		b.running = false
-		b.queue = nil
-	}
-	b.mu.Unlock()
-	return mine
+	})
+	return q.err
 }
 
 func (s *DB) insertRequests(ctx context.Context, batch []*queuedRequest) error {
