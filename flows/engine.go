@@ -173,14 +173,6 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 	if ev.Group {
 		return e.handleGroup(ctx, ev)
 	}
-	if gone, err := e.erasedBefore(ctx, ev); err != nil {
-		return nil, err
-	} else if gone {
-		// Handled before the person erased everything: nothing of it
-		// may come back, not even a count.
-		e.log.Info("update of an erased person not handled again", "kind", string(ev.Kind))
-		return &Outcome{Duplicate: true}, nil
-	}
 	// The flood decision is taken once per event: a retry after a write
 	// conflict is the same event and must not spend another token.
 	var flood *floodDecision
@@ -204,10 +196,21 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (*Outcome, error) {
 		if l.dup {
 			return &Outcome{Replies: l.pending, Sent: l.sent, Duplicate: true}, nil
 		}
+		// Checked on every attempt: a retry after a conflict may find the
+		// state gone (erased meanwhile), and then asks the store.
+		if gone, err := e.erasedBefore(ctx, ev, l); err != nil {
+			return nil, err
+		} else if gone {
+			// Handled before the person erased everything: nothing of it
+			// may come back, not even a count.
+			e.log.Info("update of an erased person not handled again", "kind", string(ev.Kind))
+			return &Outcome{Duplicate: true}, nil
+		}
 		c := e.run(ctx, ev, l, &flood, &erased)
 		if c.err != nil {
 			return nil, c.err
 		}
+		e.keepErasedMark(c, l)
 		if err := e.deps.Log.LogRequest(ctx, c.record); err != nil {
 			return nil, fmt.Errorf("log request: %w", err)
 		}

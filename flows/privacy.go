@@ -19,9 +19,10 @@ type Privacy interface {
 	// Retention says how long what is kept is kept, for /privacidad.
 	Retention() Retention
 	// ErasedUpTo returns the last update id an erasure of the person
-	// (Subject.Tombstone) covered, if they erased their data since
-	// (a tombstone is kept about two days); ok is false when they did not.
-	ErasedUpTo(ctx context.Context, tombstone string, since time.Time) (updateID int64, ok bool, err error)
+	// (Subject.Tombstone) covered and when it was done, if they erased
+	// their data since (a tombstone is kept about two days); ok is false
+	// when they did not.
+	ErasedUpTo(ctx context.Context, tombstone string, since time.Time) (updateID int64, at time.Time, ok bool, err error)
 }
 
 // Subject is the person /borrar erases.
@@ -239,15 +240,46 @@ const erasedWindow = 48 * time.Hour
 // already covered, handled again (a polling batch retried after another
 // chat's reply failed, a webhook request repeated): it must record
 // nothing about them — no request row, no state.
-func (e *Engine) erasedBefore(ctx context.Context, ev Event) (bool, error) {
+//
+// The store is asked only when l has no usable state. An erasure deletes
+// the chat's state, so a state that exists was created after it, by an
+// update that found none, asked the store and, if the person had erased
+// their data, left the erasure's mark in the state it created
+// (keepErasedMark): the mark answers for every update after it. A stale
+// state (another schema, another key) keeps no mark and asks the store.
+func (e *Engine) erasedBefore(ctx context.Context, ev Event, l *loaded) (bool, error) {
 	if e.deps.Privacy == nil || ev.UpdateID == 0 {
 		return false, nil
 	}
-	upTo, ok, err := e.deps.Privacy.ErasedUpTo(ctx, e.tombstone(ev), e.cfg.Now().Add(-erasedWindow))
+	since := e.cfg.Now().Add(-erasedWindow)
+	if l.version != 0 && !l.stale {
+		m := l.state.Erased
+		return m != nil && ev.UpdateID <= m.Update && m.At >= since.UnixMilli(), nil
+	}
+	upTo, at, ok, err := e.deps.Privacy.ErasedUpTo(ctx, e.tombstone(ev), since)
 	if err != nil {
 		return false, fmt.Errorf("erasure: %w", err)
 	}
-	return ok && ev.UpdateID <= upTo, nil
+	if !ok {
+		return false, nil
+	}
+	if ev.UpdateID <= upTo {
+		return true, nil
+	}
+	l.state.Erased = &ErasedMark{Update: upTo, At: at.UnixMilli()}
+	return false, nil
+}
+
+// keepErasedMark gives the state a step leaves the erasure mark of the
+// state it started from, whatever the step did to the state (the quick
+// exit and the menu start it anew): only the engine sets or clears it,
+// and a mark past the tombstone's window is dropped as the store's is.
+func (e *Engine) keepErasedMark(c *Ctx, l *loaded) {
+	m := l.state.Erased
+	if m != nil && m.At < e.cfg.Now().Add(-erasedWindow).UnixMilli() {
+		m = nil
+	}
+	c.State.Erased = m
 }
 
 // privacyExit is the quick exit: the channel deletes what it can of the

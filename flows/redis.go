@@ -45,11 +45,12 @@ type Store struct {
 	stateTTL  time.Duration
 	updateTTL time.Duration
 	cache     *stateCache
+	batch     *redisBatch
 }
 
 // NewStore returns a Store. prefix namespaces every key ("acercate:").
 func NewStore(rdb redis.UniversalClient, keys *secret.Keys, prefix string, stateTTL time.Duration) *Store {
-	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour, cache: newStateCache()}
+	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour, cache: newStateCache(), batch: &redisBatch{rdb: rdb}}
 }
 
 // StateKey and UpdateKey return the Redis keys of a chat's state and of
@@ -237,7 +238,7 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 		sealedReplies = s.keys.Seal(rJSON, []byte(uk))
 	}
 	sealed := s.keys.Seal(stJSON, []byte(sk))
-	res, err := commitScript.Run(ctx, s.rdb, []string{sk, uk},
+	res, err := s.batch.run(ctx, commitScript, []string{sk, uk},
 		l.version,
 		sealed,
 		s.stateTTL.Milliseconds(),
@@ -284,7 +285,7 @@ return s
 // MarkSent records that n replies of the update were delivered, counting
 // from the first reply ever returned for it.
 func (s *Store) MarkSent(ctx context.Context, chat Address, update int64, n int) error {
-	if err := markSentScript.Run(ctx, s.rdb, []string{s.updateKey(s.chatTag(chat), update)}, n).Err(); err != nil && !errors.Is(err, redis.Nil) {
+	if err := s.batch.run(ctx, markSentScript, []string{s.updateKey(s.chatTag(chat), update)}, n).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	return nil

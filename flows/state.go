@@ -35,9 +35,26 @@ type State struct {
 	// channel with fewer buttons than the message had (Caps.MaxButtons):
 	// the person answers with a number. Never set for Telegram.
 	Choices []string `json:"ch,omitempty"`
+	// Erased is set by the engine, never by a flow, on a state created
+	// after the person erased their data (/borrar): the erasure's last
+	// update and when it was done, so an update it covered, handled again
+	// while this state lives, records nothing without asking the store
+	// (Engine.erasedBefore). A state that exists was created after any
+	// erasure (the erasure deletes it), by an update that found none and
+	// asked the store: that is where this comes from.
+	Erased *ErasedMark `json:"er,omitempty"`
 	// States written before the fields "last" (a message id no step ever
 	// edited) and "at" (a time nothing read) went still load: unknown
 	// fields are ignored, so the schema version stays.
+}
+
+// ErasedMark is an erasure remembered in the state created after it.
+type ErasedMark struct {
+	// Update is the last update the erasure covered.
+	Update int64 `json:"u"`
+	// At is when it was done, Unix ms: it is remembered as long as the
+	// store's tombstone (erasedWindow).
+	At int64 `json:"t"`
 }
 
 // Var returns a scratch value of the current flow.
@@ -106,5 +123,9 @@ func (s State) clone() State {
 		s.Drafts = drafts
 	}
 	s.Choices = append([]string(nil), s.Choices...)
+	if s.Erased != nil {
+		m := *s.Erased
+		s.Erased = &m
+	}
 	return s
 }

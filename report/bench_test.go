@@ -21,8 +21,8 @@ var benchWeek = hours.Week{Year: 2026, Num: 47}
 // seedRequests writes n request-log rows spread over weeks weeks ending
 // with benchWeek, from people distinct people, the way the flows log them
 // (rights topics, shelter searches, emergencies, denuncia steps, menus),
-// in one transaction with one prepared statement; plus denuncias and
-// tickets in proportion.
+// in one transaction with one prepared statement, then their rollups in
+// one statement each; plus denuncias and tickets in proportion.
 func seedRequests(tb testing.TB, db *store.DB, keys *secret.Keys, n, people, weeks int) {
 	tb.Helper()
 	ctx := context.Background()
@@ -79,6 +79,10 @@ func seedRequests(tb testing.TB, db *store.DB, keys *secret.Keys, n, people, wee
 		}
 	}
 	st.Close()
+	// The report's rollups, as the store's writers keep them.
+	if err := store.RollUpRequests(ctx, tx, 1, int64(n)); err != nil {
+		tb.Fatal(err)
+	}
 	cats := []string{"robbery", "extortion", "kidnapping", "sexual", "trafficking", "authority", "discrimination", "disappearance", "other"}
 	muns := []string{"tapachula", "suchiate", "huixtla", "arriaga", "tuxtla", "other"}
 	for i := 0; i < n/100; i++ {

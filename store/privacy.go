@@ -121,17 +121,17 @@ func (s *DB) Forget(ctx context.Context, subj flows.Subject) (flows.Erasure, err
 }
 
 // ErasedUpTo implements flows.Privacy from the erasures table.
-func (s *DB) ErasedUpTo(ctx context.Context, tombstone string, since time.Time) (int64, bool, error) {
-	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT update_id FROM erasures WHERE tombstone = ? AND at >= ?`,
-		tombstone, millis(since)).Scan(&id)
+func (s *DB) ErasedUpTo(ctx context.Context, tombstone string, since time.Time) (int64, time.Time, bool, error) {
+	var id, at int64
+	err := s.db.QueryRowContext(ctx, `SELECT update_id, at FROM erasures WHERE tombstone = ? AND at >= ?`,
+		tombstone, millis(since)).Scan(&id, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		return 0, time.Time{}, false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("erasures: %w", err)
+		return 0, time.Time{}, false, fmt.Errorf("erasures: %w", err)
 	}
-	return id, true, nil
+	return id, fromMillis(at), true, nil
 }
 
 // checkpoint copies the write-ahead log into the database and truncates

@@ -12,7 +12,8 @@ import (
 )
 
 // fillRequests writes n request-log rows for people person-0..people-1,
-// spread over the year before apptest.Start, in one transaction.
+// spread over the year before apptest.Start, in one transaction with
+// their rollups.
 func fillRequests(b *testing.B, db *store.DB, n, people int, from int) {
 	b.Helper()
 	ctx := context.Background()
@@ -31,6 +32,13 @@ func fillRequests(b *testing.B, db *store.DB, n, people int, from int) {
 		}
 	}
 	st.Close()
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM requests`).Scan(&last); err != nil {
+		b.Fatal(err)
+	}
+	if err := store.RollUpRequests(ctx, tx, last-int64(n)+1, last); err != nil {
+		b.Fatal(err)
+	}
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}

@@ -42,12 +42,28 @@ func channelOf(r flows.Request) string {
 	return r.Channel
 }
 
+// logRequest logs r in db's transaction, with its rollups (rollUp).
 func logRequest(ctx context.Context, db execer, r flows.Request) error {
-	_, err := db.ExecContext(ctx, insertRequestSQL, requestArgs(r)...)
+	res, err := db.ExecContext(ctx, insertRequestSQL, requestArgs(r)...)
 	if err != nil {
 		return fmt.Errorf("log request: %w", err)
 	}
-	return nil
+	id, ok, err := insertedID(res)
+	if err != nil || !ok {
+		return err
+	}
+	return rollUp(ctx, db, id, id)
+}
+
+// insertedID is the id of the row an INSERT OR IGNORE inserted; ok is
+// false when it ignored a duplicate.
+func insertedID(res sql.Result) (id int64, ok bool, err error) {
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return 0, false, err
+	}
+	id, err = res.LastInsertId()
+	return id, err == nil, err
 }
 
 // Requests returns the logged requests in order, for tests and exports.
