@@ -52,7 +52,7 @@ func address(visitor string) flows.Address {
 func (c *chatChannel) event(visitor string, in input) flows.Event {
 	caps := WebCaps
 	caps.CanShareLocation = in.live
-	ev := flows.Event{UpdateID: in.update, ChatID: address(visitor), UserID: address(visitor), Lang: in.lang, Time: c.now(), Caps: caps}
+	ev := flows.Event{ChatID: address(visitor), UserID: address(visitor), Lang: in.lang, Time: c.now(), Caps: caps}
 	text := strings.TrimSpace(in.text)
 	switch {
 	case in.command != "":
@@ -112,10 +112,15 @@ func (c *chatChannel) mine(t *transcript, in input, label func(id string) string
 func (c *chatChannel) submit(ctx context.Context, visitor string, in input, label func(string) string) error {
 	// photos: the visitor has photos in a draft, to settle once handled.
 	var photos bool
+	var update int64
 	if _, err := c.transcripts.change(ctx, visitor, func(t *transcript) bool {
-		if t.seen(in.update) {
+		var seen bool
+		if update, seen = t.seen(in.update); seen {
+			// Handled already or being handled: the engine's update
+			// record answers for it under the same id.
 			return false
 		}
+		update = t.nextUpdate()
 		if m := c.mine(t, in, label); m.Mine {
 			t.add(m, c.now())
 		}
@@ -128,7 +133,7 @@ func (c *chatChannel) submit(ctx context.Context, visitor string, in input, labe
 			t.Photos = true
 		}
 		photos = t.Photos
-		t.remember(in.update)
+		t.remember(in.update, update)
 		return true
 	}); err != nil {
 		return err
@@ -137,7 +142,9 @@ func (c *chatChannel) submit(ctx context.Context, visitor string, in input, labe
 	if in.photoRefused != "" && strings.TrimSpace(in.text) == "" {
 		return nil
 	}
-	return c.handle(ctx, &chatTask{c: c, visitor: visitor, ev: c.event(visitor, in),
+	ev := c.event(visitor, in)
+	ev.UpdateID = update
+	return c.handle(ctx, &chatTask{c: c, visitor: visitor, ev: ev,
 		photo: in.photo, photoType: in.photoType, settle: photos})
 }
 

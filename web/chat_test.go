@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acercate/acercate/web"
 )
@@ -95,5 +96,28 @@ func TestChatWithoutJavaScript(t *testing.T) {
 	}
 	if len(reqs) < 3 || len(people) != 1 {
 		t.Errorf("%d requests from %d people; want one person", len(reqs), len(people))
+	}
+}
+
+// After /borrar the visitor keeps the same session, and everything they
+// send next is answered: the erasure covers the updates before it, not a
+// random half of the ones after (a form's nonce is random; the update id
+// the engine gets must grow across the erasure).
+func TestChatAnswersEveryMessageAfterBorrar(t *testing.T) {
+	p := newPortal(t, web.Config{})
+	w := chatWalk{t, p, p.client(t)}
+	w.p.get(t, w.c, "/chat?lang=es")
+	w.say("/borrar")
+	if page := w.tap("Sí, borrar todo"); !strings.Contains(page, "borré lo que guardaba de ti") {
+		t.Fatalf("/borrar not confirmed:\n%s", page)
+	}
+	for i := range 12 {
+		p.Clock.Advance(time.Minute) // within the flood limits
+		page := w.say("/ayuda")
+		if !strings.Contains(page, "Puedo ayudarte con tus derechos") {
+			t.Fatalf("message %d after /borrar got no answer:\n%s", i+1, page)
+		}
+		w.say("/borrar")
+		w.tap("Sí, borrar todo")
 	}
 }

@@ -39,9 +39,14 @@ type transcript struct {
 	Keyboard [][]flows.KeyButton `json:"kb,omitempty"`
 	// Away counts the staff replies delivered while no page was open.
 	Away int `json:"away,omitempty"`
-	// Recent are the update ids of the visitor's last forms, so a form
-	// sent twice shows once.
-	Recent []int64 `json:"u,omitempty"`
+	// Recent are the nonces of the visitor's last forms ("u"), so a form
+	// sent twice shows once, and Updates the update id each was handled
+	// under (the same index; a transcript from before has none, and its
+	// nonces were the update ids), so it is handled once.
+	Recent  []int64 `json:"u,omitempty"`
+	Updates []int64 `json:"uu,omitempty"`
+	// Last is the last update id given to the engine (nextUpdate).
+	Last int64 `json:"lu,omitempty"`
 	// Photos is true while the visitor may have photos in a denuncia's
 	// draft (chat_photos.go settles them after each update).
 	Photos bool `json:"ph,omitempty"`
@@ -50,20 +55,47 @@ type transcript struct {
 // recentMax is how many update ids a transcript remembers.
 const recentMax = 32
 
-func (t *transcript) seen(update int64) bool {
-	for _, u := range t.Recent {
-		if u == update {
-			return true
+func (t *transcript) seen(nonce int64) (update int64, ok bool) {
+	for i, u := range t.Recent {
+		if u == nonce {
+			if i < len(t.Updates) {
+				return t.Updates[i], true
+			}
+			return nonce, true
 		}
 	}
-	return false
+	return 0, false
 }
 
-func (t *transcript) remember(update int64) {
-	t.Recent = append(t.Recent, update)
+// remember records that the form nonce was handled as update.
+func (t *transcript) remember(nonce, update int64) {
+	if len(t.Updates) != len(t.Recent) {
+		// From a transcript before Updates: its nonces were the ids.
+		t.Updates = append(t.Updates[:0:0], t.Recent...)
+	}
+	t.Recent = append(t.Recent, nonce)
+	t.Updates = append(t.Updates, update)
 	if n := len(t.Recent); n > recentMax {
 		t.Recent = append(t.Recent[:0:0], t.Recent[n-recentMax:]...)
+		t.Updates = append(t.Updates[:0:0], t.Updates[n-recentMax:]...)
 	}
+}
+
+// nextUpdate is the update id of a form the visitor sends: it grows with
+// every form, and across an erasure, which forgets the transcript. The
+// engine's erasure tombstone says "updates up to this id are covered"
+// (flows.Privacy.ErasedUpTo), as Telegram's growing update ids allow: a
+// random id, as the form's nonce is, would be taken for an erased one
+// half of the time for two days after /borrar. Microseconds of the
+// wall clock (not the portal's clock: this is order, not time) stay
+// below 2^53 and cannot repeat across the erasure's own handling.
+func (t *transcript) nextUpdate() int64 {
+	u := time.Now().UnixMicro()
+	if u <= t.Last {
+		u = t.Last + 1
+	}
+	t.Last = u
+	return u
 }
 
 // message is one message of a transcript.
@@ -207,6 +239,7 @@ func (t *transcript) clone() *transcript {
 	c := *t
 	c.Msgs = slices.Clone(t.Msgs)
 	c.Recent = slices.Clone(t.Recent)
+	c.Updates = slices.Clone(t.Updates)
 	return &c
 }
 

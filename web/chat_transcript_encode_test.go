@@ -43,7 +43,7 @@ func TestTranscriptEncode(t *testing.T) {
 	tr.add(message{Mine: true, Text: "hola"}, now)
 	seq := tr.add(message{Text: "¿Qué necesitas?", Buttons: [][]flows.Button{{{Label: "Albergues", Data: "m:albergues"}}}}, now)
 	tr.Keyboard = [][]flows.KeyButton{{{Label: "📍 Enviar mi ubicación", RequestLocation: true}}}
-	tr.remember(7)
+	tr.remember(7, tr.nextUpdate())
 	same(tr)
 	// The copy a slot keeps, changed as the next change would change it.
 	next := tr.clone()

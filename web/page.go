@@ -136,9 +136,10 @@ func (s *Server) lang(r *http.Request) string {
 
 // funcs are the templates' functions.
 var funcs = template.FuncMap{
-	// nonce is a fresh random number for a chat form's "u" field: the
-	// update id of what the form sends, so a form sent twice (a double
-	// tap, a reload) is handled once.
+	// nonce is a fresh random number for a chat form's "u" field, so a
+	// form sent twice (a double tap, a reload) is handled once; the
+	// update id the engine gets is given when it first arrives
+	// (transcript.nextUpdate).
 	"nonce": func() string { return strconv.FormatInt(randomUpdateID(), 10) },
 }
 
