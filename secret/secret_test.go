@@ -2,7 +2,13 @@ package secret
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -90,5 +96,49 @@ func TestStringRoundTrip(t *testing.T) {
 	}
 	if _, err := k.OpenString("%%%", "t"); !errors.Is(err, ErrOpen) {
 		t.Fatalf("OpenString of junk = %v", err)
+	}
+}
+
+// Hash is HMAC-SHA256 over domain, a zero byte and the value, cut to 16
+// bytes, whichever pooled HMAC computes it and however many at once: the
+// figures and Redis keys of every deployed database depend on it.
+func TestHashIsTheKeyedHMAC(t *testing.T) {
+	raw := bytes.Repeat([]byte{7}, KeySize)
+	k, err := FromBytes(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(k *Keys, domain, value string) string {
+		m := hmac.New(sha256.New, k.HashKey())
+		m.Write([]byte(domain + "\x00" + value))
+		return hex.EncodeToString(m.Sum(nil)[:16])
+	}
+	long := strings.Repeat("x", 300) // past Hash's stack buffer
+	other := k.WithHashKey(bytes.Repeat([]byte{9}, 32))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				for _, kk := range []*Keys{k, other} {
+					v := fmt.Sprint(g, ":", i, long[:i%2*300])
+					if got, w := kk.Hash("person", v), want(kk, "person", v); got != w {
+						t.Errorf("Hash(person, %q) = %s, want %s", v, got, w)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func BenchmarkHash(b *testing.B) {
+	k, err := FromBytes(bytes.Repeat([]byte{7}, KeySize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		k.Hash("person", "123456789")
 	}
 }
