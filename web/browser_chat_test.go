@@ -89,10 +89,7 @@ func TestBrowserChatLive(t *testing.T) {
 func TestBrowserChatWithoutJavaScript(t *testing.T) {
 	neutral := neutralSite(t)
 	p := newPortal(t, web.Config{ExitURL: neutral.URL + "/"})
-	b := newTab(t, tabOptions{})
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatal(err)
-	}
+	b := newTab(t, tabOptions{noScript: true})
 	b.do(chromedp.Navigate(p.HTTP.URL+"/chat?lang=es"), chromedp.WaitVisible(chromedp.CSS("#chat li")))
 	click := func(label string) {
 		t.Helper()

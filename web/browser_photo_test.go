@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/acercate/acercate/web"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -17,10 +16,7 @@ import (
 // what is kept has no GPS left.
 func TestBrowserChatPhotoWithoutJavaScript(t *testing.T) {
 	p := newPortal(t, web.Config{})
-	b := newTab(t, tabOptions{})
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatal(err)
-	}
+	b := newTab(t, tabOptions{noScript: true})
 	b.do(chromedp.Navigate(p.HTTP.URL+"/chat?lang=es"), chromedp.WaitVisible(chromedp.CSS("#chat li")))
 	click := func(label string) {
 		t.Helper()

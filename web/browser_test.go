@@ -53,6 +53,8 @@ type tab struct {
 type tabOptions struct {
 	acceptLang    string
 	width, height int64
+	// noScript turns JavaScript off, as on a phone that has it off.
+	noScript bool
 }
 
 func newTab(t *testing.T, o tabOptions) *tab {
@@ -90,6 +92,11 @@ func newTab(t *testing.T, o tabOptions) *tab {
 		t.Fatal(err)
 	}
 	b.do(chromedp.EmulateViewport(o.width, o.height))
+	if o.noScript {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return b
 }
 
@@ -440,10 +447,7 @@ func TestBrowserSheltersByLocation(t *testing.T) {
 func TestBrowserWithoutJavaScript(t *testing.T) {
 	neutral := neutralSite(t)
 	p := newPortal(t, web.Config{ExitURL: neutral.URL + "/"})
-	b := newTab(t, tabOptions{})
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatal(err)
-	}
+	b := newTab(t, tabOptions{noScript: true})
 	b.do(chromedp.Navigate(p.HTTP.URL+"/albergues?lang=pt"), chromedp.WaitVisible(chromedp.ID("ciudad")))
 	if vis := eval[bool](b, `document.getElementById('locate').checkVisibility()`); vis {
 		t.Errorf("the location button shows without JavaScript, where it cannot work")

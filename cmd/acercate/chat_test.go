@@ -30,7 +30,7 @@ func TestChat(t *testing.T) {
 	if !strings.Contains(errs, "REDIS_URL is not set") {
 		t.Errorf("no warning that state is not durable:\n%s", errs)
 	}
-	for _, want := range []string{"[2] Refuges (albergues)", "Hospitalidad y Solidaridad", "km de vous"} {
+	for _, want := range []string{"[2] Refuges (albergues)", "Hospitalidad y Solidaridad", "À Tapachula. Je ne connais pas l’endroit exact"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, out)
 		}

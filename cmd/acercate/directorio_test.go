@@ -13,7 +13,7 @@ import (
 func TestDirectorioImportListExport(t *testing.T) {
 	c := newCLI(t)
 	code, out, errs := c.run("directorio", "import", writeFile(t, string(store.SeedDirectory())))
-	if code != 0 || !strings.HasPrefix(out, "imported 37 entries: 0 new, 37 updated, 0 removed") {
+	if code != 0 || !strings.HasPrefix(out, "imported 41 entries: 0 new, 41 updated, 0 removed") {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
 	file := strings.Join(store.DirectoryColumns, ",") + "\n" +
@@ -30,7 +30,7 @@ func TestDirectorioImportListExport(t *testing.T) {
 	}
 	file = strings.Join(store.DirectoryColumns, ",") + "\n" +
 		"muni-motozintla,municipal_contact,Enlace de Motozintla,Motozintla,México,962 000 0000,,,,open,,Oficio,2026-12,2026-12-06,Ana\n"
-	if code, out, errs = c.run("directorio", "import", writeFile(t, file)); code != 0 || out != "imported 1 entries: 1 new, 0 updated, 37 removed\n" {
+	if code, out, errs = c.run("directorio", "import", writeFile(t, file)); code != 0 || out != "imported 1 entries: 1 new, 0 updated, 41 removed\n" {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
 	code, out, _ = c.run("directorio", "list")
