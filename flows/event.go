@@ -70,7 +70,12 @@ func (l Location) Valid() bool {
 // Event is one thing a person did in one chat, in channel-neutral form.
 type Event struct {
 	// UpdateID identifies the event for the channel; the engine handles each
-	// UpdateID at most once. Channels must never reuse one within 24 hours.
+	// UpdateID at most once. Channels must never reuse one within 24 hours,
+	// and a conversation's ids must grow: an erasure covers the updates up
+	// to the one that asked for it (Privacy.ErasedUpTo), so an id smaller
+	// than that, after it, is taken for one it covered and dropped.
+	// Telegram's update ids grow; the web chat gives its own (web's
+	// transcript.nextUpdate).
 	UpdateID int64
 	// ChatID is where replies go; UserID is who acted (the same for a
 	// private chat, different in a staff group; zero means ChatID). The
