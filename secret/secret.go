@@ -116,11 +116,8 @@ func (k *Keys) Hash(domain, value string) string {
 	m := k.macs.Get().(hash.Hash)
 	defer k.macs.Put(m)
 	m.Reset()
-	var buf [128]byte
-	in := append(append(append(buf[:0], domain...), 0), value...)
-	m.Write(in)
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(m.Sum(sum[:0])[:16])
+	m.Write(append(append([]byte(domain), 0), value...))
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // Addressed is a chat or person address as it is hashed (flows.Address):

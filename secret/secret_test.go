@@ -113,7 +113,7 @@ func TestHashIsTheKeyedHMAC(t *testing.T) {
 		m.Write([]byte(domain + "\x00" + value))
 		return hex.EncodeToString(m.Sum(nil)[:16])
 	}
-	long := strings.Repeat("x", 300) // past Hash's stack buffer
+	long := strings.Repeat("x", 300)
 	other := k.WithHashKey(bytes.Repeat([]byte{9}, 32))
 	var wg sync.WaitGroup
 	for g := range 8 {
