@@ -148,8 +148,8 @@ func cleanPhoto(raw []byte, typ string) ([]byte, error) {
 // settlePhotos, after a visitor's update with photos in a draft, drops
 // the photos the draft no longer holds: the denuncia was filed (its photos
 // are the denuncia's now), cancelled, discarded, quick-exited (/salir), or
-// its photos were taken out. When none is left, the transcript says so
-// and the next updates skip this.
+// its photos were taken out. The transcript says whether any is left, so
+// the next updates skip this while none is.
 func (c *chatChannel) settlePhotos(ctx context.Context, visitor string) error {
 	var keep []string
 	st, ok, err := c.eng.Store().LoadState(ctx, address(visitor))
@@ -162,12 +162,15 @@ func (c *chatChannel) settlePhotos(ctx context.Context, visitor string) error {
 		}
 	}
 	n, err := c.photos.SettleWebPhotos(ctx, c.person(visitor), keep)
-	if err != nil || n > 0 {
+	if err != nil {
 		return err
 	}
+	// The flag follows the count both ways: an update that settled none
+	// may have cleared it while the next, with a photo, was waiting its
+	// turn (submit sets it before), and that one's settling sets it back.
 	_, err = c.transcripts.change(ctx, visitor, func(t *transcript) bool {
-		changed := t.Photos
-		t.Photos = false
+		changed := t.Photos != (n > 0)
+		t.Photos = n > 0
 		return changed
 	})
 	return err
