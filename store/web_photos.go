@@ -46,7 +46,7 @@ func (s *DB) KeepWebPhoto(ctx context.Context, person, typ string, data []byte) 
 // SettleWebPhotos reconciles person's draft photos with their draft: those
 // whose id is not in keep (the draft was abandoned, cancelled, quick-exited,
 // or the photos taken out of it) are deleted, the others marked seen now.
-// It returns how many drafts photos the person still has.
+// It returns how many draft photos the person still has.
 func (s *DB) SettleWebPhotos(ctx context.Context, person string, keep []string) (int, error) {
 	tokens := make([]any, 0, len(keep))
 	for _, id := range keep {

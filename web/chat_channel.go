@@ -117,7 +117,9 @@ func (c *chatChannel) submit(ctx context.Context, visitor string, in input, labe
 		var seen bool
 		if update, seen = t.seen(in.update); seen {
 			// Handled already or being handled: the engine's update
-			// record answers for it under the same id.
+			// record answers for it under the same id. A photo it
+			// carries is kept again all the same (Prepare), so settled.
+			photos = t.Photos
 			return false
 		}
 		update = t.nextUpdate()

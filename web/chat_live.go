@@ -140,10 +140,8 @@ func (h *hub) heartbeat() {
 // open is how many live pages visitor has, after dropping those the
 // browser closed (gone).
 func (h *hub) open(visitor string) int {
-	h.prune(h.streams(visitor))
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.subs[visitor])
+	pages := h.streams(visitor)
+	return len(pages) - h.prune(pages)
 }
 
 // total is how many live pages are open, for every visitor.

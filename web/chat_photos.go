@@ -39,8 +39,9 @@ const (
 	// maxCleanBytes is the most a cleaned photo may weigh: what the Bot
 	// API's sendPhoto takes, so the staff can always be shown it.
 	maxCleanBytes = 10 << 20
-	// denunciaFlow and the steps that take photos (flows/denuncia.go):
-	// a photo is kept only while a denuncia asks for one.
+	// denunciaFlow is the flow whose "text" and "photos" steps take
+	// photos (flows/denuncia.go): a photo is kept only while a denuncia
+	// asks for one.
 	denunciaFlow = "denuncia"
 )
 
@@ -108,28 +109,21 @@ func (t *chatTask) keepPhoto(ctx context.Context) error {
 // thumbnails — since neither encoder writes any of it. Decoding also
 // proves it is an image; a file that does not decode is refused.
 func cleanPhoto(raw []byte, typ string) ([]byte, error) {
-	var decodeConfig func([]byte) (image.Config, error)
-	var decode func([]byte) (image.Image, error)
-	switch typ {
-	case "image/jpeg":
-		decodeConfig = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
-		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
-	case "image/png":
-		decodeConfig = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
-		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
-	default:
-		return nil, errors.New("not a JPEG or PNG")
-	}
-	cfg, err := decodeConfig(raw)
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(raw))
 	if err != nil {
 		return nil, err
+	}
+	if "image/"+format != typ {
+		// Only the two formats photoType names: no other decoder that
+		// something else in the binary may have registered is trusted.
+		return nil, fmt.Errorf("a %s file, not a JPEG or PNG", format)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPhotoPixels {
 		return nil, fmt.Errorf("a photo of %d×%d pixels", cfg.Width, cfg.Height)
 	}
 	decodeSlots <- struct{}{}
 	defer func() { <-decodeSlots }()
-	img, err := decode(raw)
+	img, _, err := image.Decode(bytes.NewReader(raw))
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +148,8 @@ func cleanPhoto(raw []byte, typ string) ([]byte, error) {
 // settlePhotos, after a visitor's update with photos in a draft, drops
 // the photos the draft no longer holds: the denuncia was filed (its photos
 // are the denuncia's now), cancelled, discarded, quick-exited (/salir), or
-// its photos were taken out. When none is left, the transcript says so
-// and the next updates skip this.
+// its photos were taken out. The transcript says whether any is left, so
+// the next updates skip this while none is.
 func (c *chatChannel) settlePhotos(ctx context.Context, visitor string) error {
 	var keep []string
 	st, ok, err := c.eng.Store().LoadState(ctx, address(visitor))
@@ -168,12 +162,15 @@ func (c *chatChannel) settlePhotos(ctx context.Context, visitor string) error {
 		}
 	}
 	n, err := c.photos.SettleWebPhotos(ctx, c.person(visitor), keep)
-	if err != nil || n > 0 {
+	if err != nil {
 		return err
 	}
+	// The flag follows the count both ways: an update that settled none
+	// may have cleared it while the next, with a photo, was waiting its
+	// turn (submit sets it before), and that one's settling sets it back.
 	_, err = c.transcripts.change(ctx, visitor, func(t *transcript) bool {
-		changed := t.Photos
-		t.Photos = false
+		changed := t.Photos != (n > 0)
+		t.Photos = n > 0
 		return changed
 	})
 	return err

@@ -85,7 +85,14 @@ func lastChatForm(t *testing.T, page, label string) url.Values {
 // browser does (multipart), and returns the chat page after it.
 func (p *portal) photoPost(t *testing.T, c *http.Client, name string, data []byte, text string) string {
 	t.Helper()
-	form := chatForm(t, p.get(t, c, "/chat").Body, "")
+	p.photoPostForm(t, c, chatForm(t, p.get(t, c, "/chat").Body, ""), name, data, text)
+	return p.get(t, c, "/chat").Body
+}
+
+// photoPostForm posts a photo with the chat form's fields as form has them
+// (the same form twice is a double tap).
+func (p *portal) photoPostForm(t *testing.T, c *http.Client, form url.Values, name string, data []byte, text string) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for _, k := range []string{"t", "u"} {
@@ -110,7 +117,6 @@ func (p *portal) photoPost(t *testing.T, c *http.Client, name string, data []byt
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("photo post: status %d", res.StatusCode)
 	}
-	return p.get(t, c, "/chat").Body
 }
 
 // chatWalk drives one visitor's chat without JavaScript.
@@ -312,5 +318,21 @@ func TestChatDraftPhotosGoWithTheDraft(t *testing.T) {
 	}
 	if drafts, filed := p.webPhotos(t); drafts+filed != 0 {
 		t.Errorf("a photo outside a denuncia was kept")
+	}
+}
+
+// A photo's form sent twice (a double tap, a resent post) leaves one photo
+// in the draft: the second is handled as the first, and what it kept is
+// settled away with it.
+func TestChatPhotoSentTwiceIsKeptOnce(t *testing.T) {
+	p := newPortal(t, web.Config{})
+	w := chatWalk{t, p, p.client(t)}
+	w.toPhotos()
+	form := chatForm(t, p.get(t, w.c, "/chat").Body, "")
+	photo := gpsJPEG(t)
+	p.photoPostForm(t, w.c, form, "a.jpg", photo, "")
+	p.photoPostForm(t, w.c, form, "a.jpg", photo, "")
+	if drafts, _ := p.webPhotos(t); drafts != 1 {
+		t.Errorf("%d draft photos after the same form twice, want 1", drafts)
 	}
 }

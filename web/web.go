@@ -241,9 +241,6 @@ func routeName(r *http.Request) string {
 	return r.Method
 }
 
-// write sends a rendered page, gzipped when the browser takes it: pages
-// are built whole in memory (a few KB), so the compressed size is known
-// and nothing is streamed half-done.
 // gzipWriters are the compressors of write, used again: a new one
 // allocates and clears about a megabyte of tables at BestCompression, more
 // than compressing a page costs.
@@ -252,6 +249,9 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
+// write sends a rendered page, gzipped when the browser takes it: pages
+// are built whole in memory (a few KB), so the compressed size is known
+// and nothing is streamed half-done.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
