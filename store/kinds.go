@@ -130,7 +130,9 @@ const metaRollupsFilled = "rollups_filled"
 // (the writers now count their rows, rollupSQL), and fills rollups that
 // have never been filled from the request log there is: a database from
 // before the rollups, or from before person_kind_weeks. One transaction,
-// so no row is counted twice or missed.
+// so no row is counted twice or missed. person_years, channel_days and
+// person_channel_weeks are not here: their migrations (00042, 00160) fill
+// them from the log in plain SQL, and this runs right after them.
 func (s *DB) ensureRollups(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS report_rollups`); err != nil {
@@ -149,13 +151,9 @@ func (s *DB) ensureRollups(ctx context.Context) error {
 				SELECT ` + sqlWeek("") + `, person, lang, campaign, modulo FROM requests`},
 			{"person_kind_weeks", `INSERT OR IGNORE INTO person_kind_weeks (week, kind, person, lang, campaign, modulo)
 				SELECT ` + sqlWeek("") + `, ` + rollupKind("") + `, person, lang, campaign, modulo FROM requests`},
-			{"channel_days", `INSERT INTO channel_days (day, channel, n)
-				SELECT ` + sqlDay("") + `, channel, count(*) FROM requests GROUP BY 1, 2`},
-			{"person_channel_weeks", `INSERT OR IGNORE INTO person_channel_weeks (week, channel, person)
-				SELECT ` + sqlWeek("") + `, channel, person FROM requests`},
 		} {
 			// A rollup with rows was filled by the migration that made it
-			// (or by the trigger since): filling it again would count twice.
+			// (or by the writers since): filling it again would count twice.
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+t.table+` LIMIT 1)`).Scan(&n); err != nil {
 				return fmt.Errorf("rollups %s: %w", t.table, err)
