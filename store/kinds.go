@@ -105,6 +105,10 @@ func rollupSQL() []string {
 	}
 }
 
+// rollupStatements is rollupSQL, built once: the ticket and denuncia
+// writers run it on every row they log.
+var rollupStatements = rollupSQL()
+
 // RollUpRequests counts the request-log rows with ids from to to in the
 // report's rollups, in tx: for a tool or benchmark that writes the
 // request log in bulk with its own statements (the store's writers do
@@ -116,7 +120,7 @@ func RollUpRequests(ctx context.Context, tx *sql.Tx, from, to int64) error {
 // rollUp counts the request-log rows with ids from to to in the rollups,
 // in db's transaction (rollupSQL).
 func rollUp(ctx context.Context, db execer, from, to int64) error {
-	for _, q := range rollupSQL() {
+	for _, q := range rollupStatements {
 		if _, err := db.ExecContext(ctx, q, from, to); err != nil {
 			return fmt.Errorf("request rollups: %w", err)
 		}
