@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"strings"
 
 	"github.com/acercate/acercate/flows/group"
 	"github.com/redis/go-redis/v9"
@@ -41,7 +40,8 @@ func (b *redisBatch) run(ctx context.Context, script *redis.Script, keys []strin
 
 // send runs the batch's scripts in one pipeline by their SHA and, for
 // those Redis no longer has (it restarted: NOSCRIPT), again with their
-// text, as Script.Run does.
+// text, as Script.Run does (with its test for NOSCRIPT, HasErrorPrefix:
+// a Redis error, also as KVRocks words it, "ERR NOSCRIPT").
 func (b *redisBatch) send(ctx context.Context, batch []*batchedScript) {
 	if len(batch) == 1 {
 		x := batch[0]
@@ -55,7 +55,7 @@ func (b *redisBatch) send(ctx context.Context, batch []*batchedScript) {
 	pipe.Exec(ctx) // each command keeps its own error
 	var again []*batchedScript
 	for _, x := range batch {
-		if err := x.cmd.Err(); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		if redis.HasErrorPrefix(x.cmd.Err(), "NOSCRIPT") {
 			again = append(again, x)
 		}
 	}

@@ -105,6 +105,10 @@ func rollupSQL() []string {
 	}
 }
 
+// rollupStatements is rollupSQL, built once: the ticket and denuncia
+// writers run it on every row they log.
+var rollupStatements = rollupSQL()
+
 // RollUpRequests counts the request-log rows with ids from to to in the
 // report's rollups, in tx: for a tool or benchmark that writes the
 // request log in bulk with its own statements (the store's writers do
@@ -116,7 +120,7 @@ func RollUpRequests(ctx context.Context, tx *sql.Tx, from, to int64) error {
 // rollUp counts the request-log rows with ids from to to in the rollups,
 // in db's transaction (rollupSQL).
 func rollUp(ctx context.Context, db execer, from, to int64) error {
-	for _, q := range rollupSQL() {
+	for _, q := range rollupStatements {
 		if _, err := db.ExecContext(ctx, q, from, to); err != nil {
 			return fmt.Errorf("request rollups: %w", err)
 		}
@@ -130,7 +134,9 @@ const metaRollupsFilled = "rollups_filled"
 // (the writers now count their rows, rollupSQL), and fills rollups that
 // have never been filled from the request log there is: a database from
 // before the rollups, or from before person_kind_weeks. One transaction,
-// so no row is counted twice or missed.
+// so no row is counted twice or missed. person_years, channel_days and
+// person_channel_weeks are not here: their migrations (00042, 00160) fill
+// them from the log in plain SQL, and this runs right after them.
 func (s *DB) ensureRollups(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS report_rollups`); err != nil {
@@ -149,13 +155,9 @@ func (s *DB) ensureRollups(ctx context.Context) error {
 				SELECT ` + sqlWeek("") + `, person, lang, campaign, modulo FROM requests`},
 			{"person_kind_weeks", `INSERT OR IGNORE INTO person_kind_weeks (week, kind, person, lang, campaign, modulo)
 				SELECT ` + sqlWeek("") + `, ` + rollupKind("") + `, person, lang, campaign, modulo FROM requests`},
-			{"channel_days", `INSERT INTO channel_days (day, channel, n)
-				SELECT ` + sqlDay("") + `, channel, count(*) FROM requests GROUP BY 1, 2`},
-			{"person_channel_weeks", `INSERT OR IGNORE INTO person_channel_weeks (week, channel, person)
-				SELECT ` + sqlWeek("") + `, channel, person FROM requests`},
 		} {
 			// A rollup with rows was filled by the migration that made it
-			// (or by the trigger since): filling it again would count twice.
+			// (or by the writers since): filling it again would count twice.
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+t.table+` LIMIT 1)`).Scan(&n); err != nil {
 				return fmt.Errorf("rollups %s: %w", t.table, err)

@@ -72,7 +72,7 @@ func (s *DB) writeRequests(ctx context.Context, batch []*queuedRequest) error {
 			return fmt.Errorf("log request: %w", err)
 		}
 		var sts []*sql.Stmt
-		for _, q := range append([]string{insertRequestSQL}, rollupSQL()...) {
+		for _, q := range append([]string{insertRequestSQL}, rollupStatements...) {
 			st, err := conn.PrepareContext(ctx, q)
 			if err != nil {
 				for _, st := range sts {

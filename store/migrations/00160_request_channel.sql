@@ -9,8 +9,8 @@ ALTER TABLE requests ADD COLUMN channel TEXT NOT NULL DEFAULT 'telegram';
 -- channel_days counts request-log rows per Mexico City day and channel;
 -- person_channel_weeks lists who came through each channel each week, so a
 -- person is counted once per channel (and once overall, in person_weeks).
--- Days and weeks as in migration 00043. The trigger that keeps them is the
--- store's generated one (store/kinds.go), remade at open.
+-- Days and weeks as in migration 00043. The writers of the request log
+-- keep them (store/kinds.go, rollupSQL).
 CREATE TABLE channel_days (
     day     INTEGER NOT NULL,
     channel TEXT    NOT NULL,
