@@ -73,7 +73,7 @@ func TestAreaPinNamesPakalNaWithItsDistance(t *testing.T) {
 	if !near[0].Area || near[0].Exact {
 		t.Fatalf("caminante-palenque: exact %v area %v, want an area pin", near[0].Exact, near[0].Area)
 	}
-	v := env.Engine.DescribeShelter(context.Background(), "es", time.Now(), near[0], nil)
+	v := env.Engine.DescribeShelter(context.Background(), "es", env.Clock.Now(), near[0], nil)
 	want := msg(env, "es", "albergues.km_area", "Km", "20", "Place", "Palenque (Pakal-Ná)")
 	if got := strings.Join(v.Lines, "\n"); !strings.Contains(got, strings.SplitN(want, "20", 2)[1]) {
 		t.Errorf("web page for Casa del Caminante:\n%s\nwant a line like %q", got, want)

@@ -27,20 +27,7 @@ func TestErasureMarkOutlivesANewConversation(t *testing.T) {
 	if _, err := env.Engine.Handle(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	var yes string
-	for _, r := range p.command("borrar", "") {
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				if b.Label == msg(env, "es", "privacy.btn.erase_yes") {
-					yes = b.Data
-				}
-			}
-		}
-	}
-	if yes == "" {
-		t.Fatal("no confirmation button")
-	}
-	p.tap(yes)
+	p.tap(button(t, p.command("borrar", ""), msg(env, "es", "privacy.btn.erase_yes")))
 	if _, ok, err := env.Engine.Store().LoadState(ctx, p.addr); err != nil || ok {
 		t.Fatalf("state after the erasure: ok=%v err=%v", ok, err)
 	}

@@ -223,10 +223,11 @@ func humanOpen(c *Ctx, r Relay, urgent bool) {
 	}
 	c.Step("open")
 	c.State.SetVar("t", t.Code())
-	text := c.T("staff.opened", "Name", name, "Code", t.Code())
+	opened := "staff.opened"
 	if r.Kind == RelayVoice {
-		text = c.T("staff.opened.voice", "Name", name, "Code", t.Code())
+		opened = "staff.opened.voice"
 	}
+	text := c.T(opened, "Name", name, "Code", t.Code())
 	switch {
 	case ooh:
 		text += "\n\n" + c.T("staff.wait.closed", "Next", whenText(c, c.Lang(), h.Next(c.Now)))
@@ -325,11 +326,11 @@ func humanOpenHandle(c *Ctx, isUrgent func(*Ctx, string) bool) {
 			return
 		}
 	}
-	relayed := c.T("staff.relayed")
+	relayed := "staff.relayed"
 	if r.Kind == RelayVoice {
-		relayed = c.T("staff.voice.relayed")
+		relayed = "staff.voice.relayed"
 	}
-	c.Send(relayed, []Button{c.QuickExit()})
+	c.Send(c.T(relayed), []Button{c.QuickExit()})
 }
 
 // staffLang is the language of messages to staff.

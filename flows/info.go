@@ -91,14 +91,10 @@ func infoFromDirectory(c *Ctx, id string, kinds []string, rows [][]Button) {
 	if c.Has("human") {
 		after += "\n\n" + c.T("info.dir.ask_person")
 	}
-	msgs = append(msgs, after)
-	for i, m := range msgs {
-		if i == len(msgs)-1 {
-			c.Send(m, rows...)
-		} else {
-			c.Send(m)
-		}
+	for _, m := range msgs {
+		c.Send(m)
 	}
+	c.Send(after, rows...)
 }
 
 func isInfoTopic(id string) bool {

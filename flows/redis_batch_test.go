@@ -72,14 +72,12 @@ func TestRedisBatchSharesAPipeline(t *testing.T) {
 				t.Errorf("flush=%v worker %d: %d, %v", flush, w, results[w], errs[w])
 			}
 		}
-		sent := pl.n.Load() - before
-		if want := int64(1); flush {
+		want := int64(1)
+		if flush {
 			want = 2 // by SHA, then the scripts Redis forgot by their text
-			if sent != want {
-				t.Errorf("after a script flush: %d pipelines for %d scripts, want %d", sent, workers, want)
-			}
-		} else if sent != want {
-			t.Errorf("%d pipelines for %d scripts queued together, want %d", sent, workers, want)
+		}
+		if sent := pl.n.Load() - before; sent != want {
+			t.Errorf("flush=%v: %d pipelines for %d scripts queued together, want %d", flush, sent, workers, want)
 		}
 	}
 }
