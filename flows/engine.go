@@ -431,12 +431,6 @@ func (e *Engine) dispatch(c *Ctx, stale bool, flood **floodDecision) {
 			return
 		}
 	case EventUnsupported:
-		c.record.Kind = string(EventUnsupported)
-		if ev.Spoken() && c.State.Flow == "human" && c.State.Step == "ask" {
-			// Asked what they need, the person talked: the flow opens
-			// their ticket with it (human_voice.go).
-			break
-		}
 		unsupported(c)
 		if !e.resume(c) {
 			c.Menu()

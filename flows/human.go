@@ -251,8 +251,12 @@ func humanOpen(c *Ctx, r Relay, urgent bool) {
 
 // humanHolds keeps every event of a person whose ticket is active for the
 // flow; once staff closed it, the conversation is released and the event
-// is handled as usual.
+// is handled as usual. Asked what they need, a person who talks (a voice
+// note) is kept too: the flow opens their ticket with it (human_voice.go).
 func humanHolds(c *Ctx) bool {
+	if c.State.Step == "ask" && c.Event.Spoken() {
+		return true
+	}
 	if c.State.Step != "open" || c.Deps.Tickets == nil {
 		return false
 	}
