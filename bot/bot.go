@@ -262,7 +262,7 @@ var allowedUpdates = `["message","edited_message","callback_query","my_chat_memb
 
 func (b *Bot) runPoll(ctx context.Context) error {
 	// A webhook left from a webhook-mode run would make getUpdates fail.
-	if _, e := b.poll.call(ctx, "deleteWebhook", tgbotapi.Params{}, nil); e != nil && ctx.Err() == nil {
+	if e := b.poll.call(ctx, "deleteWebhook", tgbotapi.Params{}, nil, nil); e != nil && ctx.Err() == nil {
 		b.log.Warn("deleteWebhook failed; long polling may be refused", "err", e)
 	}
 	b.receiving.Store(true)
@@ -376,13 +376,9 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 		"timeout":         strconv.Itoa(int(timeout / time.Second)),
 		"allowed_updates": allowedUpdates,
 	}
-	res, e := b.poll.call(ctx, "getUpdates", p, nil)
-	if e != nil {
-		return nil, e
-	}
 	var ups []tgbotapi.Update
-	if err := json.Unmarshal(res, &ups); err != nil {
-		return nil, &Error{Class: ClassServer, Method: "getUpdates", Err: err}
+	if e := b.poll.call(ctx, "getUpdates", p, nil, &ups); e != nil {
+		return nil, e
 	}
 	return ups, nil
 }
@@ -492,7 +488,7 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 		"max_connections": strconv.Itoa(webhookConnections),
 	}
 	for attempt := 1; ; attempt++ {
-		_, e := b.poll.call(ctx, "setWebhook", p, nil)
+		e := b.poll.call(ctx, "setWebhook", p, nil, nil)
 		if e == nil {
 			b.setErr(&b.pollErr, nil)
 			break

@@ -1,17 +1,18 @@
 package bot
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/acercate/acercate/flows"
+	"github.com/go-json-experiment/json"
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 func update(t *testing.T, js string) tgbotapi.Update {
 	t.Helper()
+	// Decoded as the API's answers are (api.call).
 	var u tgbotapi.Update
-	if err := json.Unmarshal([]byte(js), &u); err != nil {
+	if err := json.Unmarshal([]byte(js), &u, decodeOptions); err != nil {
 		t.Fatal(err)
 	}
 	return u

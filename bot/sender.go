@@ -233,7 +233,7 @@ func (s *Sender) Blocked(chat int64) bool { return s.checkBlocked(chat) != nil }
 
 // do calls method, waiting for the limits first when limited, and retries
 // what is worth retrying.
-func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string, p tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, *Error) {
+func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string, p tgbotapi.Params, files []tgbotapi.RequestFile, out any) *Error {
 	// The first call of a reply the runner delivers neither waits for the
 	// chat's limit nor retries: it says how long to wait, and the runner
 	// waits without holding a worker others need (flows/run).
@@ -242,35 +242,35 @@ func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string
 	for limits := 0; ; {
 		if limited && first {
 			if d := s.lim.chatDelay(chat); d > 0 {
-				return nil, &Error{Class: ClassPaced, Method: method, RetryAfter: d}
+				return &Error{Class: ClassPaced, Method: method, RetryAfter: d}
 			}
 		}
 		if limited {
 			if err := s.lim.wait(ctx, chat); err != nil {
-				return nil, &Error{Class: ClassCanceled, Method: method, Err: err}
+				return &Error{Class: ClassCanceled, Method: method, Err: err}
 			}
 		}
-		res, e := s.api.call(ctx, method, p, files)
+		e := s.api.call(ctx, method, p, files, out)
 		if e == nil {
-			return res, nil
+			return nil
 		}
 		if !notModified(e) {
 			s.metrics.sendError(e.Class)
 		}
 		if first && e.Temporary() {
-			return nil, e
+			return e
 		}
 		var wait time.Duration
 		switch e.Class {
 		case ClassRateLimited:
 			if limits++; limits > 3*s.retries {
-				return nil, e
+				return e
 			}
 			wait = e.RetryAfter
 			s.log.Warn("telegram asked to slow down", "method", method, "retry_after", e.RetryAfter)
 		case ClassServer, ClassNetwork:
 			if server++; server > s.retries {
-				return nil, e
+				return e
 			}
 			wait = min(s.backoff<<(server-1), s.maxWait)
 			s.log.Warn("telegram call failed; retrying", "method", method, "class", e.Class, "attempt", server)
@@ -278,15 +278,15 @@ func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string
 			if chat != 0 {
 				s.markBlocked(ctx, chat)
 			}
-			return nil, e
+			return e
 		default:
-			return nil, e
+			return e
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, &Error{Class: ClassCanceled, Method: method, Err: ctx.Err()}
+			return &Error{Class: ClassCanceled, Method: method, Err: ctx.Err()}
 		case <-t.C:
 		}
 	}
@@ -294,14 +294,11 @@ func (s *Sender) do(ctx context.Context, chat int64, limited bool, method string
 
 // message sends a message-producing method and returns the new message id.
 func (s *Sender) message(ctx context.Context, chat int64, method string, p tgbotapi.Params, files []tgbotapi.RequestFile) (int64, error) {
-	res, e := s.do(ctx, chat, true, method, p, files)
-	if e != nil {
+	var m sentMessage
+	if e := s.do(ctx, chat, true, method, p, files, &m); e != nil {
 		return 0, e
 	}
-	var m struct {
-		ID int64 `json:"message_id"`
-	}
-	if err := json.Unmarshal(res, &m); err != nil || m.ID == 0 {
+	if m.ID == 0 {
 		// Sent, but the answer is odd: the message exists, its id is unknown.
 		s.log.Warn("telegram answered a send without a message id", "method", method)
 	}
@@ -456,7 +453,7 @@ func (s *Sender) edit(ctx context.Context, r flows.Reply) (int64, error) {
 	if len(r.Buttons) > 0 {
 		p["reply_markup"] = inlineMarkup(r.Buttons)
 	}
-	_, e := s.do(ctx, tgChat(r), true, "editMessageText", p, nil)
+	e := s.do(ctx, tgChat(r), true, "editMessageText", p, nil, nil)
 	if e == nil {
 		return r.MessageID, nil
 	}
@@ -481,7 +478,7 @@ func (s *Sender) answer(ctx context.Context, r flows.Reply) error {
 	if r.Text != "" {
 		p["text"] = truncate(r.Text, 200)
 	}
-	_, e := s.do(ctx, 0, false, "answerCallbackQuery", p, nil)
+	e := s.do(ctx, 0, false, "answerCallbackQuery", p, nil, nil)
 	if e != nil && (e.Class == ClassRejected || e.Class == ClassUnsupported) {
 		// A tap answered too late (or twice, after a crash): the app's
 		// spinner is long gone; nothing to send again.
@@ -495,7 +492,7 @@ func (s *Sender) answer(ctx context.Context, r flows.Reply) error {
 
 // leave makes the bot leave a group. Already gone (403) is done.
 func (s *Sender) leave(ctx context.Context, r flows.Reply) error {
-	_, e := s.do(ctx, 0, false, "leaveChat", tgbotapi.Params{"chat_id": strconv.FormatInt(tgChat(r), 10)}, nil)
+	e := s.do(ctx, 0, false, "leaveChat", tgbotapi.Params{"chat_id": strconv.FormatInt(tgChat(r), 10)}, nil, nil)
 	if e != nil && e.Class != ClassBlocked {
 		return e
 	}
@@ -505,8 +502,8 @@ func (s *Sender) leave(ctx context.Context, r flows.Reply) error {
 // deleteOne deletes one message of the bot's. A message already gone, or
 // too old for Telegram to delete (48 h), is not an error to retry.
 func (s *Sender) deleteOne(ctx context.Context, r flows.Reply) error {
-	_, e := s.do(ctx, 0, false, "deleteMessage", tgbotapi.Params{"chat_id": strconv.FormatInt(tgChat(r), 10),
-		"message_id": strconv.FormatInt(r.MessageID, 10)}, nil)
+	e := s.do(ctx, 0, false, "deleteMessage", tgbotapi.Params{"chat_id": strconv.FormatInt(tgChat(r), 10),
+		"message_id": strconv.FormatInt(r.MessageID, 10)}, nil, nil)
 	if e != nil && (e.Class == ClassRejected || e.Class == ClassBlocked) {
 		return nil
 	}
@@ -553,7 +550,7 @@ func (s *Sender) deleteAll(ctx context.Context, chat int64, ids []int64) error {
 		batch := ids[:n]
 		ids = ids[n:]
 		js, _ := json.Marshal(batch)
-		_, e := s.do(ctx, chat, false, "deleteMessages", tgbotapi.Params{"chat_id": c, "message_ids": string(js)}, nil)
+		e := s.do(ctx, chat, false, "deleteMessages", tgbotapi.Params{"chat_id": c, "message_ids": string(js)}, nil, nil)
 		if e == nil || e.Class == ClassRejected {
 			continue
 		}
@@ -561,7 +558,7 @@ func (s *Sender) deleteAll(ctx context.Context, chat int64, ids []int64) error {
 			return e
 		}
 		for _, id := range batch {
-			_, e := s.do(ctx, chat, false, "deleteMessage", tgbotapi.Params{"chat_id": c, "message_id": strconv.FormatInt(id, 10)}, nil)
+			e := s.do(ctx, chat, false, "deleteMessage", tgbotapi.Params{"chat_id": c, "message_id": strconv.FormatInt(id, 10)}, nil, nil)
 			if e != nil && e.Temporary() {
 				return e
 			}

@@ -267,8 +267,12 @@ func TestServerErrorsAreRetriedThenTyped(t *testing.T) {
 	h := newHarness(t, nil)
 	h.tg.Fail("sendMessage", 2, 502, "Bad Gateway", 0)
 	h.tg.Fail("sendMessage", 1, 0, "", 0) // the connection drops
+	h.tg.ProxyError("sendMessage", 1, 504, "<html><body><h1>504 Gateway Time-out</h1></body></html>")
 	if _, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "hola"}); err != nil {
-		t.Fatalf("after 3 transient failures: %v", err)
+		t.Fatalf("after 4 transient failures: %v", err)
+	}
+	if got := texts(h.tg.BotMessages(42)); len(got) != 1 || got[0] != "hola" {
+		t.Fatalf("the person got %q", got)
 	}
 	h.tg.Fail("sendMessage", 100, 500, "Internal Server Error", 0)
 	_, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "otra"})
@@ -278,6 +282,18 @@ func TestServerErrorsAreRetriedThenTyped(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), h.tg.Token) {
 		t.Fatal("the token is in an error")
+	}
+}
+
+func TestAnOddAnswerToASendIsNotSentAgain(t *testing.T) {
+	h := newHarness(t, nil)
+	h.tg.OddAnswer("sendMessage", 1, `{"ok":true,"result":true}`)
+	id, err := send(t, h, flows.Reply{Kind: flows.SendText, ChatID: flows.Telegram(42), Text: "hola"})
+	if err != nil || id != 0 {
+		t.Fatalf("id %d, err %v; want sent, id unknown", id, err)
+	}
+	if got := texts(h.tg.BotMessages(42)); len(got) != 1 {
+		t.Fatalf("the person got %q, want one message", got)
 	}
 }
 

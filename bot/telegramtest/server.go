@@ -134,6 +134,11 @@ type failure struct {
 	desc       string
 	retryAfter int
 	left       int
+	// raw, when set, is the whole answer's body instead of the API's
+	// JSON; carried says the call was still carried out (an odd answer
+	// to a call that worked) rather than stopped (a proxy's error page).
+	raw     string
+	carried bool
 }
 
 // New starts a fake server; it is closed when the test ends.
@@ -236,6 +241,38 @@ func (s *Server) Fail(method string, n, status int, desc string, retryAfter int)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures = append(s.failures, failure{method: method, status: status, desc: desc, retryAfter: retryAfter, left: n})
+}
+
+// ProxyError makes the next n calls of method stop before the API, at a
+// proxy that answers status with body (an HTML error page, say).
+func (s *Server) ProxyError(method string, n, status int, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, failure{method: method, status: status, raw: body, left: n})
+}
+
+// OddAnswer makes the next n calls of method work but be answered with
+// body (200) instead of the API's answer: a truncated answer, or a result
+// that is not what the method returns.
+func (s *Server) OddAnswer(method string, n int, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, failure{method: method, status: http.StatusOK, raw: body, carried: true, left: n})
+}
+
+// rawAnswer takes a due ProxyError (carried false) or OddAnswer (true)
+// for method.
+func (s *Server) rawAnswer(method string, carried bool) (int, string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.failures {
+		f := &s.failures[i]
+		if f.left > 0 && f.raw != "" && f.carried == carried && f.method == method {
+			f.left--
+			return f.status, f.raw, true
+		}
+	}
+	return 0, "", false
 }
 
 // Disable makes method unknown to the server (404 "Not Found"), like an
@@ -602,11 +639,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	params, files, uploads, err := readParams(r)
 	call := Call{Method: method, Params: params, Files: files, At: s.now()}
+	if st, raw, hit := s.rawAnswer(method, false); hit {
+		s.record(call, st, "proxy")
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(st)
+		io.WriteString(w, raw)
+		return
+	}
 	status, body := http.StatusOK, map[string]any(nil)
 	if err != nil {
 		status, body = fail(400, "Bad Request: "+err.Error(), 0)
 	} else {
 		status, body = s.dispatch(r, method, params, files, uploads)
+	}
+	if st, raw, hit := s.rawAnswer(method, true); hit && status == http.StatusOK {
+		s.record(call, st, "odd answer")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(st)
+		io.WriteString(w, raw)
+		return
 	}
 	if status == -1 { // an injected network error
 		s.record(call, 0, "connection closed")
@@ -711,7 +762,7 @@ func (s *Server) injected(method string) (int, map[string]any, bool) {
 	defer s.mu.Unlock()
 	for i := range s.failures {
 		f := &s.failures[i]
-		if f.left > 0 && (f.method == "" || f.method == method) {
+		if f.left > 0 && f.raw == "" && (f.method == "" || f.method == method) {
 			f.left--
 			if f.status == 0 {
 				return -1, nil, true

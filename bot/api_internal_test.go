@@ -1,0 +1,95 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// answering is an API whose every call is answered with body.
+func answering(t *testing.T, status int, body string) (*api, *[]url.Values) {
+	t.Helper()
+	var got []url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		v, err := url.ParseQuery(string(b))
+		if err != nil || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || !strings.HasSuffix(r.URL.Path, "/bot123:abc/sendMessage") && !strings.HasSuffix(r.URL.Path, "/bot123:abc/getUpdates") {
+			t.Errorf("request %s %q: %v", r.URL.Path, b, err)
+		}
+		got = append(got, v)
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return newAPI("123:abc", srv.URL+"/", srv.Client()), &got
+}
+
+func TestCallSendsTheFormAndReadsTheMessageID(t *testing.T) {
+	a, got := answering(t, 200, `{"ok":true,"result":{"chat":{"id":42,"type":"private"},"text":"x","reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"b"}]]},"message_id":77,"date":1}}`)
+	var m sentMessage
+	p := tgbotapi.Params{"chat_id": "42", "text": "¿Qué pasó? a&b=c+d 🚨"}
+	if e := a.call(context.Background(), "sendMessage", p, nil, &m); e != nil || m.ID != 77 {
+		t.Fatalf("id %d, err %v", m.ID, e)
+	}
+	if len(*got) != 1 || (*got)[0].Get("text") != p["text"] || (*got)[0].Get("chat_id") != "42" {
+		t.Fatalf("the server read %v", *got)
+	}
+}
+
+func TestAnOddSendAnswerIsASendWithoutID(t *testing.T) {
+	// The message went; its id is unknown. Failing the call would send it
+	// again.
+	for _, body := range []string{`{"ok":true,"result":true}`, `{"ok":true,"result":{"message_id":"x"}}`, `{"ok":true}`, `{"ok":true,"result":[1,{"message_id":3}]}`} {
+		a, _ := answering(t, 200, body)
+		var m sentMessage
+		if e := a.call(context.Background(), "sendMessage", tgbotapi.Params{}, nil, &m); e != nil || m.ID != 0 {
+			t.Errorf("%s: id %d, err %v", body, m.ID, e)
+		}
+	}
+}
+
+func TestAnswersThatAreNotTheAPIsAreTheServersFault(t *testing.T) {
+	for _, body := range []string{`<html><body><h1>502 Bad Gateway</h1></body></html>`, `{"ok":true,"result":{"message_id":`, ``} {
+		a, _ := answering(t, 502, body)
+		var m sentMessage
+		e := a.call(context.Background(), "sendMessage", tgbotapi.Params{}, nil, &m)
+		if e == nil || e.Class != ClassServer || !e.Temporary() {
+			t.Errorf("%q: %v, want a temporary server error", body, e)
+		}
+		if e != nil && strings.Contains(e.Error(), "123:abc") {
+			t.Errorf("%q: the token is in %v", body, e)
+		}
+	}
+}
+
+func TestAPIErrorsKeepTheirParameters(t *testing.T) {
+	a, _ := answering(t, 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}`)
+	e := a.call(context.Background(), "sendMessage", tgbotapi.Params{}, nil, nil)
+	if e == nil || e.Class != ClassRateLimited || e.RetryAfter.Seconds() != 7 || e.Code != 429 {
+		t.Fatalf("%+v", e)
+	}
+	a, _ = answering(t, 403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`)
+	if e := a.call(context.Background(), "sendMessage", tgbotapi.Params{}, nil, nil); !errors.Is(e, ErrBlocked) {
+		t.Fatalf("%v, want blocked", e)
+	}
+}
+
+func TestUpdatesDecodeAsEncodingJSONDid(t *testing.T) {
+	// Text that is not UTF-8 reads as U+FFFD, a name given twice keeps the
+	// last value, unknown fields are skipped: as before the v2 decoder.
+	a, _ := answering(t, 200, "{\"ok\":true,\"new_field\":{\"a\":[1]},\"result\":[{\"update_id\":5,\"update_id\":6,\"message\":{\"message_id\":1,\"date\":1,\"chat\":{\"id\":42,\"type\":\"private\"},\"text\":\"hola \xff\xfe fin\",\"some_future\":true}}]}")
+	var ups []tgbotapi.Update
+	if e := a.call(context.Background(), "getUpdates", tgbotapi.Params{}, nil, &ups); e != nil {
+		t.Fatal(e)
+	}
+	if len(ups) != 1 || ups[0].UpdateID != 6 || ups[0].Message == nil || ups[0].Message.Text != "hola \uFFFD\uFFFD fin" {
+		t.Fatalf("%+v", ups)
+	}
+}
