@@ -54,6 +54,46 @@ const maxAnswer = 32 << 20
 // valid UTF-8 (as U+FFFD) and a name given twice.
 var decodeOptions = json.JoinOptions(jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
 
+// updateOptions decode updates: a callback query as tappedQuery says. Only
+// updates take them: a type-specific unmarshaler makes the decoder look up
+// every value's type.
+var updateOptions = json.WithUnmarshalers(json.UnmarshalFromFunc(tappedQuery))
+
+// updates are getUpdates' result.
+type updates []tgbotapi.Update
+
+func (u *updates) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return json.UnmarshalDecode(dec, (*[]tgbotapi.Update)(u), updateOptions)
+}
+
+// tappedQuery decodes a callback query with only the id and chat of the
+// message whose button was tapped (all convert reads of it): Telegram
+// sends that whole message back, the bot's own text and keyboard, and
+// decoding them into a tgbotapi.Message was most of reading a tap.
+func tappedQuery(dec *jsontext.Decoder, q *tgbotapi.CallbackQuery) error {
+	var lean struct {
+		ID      string         `json:"id"`
+		From    *tgbotapi.User `json:"from"`
+		Message *struct {
+			MessageID int            `json:"message_id"`
+			Chat      *tgbotapi.Chat `json:"chat"`
+		} `json:"message"`
+		InlineMessageID string `json:"inline_message_id"`
+		ChatInstance    string `json:"chat_instance"`
+		Data            string `json:"data"`
+		GameShortName   string `json:"game_short_name"`
+	}
+	if err := json.UnmarshalDecode(dec, &lean); err != nil {
+		return err
+	}
+	*q = tgbotapi.CallbackQuery{ID: lean.ID, From: lean.From, InlineMessageID: lean.InlineMessageID,
+		ChatInstance: lean.ChatInstance, Data: lean.Data, GameShortName: lean.GameShortName}
+	if m := lean.Message; m != nil {
+		q.Message = &tgbotapi.Message{MessageID: m.MessageID, Chat: m.Chat}
+	}
+	return nil
+}
+
 // answer is the Bot API's envelope; result decodes into what the caller
 // asked for.
 type answer struct {

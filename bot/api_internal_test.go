@@ -84,12 +84,17 @@ func TestAPIErrorsKeepTheirParameters(t *testing.T) {
 func TestUpdatesDecodeAsEncodingJSONDid(t *testing.T) {
 	// Text that is not UTF-8 reads as U+FFFD, a name given twice keeps the
 	// last value, unknown fields are skipped: as before the v2 decoder.
-	a, _ := answering(t, 200, "{\"ok\":true,\"new_field\":{\"a\":[1]},\"result\":[{\"update_id\":5,\"update_id\":6,\"message\":{\"message_id\":1,\"date\":1,\"chat\":{\"id\":42,\"type\":\"private\"},\"text\":\"hola \xff\xfe fin\",\"some_future\":true}}]}")
-	var ups []tgbotapi.Update
+	a, _ := answering(t, 200, "{\"ok\":true,\"new_field\":{\"a\":[1]},\"result\":[{\"update_id\":5,\"update_id\":6,\"message\":{\"message_id\":1,\"date\":1,\"chat\":{\"id\":42,\"type\":\"private\"},\"text\":\"hola \xff\xfe fin\",\"some_future\":true}},{\"update_id\":7,\"callback_query\":{\"id\":\"q\",\"from\":{\"id\":42},\"data\":\"d\",\"chat_instance\":\"c\",\"message\":{\"message_id\":9,\"date\":1,\"chat\":{\"id\":42,\"type\":\"private\"},\"text\":\"the bot's own text\",\"reply_markup\":{\"inline_keyboard\":[[{\"text\":\"a\",\"callback_data\":\"d\"}]]}}}}]}")
+	var ups updates
 	if e := a.call(context.Background(), "getUpdates", tgbotapi.Params{}, nil, &ups); e != nil {
 		t.Fatal(e)
 	}
-	if len(ups) != 1 || ups[0].UpdateID != 6 || ups[0].Message == nil || ups[0].Message.Text != "hola \uFFFD\uFFFD fin" {
+	if len(ups) != 2 || ups[0].UpdateID != 6 || ups[0].Message == nil || ups[0].Message.Text != "hola \uFFFD\uFFFD fin" {
 		t.Fatalf("%+v", ups)
+	}
+	// A tap's message is read for its id and chat only (tappedQuery).
+	q := ups[1].CallbackQuery
+	if q == nil || q.Data != "d" || q.ID != "q" || q.From.ID != 42 || q.Message == nil || q.Message.MessageID != 9 || q.Message.Chat.ID != 42 || q.Message.Text != "" {
+		t.Fatalf("%+v", q)
 	}
 }

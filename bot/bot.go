@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/acercate/acercate/flows"
 	"github.com/acercate/acercate/flows/run"
 	"github.com/acercate/acercate/secret"
+	"github.com/go-json-experiment/json"
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/redis/go-redis/v9"
 )
@@ -376,7 +376,7 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 		"timeout":         strconv.Itoa(int(timeout / time.Second)),
 		"allowed_updates": allowedUpdates,
 	}
-	var ups []tgbotapi.Update
+	var ups updates
 	if e := b.poll.call(ctx, "getUpdates", p, nil, &ups); e != nil {
 		return nil, e
 	}
@@ -542,7 +542,8 @@ func (b *Bot) WebhookHandler() http.Handler {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		var u tgbotapi.Update
 		if err == nil {
-			err = json.Unmarshal(body, &u)
+			// Decoded as getUpdates' answers are (api.call).
+			err = json.Unmarshal(body, &u, decodeOptions, updateOptions)
 		}
 		if err != nil {
 			http.Error(w, "bad update", http.StatusBadRequest)

@@ -12,7 +12,7 @@ func update(t *testing.T, js string) tgbotapi.Update {
 	t.Helper()
 	// Decoded as the API's answers are (api.call).
 	var u tgbotapi.Update
-	if err := json.Unmarshal([]byte(js), &u, decodeOptions); err != nil {
+	if err := json.Unmarshal([]byte(js), &u, decodeOptions, updateOptions); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -42,6 +42,10 @@ func TestConvert(t *testing.T) {
 		{"callback", `{"update_id":6,"callback_query":{"id":"q1","from":{"id":9,"language_code":"fr"},"data":"menu:1:x","chat_instance":"c",
 			"message":{"message_id":40,"date":1,"chat":{"id":9,"type":"private"}}}}`,
 			flows.Event{UpdateID: 6, Caps: flows.TelegramCaps, ChatID: flows.Telegram(9), UserID: flows.Telegram(9), Lang: "fr", Kind: flows.EventButton, Data: "menu:1:x", TapID: "q1", MessageID: 40}, true},
+		{"callback with the whole tapped message, in a group", `{"update_id":6,"callback_query":{"id":"q2","from":{"id":9,"is_bot":false,"first_name":"Ana"},"data":"t:claim:7","chat_instance":"c",
+			"message":{"message_id":41,"date":1,"from":{"id":1,"is_bot":true,"first_name":"Acércate"},"chat":{"id":-100,"type":"supergroup","title":"Módulo"},
+			"text":"T7 \u00bfme ayudan?","entities":[{"type":"bold","offset":0,"length":2}],"reply_markup":{"inline_keyboard":[[{"text":"Tomar","callback_data":"t:claim:7"}]]}}}}`,
+			flows.Event{UpdateID: 6, Caps: flows.TelegramCaps, ChatID: flows.Telegram(-100), UserID: flows.Telegram(9), Group: true, Kind: flows.EventButton, Data: "t:claim:7", TapID: "q2", MessageID: 41}, true},
 		{"location", `{"update_id":7,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"location":{"latitude":14.9,"longitude":-92.26}}}`,
 			flows.Event{UpdateID: 7, Caps: flows.TelegramCaps, ChatID: flows.Telegram(9), UserID: flows.Telegram(9), Kind: flows.EventLocation, Location: &flows.Location{Lat: 14.9, Lon: -92.26}}, true},
 		{"photo: the largest size", `{"update_id":8,"message":{"message_id":5,"date":1,"chat":{"id":9,"type":"private"},"from":{"id":9},"caption":"mira",
