@@ -216,6 +216,7 @@ func TestServeSIGTERMWithABacklog(t *testing.T) {
 	r := startRedis(t)
 	tg := telegramtest.New(t)
 	vars := serveVars(tg, r.url(8), t)
+	vars["ACERCATE_LOG_LEVEL"] = "debug" // for the "update handled" lines
 	p := people[0]
 	const backlog = 50
 	var ids []int64
