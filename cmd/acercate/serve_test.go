@@ -290,6 +290,9 @@ func TestServeLifecycle(t *testing.T) {
 	r := startRedis(t)
 	tg := telegramtest.New(t)
 	vars := serveVars(tg, r.url(0), t)
+	// At debug, the most the logs say: a line per update, checked below
+	// for what must never be in them.
+	vars["ACERCATE_LOG_LEVEL"] = "debug"
 	logs := &apptest.LogBuffer{}
 	c := startServe(t, vars, logs)
 	feed(tg)
