@@ -92,6 +92,8 @@ func New(cfg Config, store *Store, cat *Catalog, keys *secret.Keys, deps *Deps, 
 	if deps == nil || deps.Log == nil {
 		return nil, errors.New("engine: a request log is required")
 	}
+	// The store stamps update records with the engine's clock.
+	store.now = cfg.Now
 	e := &Engine{
 		cfg: cfg, store: store, cat: cat, keys: keys, deps: deps,
 		flows: map[string]*Flow{}, commands: map[string]string{},

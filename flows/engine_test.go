@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -330,10 +331,10 @@ func TestDuplicateUpdates(t *testing.T) {
 	if err != nil || !again.Duplicate || again.Sent != 1 || len(again.Replies) != 1 || again.Replies[0].Text != first.Replies[1].Text {
 		t.Fatalf("after 1 delivered = %+v, %v", again, err)
 	}
-	// Until all are delivered, the record keeps their sealed copy; then
-	// only that the update was handled.
-	rdb, key := env.Redis.Client, env.Engine.Store().UpdateKey(ev.ChatID, ev.UpdateID)
-	if rdb.HExists(ctx, key, "r").Val() != true {
+	// Until all are delivered, their sealed copy is kept; then only that
+	// the update was handled.
+	rdb, key := env.Redis.Client, env.Engine.Store().RepliesKey(ev.ChatID, ev.UpdateID)
+	if rdb.Exists(ctx, key).Val() != 1 {
 		t.Fatal("the undelivered reply's sealed copy is gone")
 	}
 	// Delivered counts never go back.
@@ -343,8 +344,12 @@ func TestDuplicateUpdates(t *testing.T) {
 	if err != nil || !again.Duplicate || len(again.Replies) != 0 || again.Sent != 2 {
 		t.Fatalf("after all delivered = %+v, %v", again, err)
 	}
-	if f := rdb.HKeys(ctx, key).Val(); len(f) != 2 || rdb.HExists(ctx, key, "r").Val() {
-		t.Fatalf("a delivered update's record holds %v, want only n and s", f)
+	if rdb.Exists(ctx, key).Val() != 0 {
+		t.Fatal("a delivered update's replies are still kept")
+	}
+	records := env.Engine.Store().UpdatesKey(ev.ChatID)
+	if v := rdb.HGet(ctx, records, strconv.FormatInt(ev.UpdateID, 10)).Val(); !strings.HasPrefix(v, "2:2:") {
+		t.Fatalf("the update's record is %q, want 2 replies, 2 delivered", v)
 	}
 	if g := p.state().Gen; g != gen {
 		t.Fatalf("duplicates ran the step again: gen %d → %d", gen, g)
@@ -371,9 +376,9 @@ func TestStateAndUpdateTTLs(t *testing.T) {
 	if ttl <= 72*time.Hour-time.Minute || ttl > 72*time.Hour {
 		t.Fatalf("state TTL = %v, want 72h", ttl)
 	}
-	ttl = rdb.PTTL(ctx, st.UpdateKey(flows.Telegram(19), p.next)).Val()
+	ttl = rdb.PTTL(ctx, st.UpdatesKey(flows.Telegram(19))).Val()
 	if ttl <= 24*time.Hour-time.Minute || ttl > 24*time.Hour {
-		t.Fatalf("update record TTL = %v, want 24h", ttl)
+		t.Fatalf("update records' TTL = %v, want 24h", ttl)
 	}
 	// Every event renews the state's TTL.
 	env.Advance(t, 10*time.Hour)
@@ -381,11 +386,11 @@ func TestStateAndUpdateTTLs(t *testing.T) {
 	if ttl := rdb.PTTL(ctx, st.StateKey(flows.Telegram(19))).Val(); ttl <= 72*time.Hour-time.Minute {
 		t.Fatalf("state TTL after an event = %v, want renewed to 72h", ttl)
 	}
-	// After 24 h the update record is gone; the state is still there.
-	first := p.next - 1
+	// After 24 h without an update the records are gone; the state is
+	// still there.
 	env.Advance(t, 25*time.Hour)
-	if n := rdb.Exists(ctx, st.UpdateKey(flows.Telegram(19), first)).Val(); n != 0 {
-		t.Fatal("update record outlived 24 h")
+	if n := rdb.Exists(ctx, st.UpdatesKey(flows.Telegram(19))).Val(); n != 0 {
+		t.Fatal("update records outlived 24 h")
 	}
 	p.state()
 	// Nothing in Redis names the chat or holds plain text.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/acercate/acercate/secret"
@@ -28,12 +29,21 @@ var errDuplicate = errors.New("update already handled")
 // the upgrade) so they live in one Redis Cluster slot and one Lua script
 // can touch both:
 //
-//	st:{chat}       hash: v = version, b = sealed State JSON; idle TTL
-//	up:{chat}:<id>  hash: n = replies, s = replies delivered, r = sealed
-//	                replies JSON while some are not delivered (an update
-//	                without replies, or whose replies all went, keeps only
-//	                n and s: that it was handled is all a redelivery needs);
-//	                kept 24 h, Telegram's own retention
+//	st:{chat}         hash: v = version, b = sealed State JSON; idle TTL
+//	up:{chat}         hash: one field per handled update, its id, holding
+//	                  "n:s:t" (replies, replies delivered, when it was
+//	                  handled in Unix seconds); the key lives 24 h from
+//	                  the chat's last update (Telegram's own retention) and
+//	                  a record older than that is dropped by a later commit
+//	upr:{chat}:<id>   string: the sealed replies JSON of an update while
+//	                  some are not delivered (deleted once all went: that
+//	                  it was handled is all a redelivery needs then); 24 h
+//
+// One hash for all of a chat's records, not a key each: a key costs Redis
+// about 200 bytes of its own, and the records were most of what an active
+// chat kept there (BenchmarkLoadSaturated's redis-B/chat). Records written
+// by the version before, up:{chat}:<id> hashes with n, s and r, are still
+// read and marked until they expire (oldUpdateKey).
 //
 // No raw chat id, name or text is ever in a key or in plain form in a value.
 // Every key about one chat, whoever writes it, carries the {chat} tag:
@@ -46,20 +56,26 @@ type Store struct {
 	updateTTL time.Duration
 	cache     *stateCache
 	batch     *redisBatch
+	// now stamps update records (the engine's clock, set by New).
+	now func() time.Time
 }
 
 // NewStore returns a Store. prefix namespaces every key ("acercate:").
 func NewStore(rdb redis.UniversalClient, keys *secret.Keys, prefix string, stateTTL time.Duration) *Store {
-	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour, cache: newStateCache(), batch: &redisBatch{rdb: rdb}}
+	return &Store{rdb: rdb, keys: keys, prefix: prefix, stateTTL: stateTTL, updateTTL: 24 * time.Hour, cache: newStateCache(), batch: &redisBatch{rdb: rdb}, now: time.Now}
 }
 
-// StateKey and UpdateKey return the Redis keys of a chat's state and of
-// one of its handled updates, for tests and operators inspecting TTLs.
+// StateKey, UpdatesKey and RepliesKey return the Redis keys of a chat's
+// state, of its handled-update records and of one update's undelivered
+// replies, for tests and operators inspecting TTLs.
 func (s *Store) StateKey(chat Address) string { return s.stateKey(s.chatTag(chat)) }
 
-// UpdateKey: see StateKey.
-func (s *Store) UpdateKey(chat Address, update int64) string {
-	return s.updateKey(s.chatTag(chat), update)
+// UpdatesKey: see StateKey.
+func (s *Store) UpdatesKey(chat Address) string { return s.updatesKey(s.chatTag(chat)) }
+
+// RepliesKey: see StateKey.
+func (s *Store) RepliesKey(chat Address, update int64) string {
+	return s.repliesKey(s.chatTag(chat), update)
 }
 
 func (s *Store) chatTag(chat Address) string {
@@ -68,8 +84,31 @@ func (s *Store) chatTag(chat Address) string {
 
 func (s *Store) stateKey(tag string) string { return s.prefix + "st:{" + tag + "}" }
 
-func (s *Store) updateKey(tag string, update int64) string {
+func (s *Store) updatesKey(tag string) string { return s.prefix + "up:{" + tag + "}" }
+
+func (s *Store) repliesKey(tag string, update int64) string {
+	return s.prefix + "upr:{" + tag + "}:" + strconv.FormatInt(update, 10)
+}
+
+// oldUpdateKey is where the version before kept an update's record (a
+// hash of n, s and r): read for as long as such records may live (24 h
+// after an upgrade); nothing writes them any more.
+func (s *Store) oldUpdateKey(tag string, update int64) string {
 	return s.prefix + "up:{" + tag + "}:" + strconv.FormatInt(update, 10)
+}
+
+// record is an update record's value: replies, delivered, handled at.
+func record(n, sent int, at time.Time) string {
+	return strconv.Itoa(n) + ":" + strconv.Itoa(sent) + ":" + strconv.FormatInt(at.Unix(), 10)
+}
+
+// parseRecord reads record's n and sent.
+func parseRecord(v string) (n, sent int, ok bool) {
+	a, rest, ok1 := strings.Cut(v, ":")
+	b, _, ok2 := strings.Cut(rest, ":")
+	n, err1 := strconv.Atoi(a)
+	sent, err2 := strconv.Atoi(b)
+	return n, sent, ok1 && ok2 && err1 == nil && err2 == nil
 }
 
 // loaded is a chat's state as read, with what is needed to save it back.
@@ -114,26 +153,26 @@ func (s *Store) loadCached(ctx context.Context, chat Address, update int64, now 
 func (s *Store) load(ctx context.Context, chat Address, update int64) (*loaded, error) {
 	l := &loaded{tag: s.chatTag(chat)}
 	pipe := s.rdb.Pipeline()
-	up := pipe.HMGet(ctx, s.updateKey(l.tag, update), "n", "s", "r")
+	id := strconv.FormatInt(update, 10)
+	rec := pipe.HGet(ctx, s.updatesKey(l.tag), id)
+	rs := pipe.Get(ctx, s.repliesKey(l.tag, update))
+	old := pipe.HMGet(ctx, s.oldUpdateKey(l.tag, update), "n", "s", "r")
 	st := pipe.HMGet(ctx, s.stateKey(l.tag), "v", "b")
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("load state: %w", err)
 	}
-	// A record has n from the first version on; records written before
-	// replies were dropped once delivered always have r too.
-	if r := up.Val(); len(r) == 3 && (r[0] != nil || r[2] != nil) {
+	if _, sent, ok := parseRecord(rec.Val()); ok {
+		l.dup, l.sent = true, sent
+		l.pending = s.openReplies(s.repliesKey(l.tag, update), rs.Val(), sent)
+		return l, nil
+	}
+	// A record of the version before has n from its first version on;
+	// its oldest records, from before replies were dropped once
+	// delivered, always have r too.
+	if r := old.Val(); len(r) == 3 && (r[0] != nil || r[2] != nil) {
 		l.dup = true
 		l.sent, _ = strconv.Atoi(asString(r[1]))
-		if r[2] == nil {
-			return l, nil
-		}
-		replies, err := s.openReplies(l.tag, update, asString(r[2]))
-		if err != nil {
-			return nil, err
-		}
-		if l.sent < len(replies) {
-			l.pending = replies[l.sent:]
-		}
+		l.pending = s.openReplies(s.oldUpdateKey(l.tag, update), asString(r[2]), l.sent)
 		return l, nil
 	}
 	s.decodeState(l, st.Val())
@@ -186,39 +225,57 @@ func asString(v any) string {
 	return s
 }
 
-func (s *Store) openReplies(tag string, update int64, sealed string) ([]Reply, error) {
-	plain, err := s.keys.Open([]byte(sealed), []byte(s.updateKey(tag, update)))
+// openReplies returns the replies after the first sent of an update's
+// sealed replies, kept under key (their seal's AAD); none when nothing is
+// kept.
+func (s *Store) openReplies(key, sealed string, sent int) []Reply {
+	if sealed == "" {
+		return nil
+	}
+	plain, err := s.keys.Open([]byte(sealed), []byte(key))
 	if err != nil {
 		// Sealed under a key we no longer have: the replies cannot be
 		// delivered again, and the update must still not be handled twice.
-		return nil, nil
+		return nil
 	}
 	var replies []Reply
-	if err := json.Unmarshal(plain, &replies); err != nil {
-		return nil, nil
+	if err := json.Unmarshal(plain, &replies); err != nil || sent >= len(replies) {
+		return nil
 	}
-	return replies, nil
+	return replies[sent:]
 }
 
 // commitScript saves a chat's state only if nobody else did since it was
-// loaded, and records the update as handled with its replies (none: no r),
-// atomically. It returns the new version, 0 on a version conflict, -1 if
-// the update was handled meanwhile. A new state's version is ARGV[7], a
-// random number, not 1: see stateCache.
+// loaded, and records the update as handled with its replies (none: no
+// replies key), atomically. It returns the new version, 0 on a version
+// conflict, -1 if the update was handled meanwhile. A new state's version
+// is ARGV[7], a random number, not 1: see stateCache. Once a chat has more
+// than 32 records, each commit drops those handled before ARGV[10] (the
+// update TTL ago): a chat writing all day keeps a day of records, not
+// every one since its key was created.
+//
+// KEYS: state, records, the update's replies, its record of the version
+// before. ARGV: version loaded, sealed state, state TTL ms, sealed
+// replies, replies, update TTL ms, new version, update id, record, oldest.
 var commitScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+if redis.call('HEXISTS', KEYS[2], ARGV[8]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
 local v = redis.call('HGET', KEYS[1], 'v')
 if (v or '0') ~= ARGV[1] then return 0 end
 local nv = tonumber(ARGV[1]) + 1
 if not v then nv = tonumber(ARGV[7]) end
 redis.call('HSET', KEYS[1], 'v', nv, 'b', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if ARGV[4] == '' then
-  redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0)
-else
-  redis.call('HSET', KEYS[2], 'n', ARGV[5], 's', 0, 'r', ARGV[4])
-end
+redis.call('HSET', KEYS[2], ARGV[8], ARGV[9])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[6]) end
+if redis.call('HLEN', KEYS[2]) > 32 then
+  local all = redis.call('HGETALL', KEYS[2])
+  local oldest = tonumber(ARGV[10])
+  for i = 1, #all, 2 do
+    local at = tonumber(string.match(all[i + 1], ':(%d+)$'))
+    if at and at < oldest then redis.call('HDEL', KEYS[2], all[i]) end
+  end
+end
 return nv
 `)
 
@@ -228,17 +285,18 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	sk, uk := s.stateKey(l.tag), s.updateKey(l.tag, update)
+	sk, rk := s.stateKey(l.tag), s.repliesKey(l.tag, update)
 	var sealedReplies []byte
 	if len(replies) > 0 {
 		rJSON, err := json.Marshal(replies)
 		if err != nil {
 			return fmt.Errorf("encode replies: %w", err)
 		}
-		sealedReplies = s.keys.Seal(rJSON, []byte(uk))
+		sealedReplies = s.keys.Seal(rJSON, []byte(rk))
 	}
 	sealed := s.keys.Seal(stJSON, []byte(sk))
-	res, err := s.batch.run(ctx, commitScript, []string{sk, uk},
+	now := s.now()
+	res, err := s.batch.run(ctx, commitScript, []string{sk, s.updatesKey(l.tag), rk, s.oldUpdateKey(l.tag, update)},
 		l.version,
 		sealed,
 		s.stateTTL.Milliseconds(),
@@ -246,6 +304,9 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 		len(replies),
 		s.updateTTL.Milliseconds(),
 		newVersion(),
+		update,
+		record(len(replies), 0, now),
+		now.Add(-s.updateTTL).Unix(),
 	).Int64()
 	if err != nil || res <= 0 {
 		s.cache.drop(l.tag)
@@ -268,24 +329,39 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 // and its increments stay exact in Redis's Lua numbers.
 func newVersion() int64 { return 1 + rand.Int64N(1<<52-1) }
 
-// markSent records that the first n replies of an update were delivered;
-// once all are, their sealed copy (r) is dropped: nothing is left to send
-// again, and it was most of what a chat keeps in Redis.
+// markSentScript records that the first ARGV[2] replies of update
+// ARGV[1] were delivered; once all are, their sealed copy is dropped:
+// nothing is left to send again, and it was most of what a chat keeps in
+// Redis. A record of the version before (KEYS[3]) is marked as it was.
+// Delivered counts never go back.
+//
+// KEYS: records, the update's replies, its record of the version before.
 var markSentScript = redis.NewScript(`
-local h = redis.call('HMGET', KEYS[1], 's', 'n')
-local s = tonumber(h[1] or '-1')
-local sent = tonumber(ARGV[1])
-if s >= 0 and s < sent then
-  redis.call('HSET', KEYS[1], 's', sent)
-  if h[2] and sent >= tonumber(h[2]) then redis.call('HDEL', KEYS[1], 'r') end
+local sent = tonumber(ARGV[2])
+local rec = redis.call('HGET', KEYS[1], ARGV[1])
+if rec then
+  local n, s, at = string.match(rec, '^(%d+):(%d+):(%d+)$')
+  if n and tonumber(s) < sent then
+    redis.call('HSET', KEYS[1], ARGV[1], n .. ':' .. sent .. ':' .. at)
+    if sent >= tonumber(n) then redis.call('DEL', KEYS[2]) end
+  end
+  return 1
 end
-return s
+local h = redis.call('HMGET', KEYS[3], 's', 'n')
+local s = tonumber(h[1] or '-1')
+if s >= 0 and s < sent then
+  redis.call('HSET', KEYS[3], 's', sent)
+  if h[2] and sent >= tonumber(h[2]) then redis.call('HDEL', KEYS[3], 'r') end
+end
+return 0
 `)
 
 // MarkSent records that n replies of the update were delivered, counting
 // from the first reply ever returned for it.
 func (s *Store) MarkSent(ctx context.Context, chat Address, update int64, n int) error {
-	if err := s.batch.run(ctx, markSentScript, []string{s.updateKey(s.chatTag(chat), update)}, n).Err(); err != nil && !errors.Is(err, redis.Nil) {
+	tag := s.chatTag(chat)
+	keys := []string{s.updatesKey(tag), s.repliesKey(tag, update), s.oldUpdateKey(tag, update)}
+	if err := s.batch.run(ctx, markSentScript, keys, update, n).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	return nil
