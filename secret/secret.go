@@ -21,7 +21,6 @@ import (
 	"hash"
 	"strings"
 	"sync"
-	"time"
 )
 
 // KeySize is the length of the data key in bytes.
@@ -50,14 +49,11 @@ type Keys struct {
 	// new one (two SHA-256 blocks and three allocations) was about 4% of
 	// an update's CPU, and every update hashes its chat and person.
 	macs *sync.Pool
-	// memo keeps the chat and person hashes of recent addresses.
-	memo *memo
 }
 
 func (k *Keys) keyMACs() {
 	key := k.hash
 	k.macs = &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
-	k.memo = newMemo(time.Now)
 }
 
 // Parse derives Keys from the base64 text of a data key.
@@ -132,24 +128,12 @@ type Addressed interface{ HashInput() string }
 
 // ChatHash is the keyed hash a chat is known by (Redis keys, the blocked
 // list, logs) instead of its address.
-func (k *Keys) ChatHash(chat Addressed) string { return k.remembered("chat", chat) }
+func (k *Keys) ChatHash(chat Addressed) string { return k.Hash("chat", chat.HashInput()) }
 
 // PersonHash is the keyed hash a person is known by in the request log,
 // tickets and denuncias (and so in the weekly figures) instead of their
 // address.
-func (k *Keys) PersonHash(person Addressed) string { return k.remembered("person", person) }
-
-// remembered is Hash(domain, a.HashInput()), from the memo when a was
-// hashed lately.
-func (k *Keys) remembered(domain string, a Addressed) string {
-	key := memoKey{domain, a.HashInput()}
-	if h, ok := k.memo.get(key); ok {
-		return h
-	}
-	h := k.Hash(domain, key.value)
-	k.memo.add(key, h)
-	return h
-}
+func (k *Keys) PersonHash(person Addressed) string { return k.Hash("person", person.HashInput()) }
 
 // StaffHash is the keyed hash a staff member is known by in tickets and
 // the audit log.
