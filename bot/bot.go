@@ -400,6 +400,8 @@ type task struct {
 	// track are the message ids kept for the quick exit once the update
 	// is done: the person's, then the bot's answers.
 	track []int64
+	// hash is the chat's keyed hash, computed once for the update.
+	hash string
 }
 
 // Prepare clears or sets the chat's "blocked" mark; an update that is no
@@ -411,13 +413,16 @@ func (t *task) Prepare(ctx context.Context) (flows.Event, bool, error) {
 		s.markBlocked(ctx, in.chat)
 		return in.ev, false, nil
 	case in.unblocked:
-		return in.ev, false, s.unblock(ctx, in.chat)
+		return in.ev, false, s.unblock(ctx, s.chatHash(in.chat))
 	case !in.has:
 		return in.ev, false, nil
 	}
+	if t.hash == "" {
+		t.hash = s.chatHash(in.chat)
+	}
 	// A message from a chat means the bot can write there again: the
 	// person unblocked it, or the group has the bot back.
-	if err := s.unblock(ctx, in.chat); err != nil {
+	if err := s.unblock(ctx, t.hash); err != nil {
 		return in.ev, false, err
 	}
 	t.track = t.track[:0]
@@ -434,7 +439,7 @@ func (t *task) Send(ctx context.Context, r flows.Reply) error {
 	if t.in.msgID != 0 {
 		also = []int64{t.in.msgID}
 	}
-	id, err := t.b.sender.attempt(ctx, r, also)
+	id, err := t.b.sender.attempt(ctx, r, also, t.in.chat, t.hash)
 	switch {
 	case err != nil:
 	case r.Kind == flows.ClearChat:
@@ -449,7 +454,7 @@ func (t *task) Send(ctx context.Context, r flows.Reply) error {
 // trip, and lets the offset move past a handled polled update.
 func (t *task) Finish(ctx context.Context, res run.Result) {
 	b := t.b
-	b.trackIDs(ctx, t.in.ev, t.track)
+	b.trackIDs(ctx, t.in.ev, t.hash, t.track)
 	b.metrics.queued(-1)
 	if res.Err != nil {
 		b.log.Info("update left unconfirmed", "update_id", t.id, "kind", t.in.kind, "err", res.Err)
@@ -470,12 +475,12 @@ func (t *task) Finish(ctx context.Context, res run.Result) {
 
 // trackIDs keeps a private chat's message ids for the quick exit. Failing
 // only means the quick exit cannot delete them: logged, not returned.
-func (b *Bot) trackIDs(ctx context.Context, ev flows.Event, ids []int64) {
+func (b *Bot) trackIDs(ctx context.Context, ev flows.Event, hash string, ids []int64) {
 	if ev.Group || len(ids) == 0 {
 		return
 	}
 	chat, _ := ev.ChatID.TelegramID()
-	if err := b.sender.track.add(ctx, chat, ids...); err != nil {
+	if err := b.sender.track.addKeyed(ctx, chat, hash, ids...); err != nil {
 		b.log.Warn("cannot keep message ids for the quick exit", "update_id", ev.UpdateID, "err", err)
 	}
 }

@@ -79,7 +79,7 @@ func (s *Sender) Send(ctx context.Context, r flows.Reply) (int64, error) {
 
 // SendFile uploads a file (a report, a QR code) to a chat.
 func (s *Sender) SendFile(ctx context.Context, chatID int64, kind FileKind, name string, data []byte, caption string) (int64, error) {
-	if err := s.checkBlocked(chatID); err != nil {
+	if err := s.checkBlocked(s.chatHash(chatID)); err != nil {
 		return 0, sendError(err)
 	}
 	method, field := "sendPhoto", "photo"
@@ -106,8 +106,11 @@ func (s *Sender) SendFile(ctx context.Context, chatID int64, kind FileKind, name
 // reply's first, such as the edit that puts buttons on it, still wait and
 // retry, so a reply is never left half sent). The caller tracks the
 // message id.
-func (s *Sender) attempt(ctx context.Context, r flows.Reply, alsoDelete []int64) (int64, error) {
-	a := &attemptState{first: true}
+//
+// chat and hash are the update's own chat and its keyed hash, computed
+// once per update: a reply to that chat does not hash it again.
+func (s *Sender) attempt(ctx context.Context, r flows.Reply, alsoDelete []int64, chat int64, hash string) (int64, error) {
+	a := &attemptState{first: true, chat: chat, hash: hash}
 	id, err := s.send(context.WithValue(ctx, attemptKey{}, a), r, alsoDelete)
 	return id, sendError(err)
 }
@@ -116,7 +119,11 @@ func (s *Sender) attempt(ctx context.Context, r flows.Reply, alsoDelete []int64)
 // reply's first call is still to be made.
 type attemptKey struct{}
 
-type attemptState struct{ first bool }
+type attemptState struct {
+	first bool
+	chat  int64
+	hash  string
+}
 
 // firstCall reports whether ctx is an attempt's and its first call is
 // being made now; after it, the attempt's other calls wait and retry.
@@ -138,7 +145,7 @@ func (s *Sender) send(ctx context.Context, r flows.Reply, alsoDelete []int64) (i
 		return 0, &Error{Class: ClassRejected, Method: string(r.Kind), Description: "not a Telegram address"}
 	}
 	if r.Kind != flows.AnswerTap {
-		if err := s.checkBlocked(tgChat(r)); err != nil {
+		if err := s.checkBlocked(s.hashOf(ctx, tgChat(r))); err != nil {
 			return 0, err
 		}
 	}
@@ -178,15 +185,24 @@ func (s *Sender) tracked(ctx context.Context, chat, id int64) {
 
 func (s *Sender) chatHash(chat int64) string { return s.keys.ChatHash(flows.Telegram(chat)) }
 
+// hashOf is chat's keyed hash, the attempt's when it is the attempt's chat.
+func (s *Sender) hashOf(ctx context.Context, chat int64) string {
+	if a, ok := ctx.Value(attemptKey{}).(*attemptState); ok && a.chat == chat && a.hash != "" {
+		return a.hash
+	}
+	return s.chatHash(chat)
+}
+
 // tgChat is the Telegram chat id of a reply (send checked it is one).
 func tgChat(r flows.Reply) int64 {
 	id, _ := r.ChatID.TelegramID()
 	return id
 }
 
-func (s *Sender) checkBlocked(chat int64) error {
+// checkBlocked says whether the chat with keyed hash h blocked the bot.
+func (s *Sender) checkBlocked(h string) error {
 	s.mu.RLock()
-	b := s.blocked[s.chatHash(chat)]
+	b := s.blocked[h]
 	s.mu.RUnlock()
 	if b {
 		return &Error{Class: ClassBlocked, Method: "send", Description: "the person blocked the bot"}
@@ -208,9 +224,9 @@ func (s *Sender) markBlocked(ctx context.Context, chat int64) {
 	s.log.Info("chat blocked the bot or removed it; not sending there until it writes again", "chat", h[:12])
 }
 
-// unblock clears the mark when the person writes again.
-func (s *Sender) unblock(ctx context.Context, chat int64) error {
-	h := s.chatHash(chat)
+// unblock clears the mark of the chat with keyed hash h when the person
+// writes again.
+func (s *Sender) unblock(ctx context.Context, h string) error {
 	s.mu.RLock()
 	b := s.blocked[h]
 	s.mu.RUnlock()
@@ -230,7 +246,7 @@ func (s *Sender) unblock(ctx context.Context, chat int64) error {
 
 // Blocked reports whether the bot stopped sending to a chat because its
 // person blocked it.
-func (s *Sender) Blocked(chat int64) bool { return s.checkBlocked(chat) != nil }
+func (s *Sender) Blocked(chat int64) bool { return s.checkBlocked(s.chatHash(chat)) != nil }
 
 // do calls method, waiting for the limits first when limited, and retries
 // what is worth retrying.

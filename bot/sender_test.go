@@ -165,6 +165,26 @@ func TestBlockedPersonIsMarkedAndSkipped(t *testing.T) {
 	}
 }
 
+// A reply that finds the person blocked the bot marks the chat, and the
+// update's next reply is not even tried.
+func TestBlockedMidUpdateSkipsTheRest(t *testing.T) {
+	h := newHarness(t, nil)
+	h.run()
+	h.tg.Block(43)
+	h.tg.Command(43, telegramtest.Person{ID: 43, Lang: "es"}, "/start") // two replies
+	waitFor(t, 10*time.Second, "the chat marked blocked", func() bool { return h.bot.Sender().Blocked(43) })
+	h.settled("/start")
+	n := 0
+	for _, c := range h.tg.Calls() {
+		if c.Params.Get("chat_id") == "43" && c.Method != "getUpdates" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d calls to a chat that blocked the bot, want the one that found out", n)
+	}
+}
+
 // TestKeyboardAwayWithButtons: Telegram takes one reply_markup per
 // message, so a question with inline buttons that must also take the
 // "share my location" keyboard away goes out taking it away, and gets its

@@ -47,18 +47,27 @@ type tracker struct {
 	flushMu sync.Mutex
 }
 
-func (t *tracker) key(chat int64) string {
-	return t.prefix + "msgs:{" + t.keys.ChatHash(flows.Telegram(chat)) + "}"
-}
+func (t *tracker) key(chat int64) string { return t.keyOf(t.keys.ChatHash(flows.Telegram(chat))) }
+
+// keyOf is the key of the chat with keyed hash h.
+func (t *tracker) keyOf(h string) string { return t.prefix + "msgs:{" + h + "}" }
 
 // add buffers message ids of a private chat; a full buffer is written at
 // once.
 func (t *tracker) add(ctx context.Context, chat int64, ids ...int64) error {
+	return t.addKeyed(ctx, chat, "", ids...)
+}
+
+// addKeyed is add for a chat whose keyed hash is known ("": not yet).
+func (t *tracker) addKeyed(ctx context.Context, chat int64, hash string, ids ...int64) error {
 	if t == nil || t.rdb == nil || isGroup(chat) || len(ids) == 0 {
 		return nil
 	}
 	score := float64(t.now().UnixMilli())
-	k := t.key(chat)
+	if hash == "" {
+		hash = t.keys.ChatHash(flows.Telegram(chat))
+	}
+	k := t.keyOf(hash)
 	t.mu.Lock()
 	if t.pending == nil {
 		t.pending = map[string][]redis.Z{}
