@@ -25,11 +25,43 @@ func SeedShelters() []byte { return bytes.Clone(seedShelters) }
 // shelterCache keeps the directory in memory for nearest searches. It is
 // reloaded when the directory's version in meta changes, which every import
 // and status change bumps in its own transaction, so a status set by the
-// CLI (another process) shows in the running bot at its next search.
+// CLI (another process) shows in the running bot within a second.
+//
+// The version is read at most once a second (shelterVersionEvery), not at
+// every search: in WAL mode a pool connection drops its page cache once
+// the request log's connection has committed, so each read of meta read
+// its pages again (about 40 µs a search under load). A change made by this
+// process drops the check (changed), so it shows at the next search.
 type shelterCache struct {
 	mu      sync.Mutex
 	version string
 	index   *shelterIndex
+	// checked is when version was last read (clock's time); zero when
+	// this process changed the directory since.
+	checked time.Time
+	// clock is the cache's own clock (time.Now when nil), so a test moves
+	// it without moving DB.Now, which reports and statuses use.
+	clock func() time.Time
+}
+
+// shelterVersionEvery is how long the directory is used without reading
+// its version again: how late a change by another process can show.
+const shelterVersionEvery = time.Second
+
+func (c *shelterCache) now() time.Time {
+	if c.clock != nil {
+		return c.clock()
+	}
+	return time.Now()
+}
+
+// changed makes the next search read the directory's version: call it
+// after a transaction that bumped it committed (or failed, which costs
+// only a read).
+func (c *shelterCache) changed() {
+	c.mu.Lock()
+	c.checked = time.Time{}
+	c.mu.Unlock()
 }
 
 const (
@@ -46,6 +78,7 @@ type ShelterImport struct {
 // never had one, so the bot shows shelters with no setup. Once a database
 // has a directory, only staff imports change it.
 func (s *DB) seedShelterDirectory(ctx context.Context) error {
+	defer s.shelterCache.changed()
 	return s.seedOnce(ctx, metaShelterSeeded, func(tx *sql.Tx) error {
 		list, err := ParseShelters(bytes.NewReader(seedShelters), ShelterParseOptions{})
 		if err != nil {
@@ -70,6 +103,7 @@ func (s *DB) ImportShelters(ctx context.Context, list []flows.Shelter) (ShelterI
 		res, err = writeShelters(ctx, tx, list, s.Now())
 		return err
 	})
+	s.shelterCache.changed()
 	if err != nil {
 		return ShelterImport{}, err
 	}
@@ -150,6 +184,7 @@ func (s *DB) SetShelterStatus(ctx context.Context, id, status, by string) error 
 	if by == "" {
 		return errors.New("shelter status: who reports it is required")
 	}
+	defer s.shelterCache.changed()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM shelters WHERE id = ?`, id).Scan(&n); err != nil {
@@ -239,24 +274,30 @@ func splitCodes(s string) []string {
 }
 
 // shelters returns the in-memory directory, reloading it if the stored
-// directory changed since it was loaded.
+// directory changed since it was loaded. The version is read under the
+// lock, so a change by this process (changed, after its commit) cannot be
+// overtaken by a search that read the version before the commit.
 func (s *DB) shelters(ctx context.Context) (*shelterIndex, error) {
+	c := &s.shelterCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if c.index != nil && !c.checked.IsZero() && now.Sub(c.checked) < shelterVersionEvery && !now.Before(c.checked) {
+		return c.index, nil
+	}
 	var version string
 	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaShelterVersion).Scan(&version)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("shelter directory: %w", err)
 	}
-	c := &s.shelterCache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.index != nil && c.version == version {
-		return c.index, nil
+	if c.index == nil || c.version != version {
+		list, err := s.ListShelters(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.index, c.version = newShelterIndex(list), version
 	}
-	list, err := s.ListShelters(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.index, c.version = newShelterIndex(list), version
+	c.checked = now
 	return c.index, nil
 }
 

@@ -47,6 +47,7 @@ func (s *DB) UnconfirmShelter(ctx context.Context, id, actor string) error {
 
 func (s *DB) setShelterConfirmed(ctx context.Context, id, day, by string, audit AuditEntry) error {
 	audit.At = s.Now()
+	defer s.shelterCache.changed()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE shelters SET confirmed = ?, confirmed_by = ? WHERE id = ?`, day, by, id)
 		if err != nil {

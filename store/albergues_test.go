@@ -362,6 +362,10 @@ func TestShelterStatus(t *testing.T) {
 	}
 }
 
+// The running bot reads the directory's version at most once a second: a
+// status set by the CLI (another process on the same file) shows once its
+// clock has moved on a second, and not before (the search uses the
+// directory it has); one set by the bot itself shows at its next search.
 func TestStatusSetByAnotherProcessIsSeen(t *testing.T) {
 	ctx := context.Background()
 	keys, _ := secret.Parse(secret.Generate())
@@ -371,19 +375,86 @@ func TestStatusSetByAnotherProcessIsSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bot.Close()
-	if near, _ := bot.NearestShelters(ctx, caminante, 1, nil); near[0].Status != "" {
+	clock := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	bot.shelterCache.clock = func() time.Time { return clock }
+	status := func() string {
+		t.Helper()
+		near, err := bot.NearestShelters(ctx, caminante, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return near[0].Status
+	}
+	if s := status(); s != "" {
 		t.Fatal("status before any")
 	}
 	cli, err := Open(ctx, path, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer cli.Close()
 	if err := cli.SetShelterStatus(ctx, "caminante-palenque", flows.StatusClosed, "cli"); err != nil {
 		t.Fatal(err)
 	}
-	cli.Close()
-	if near, _ := bot.NearestShelters(ctx, caminante, 1, nil); near[0].Status != flows.StatusClosed {
-		t.Fatalf("the running bot still shows status %q", near[0].Status)
+	clock = clock.Add(shelterVersionEvery - time.Millisecond)
+	if s := status(); s != "" {
+		t.Fatalf("status %q within the second: the version was read again", s)
+	}
+	clock = clock.Add(time.Millisecond)
+	if s := status(); s != flows.StatusClosed {
+		t.Fatalf("a second on, the running bot still shows status %q", s)
+	}
+
+	// The bot's own changes, at the same instant of its clock.
+	if err := bot.SetShelterStatus(ctx, "caminante-palenque", flows.StatusOpen, "staff-hash"); err != nil {
+		t.Fatal(err)
+	}
+	if s := status(); s != flows.StatusOpen {
+		t.Fatalf("the bot's own status change shows %q", s)
+	}
+	if _, err := bot.ConfirmShelter(ctx, "caminante-palenque", "Oficina", "cli"); err != nil {
+		t.Fatal(err)
+	}
+	if near, _ := bot.NearestShelters(ctx, caminante, 1, nil); near[0].ConfirmedBy != "Oficina" {
+		t.Fatalf("the bot's own confirmation shows %q", near[0].ConfirmedBy)
+	}
+	if err := bot.UnconfirmShelter(ctx, "caminante-palenque", "cli"); err != nil {
+		t.Fatal(err)
+	}
+	if near, _ := bot.NearestShelters(ctx, caminante, 1, nil); near[0].ConfirmedBy != "" {
+		t.Fatalf("the bot's own unconfirmation shows %q", near[0].ConfirmedBy)
+	}
+	list, err := bot.ListShelters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []flows.Shelter
+	for _, sh := range list {
+		if sh.ID != "caminante-palenque" {
+			kept = append(kept, sh)
+		}
+	}
+	if _, err := bot.ImportShelters(ctx, kept); err != nil {
+		t.Fatal(err)
+	}
+	cities, err := bot.ShelterCities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range cities {
+		n += c.Count
+	}
+	if n != len(kept) {
+		t.Fatalf("after the bot's own import the cities count %d shelters, want %d", n, len(kept))
+	}
+	// And the CLI's import, a second on.
+	if _, err := cli.ImportShelters(ctx, list); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(shelterVersionEvery)
+	if near, _ := bot.NearestShelters(ctx, caminante, 1, nil); near[0].ID != "caminante-palenque" {
+		t.Fatalf("a second after the CLI's import the nearest is %q", near[0].ID)
 	}
 }
 
