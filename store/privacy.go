@@ -137,7 +137,7 @@ func (s *DB) ErasedUpTo(ctx context.Context, tombstone string, since time.Time) 
 // checkpoint copies the write-ahead log into the database and truncates
 // it, so erased rows' old pages do not stay in the -wal file. It is best
 // effort: a long reader can keep it from finishing, and the next
-// checkpoint (SQLite's automatic one) will do it.
+// checkpoint (checkpoint.go's, or SQLite's automatic one) will do it.
 func (s *DB) checkpoint(ctx context.Context) {
 	s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 }

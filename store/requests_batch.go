@@ -71,6 +71,14 @@ func (s *DB) writeRequests(ctx context.Context, batch []*queuedRequest) error {
 		if err != nil {
 			return fmt.Errorf("log request: %w", err)
 		}
+		// The WAL is checkpointed by its own goroutine (checkpoint.go),
+		// not by this connection's commits.
+		for _, q := range []string{`PRAGMA wal_autocheckpoint = 0`, fmt.Sprintf(`PRAGMA journal_size_limit = %d`, walSizeLimit)} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				conn.Close()
+				return fmt.Errorf("log request: %w", err)
+			}
+		}
 		var sts []*sql.Stmt
 		for _, q := range append([]string{insertRequestSQL}, rollupStatements...) {
 			st, err := conn.PrepareContext(ctx, q)
@@ -96,6 +104,8 @@ func (s *DB) writeRequests(ctx context.Context, batch []*queuedRequest) error {
 	if err == nil {
 		if _, err = b.conn.ExecContext(ctx, "COMMIT"); err != nil {
 			err = fmt.Errorf("log request: commit: %w", err)
+		} else {
+			s.checkpoints.committed()
 		}
 	}
 	if err != nil {
@@ -144,6 +154,8 @@ func (b *requestBatch) drop() {
 		for _, st := range b.rollups {
 			st.Close()
 		}
+		// Back in the pool, the connection checkpoints as the others do.
+		b.conn.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 1000`)
 		b.conn.Close()
 		b.insert, b.rollups, b.conn = nil, nil, nil
 	}

@@ -39,6 +39,7 @@ type DB struct {
 
 	shelterCache shelterCache
 	requestBatch requestBatch
+	checkpoints  checkpointer
 	retention    atomic.Pointer[flows.Retention]
 	// stateTTL is the conversation state's lifetime (SetStateTTL).
 	stateTTL atomic.Int64
@@ -103,6 +104,7 @@ func Open(ctx context.Context, path string, keys *secret.Keys) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	s.startCheckpoints()
 	return s, nil
 }
 
@@ -174,6 +176,7 @@ func (s *DB) checkKey(ctx context.Context) error {
 
 // Close closes the database.
 func (s *DB) Close() error {
+	s.stopCheckpoints()
 	s.requestBatch.drop()
 	return s.db.Close()
 }
