@@ -57,10 +57,10 @@ func TestRequestLogGroupCommit(t *testing.T) {
 	}
 }
 
-// A batch written in several multi-row INSERTs (32 + 8 + 4 + 1 rows) with
-// duplicates among them (of rows already logged, of rows earlier in the
-// batch, at the ends of the statements): each row is in the log once and
-// the rollups count exactly the rows inserted.
+// A batch of 45 rows with duplicates among them (of rows already logged,
+// of rows earlier in the batch, first and last): each row is in the log
+// once and the rollups, counted once for the batch's range of ids, count
+// exactly the rows inserted.
 func TestRequestBatchCountsOnlyInsertedRows(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
@@ -76,9 +76,9 @@ func TestRequestBatchCountsOnlyInsertedRows(t *testing.T) {
 	var batch []*queuedRequest
 	for i := range 45 {
 		switch {
-		case i == 0 || i == 31: // logged before; the last of the first INSERT
+		case i == 0 || i == 31: // logged before
 			batch = append(batch, req(int64(1+i%2)))
-		case i == 39 || i == 44: // earlier in this batch; the last of two INSERTs
+		case i == 39 || i == 44: // earlier in this batch; the last row
 			batch = append(batch, req(11))
 		default:
 			batch = append(batch, req(int64(i+10)))
