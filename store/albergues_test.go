@@ -651,6 +651,47 @@ func BenchmarkNearestShelters(b *testing.B) {
 	}
 }
 
+// BenchmarkNearestSheltersWhileLogging is a search while the request log
+// commits (the bot under load): each commit by the request log's
+// connection makes a pool connection's next read drop its page cache, so
+// reading the directory's version at every search read meta's pages
+// again.
+func BenchmarkNearestSheltersWhileLogging(b *testing.B) {
+	keys, _ := secret.Parse(secret.Generate())
+	db, err := Open(context.Background(), filepath.Join(b.TempDir(), "a.db"), keys)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.NearestShelters(ctx, tapachulaPerson, 3, nil); err != nil {
+		b.Fatal(err)
+	}
+	stop := make(chan struct{})
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		at := time.Date(2026, 11, 16, 16, 0, 0, 0, time.UTC)
+		for i := int64(1); ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			db.LogRequest(ctx, flows.Request{UpdateID: i, At: at, Person: "p", Kind: "button"})
+		}
+	}()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := db.NearestShelters(ctx, tapachulaPerson, 3, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	close(stop)
+	<-logged
+}
+
 // BenchmarkShelterReload is the cost of a search right after the directory
 // changed (an import or a status): the whole directory is read again.
 func BenchmarkShelterReload(b *testing.B) {
