@@ -58,12 +58,12 @@ func (c *Ctx) Lang() string {
 // T renders a message in the person's language; kv are alternating
 // template keys and values: c.T("albergues.km", "Km", 3.2).
 func (c *Ctx) T(id string, kv ...any) string {
-	return c.e.cat.T(c.Lang(), id, pairs(kv))
+	return c.e.cat.tkv(c.Lang(), id, kv)
 }
 
 // TIn renders a message in a given language (a staff group's).
 func (c *Ctx) TIn(lang, id string, kv ...any) string {
-	return c.e.cat.T(lang, id, pairs(kv))
+	return c.e.cat.tkv(lang, id, kv)
 }
 
 func pairs(kv []any) map[string]any {
