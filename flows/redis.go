@@ -281,20 +281,19 @@ return nv
 
 // commit saves state and the replies of update in one atomic step.
 func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, replies []Reply) error {
-	stJSON, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
-	}
 	sk, rk := s.stateKey(l.tag), s.repliesKey(l.tag, update)
+	buf := jsonBufs.Get().(*[]byte)
+	plain := appendStateJSON((*buf)[:0], st)
+	sealed := s.keys.Seal(plain, []byte(sk))
 	var sealedReplies []byte
 	if len(replies) > 0 {
-		rJSON, err := json.Marshal(replies)
-		if err != nil {
-			return fmt.Errorf("encode replies: %w", err)
-		}
-		sealedReplies = s.keys.Seal(rJSON, []byte(rk))
+		plain = appendRepliesJSON(plain[:0], replies)
+		sealedReplies = s.keys.Seal(plain, []byte(rk))
 	}
-	sealed := s.keys.Seal(stJSON, []byte(sk))
+	if cap(plain) <= 64<<10 {
+		*buf = plain[:0]
+		jsonBufs.Put(buf)
+	}
 	now := s.now()
 	res, err := s.batch.run(ctx, commitScript, []string{sk, s.updatesKey(l.tag), rk, s.oldUpdateKey(l.tag, update)},
 		l.version,
