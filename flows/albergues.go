@@ -256,10 +256,19 @@ func shelterPopulationIn(c *Ctx, text string) string {
 	return ""
 }
 
-func shelterCities(c *Ctx) ([]ShelterCity, bool) {
+// shelterDirectory reports whether there is a shelter directory; when
+// there is none it says so, with the emergency numbers.
+func shelterDirectory(c *Ctx) bool {
 	if c.Deps.Shelters == nil {
 		c.Send(c.T("albergues.unavailable"))
 		c.Send(emergencyAnswer(c), c.MenuButton())
+		return false
+	}
+	return true
+}
+
+func shelterCities(c *Ctx) ([]ShelterCity, bool) {
+	if !shelterDirectory(c) {
 		return nil, false
 	}
 	cities, err := c.Deps.Shelters.ShelterCities(c)
@@ -363,7 +372,9 @@ func shelterUnknownPlace(c *Ctx, text string) {
 // shelterSearchLocation answers with the shelters nearest to where the
 // person is. loc is not kept anywhere.
 func shelterSearchLocation(c *Ctx, loc Location) {
-	if _, ok := shelterCities(c); !ok {
+	// The directory's cities are not needed here (a store that fails
+	// fails the search itself): only whether there is a directory.
+	if !shelterDirectory(c) {
 		return
 	}
 	filter := c.State.Var("filter")
