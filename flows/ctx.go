@@ -117,14 +117,21 @@ func (c *Ctx) Reply(r Reply) {
 func (c *Ctx) Toast(text string) { c.toast = text }
 
 func nonEmpty(rows [][]Button) [][]Button {
-	out := rows[:0:0]
+	n := 0
+	for _, r := range rows {
+		if len(r) > 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	// Copied, once: the caller may reuse its slice.
+	out := make([][]Button, 0, n)
 	for _, r := range rows {
 		if len(r) > 0 {
 			out = append(out, r)
 		}
-	}
-	if len(out) == 0 {
-		return nil
 	}
 	return out
 }
