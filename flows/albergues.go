@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -256,10 +257,19 @@ func shelterPopulationIn(c *Ctx, text string) string {
 	return ""
 }
 
-func shelterCities(c *Ctx) ([]ShelterCity, bool) {
+// shelterDirectory reports whether there is a shelter directory; when
+// there is none it says so, with the emergency numbers.
+func shelterDirectory(c *Ctx) bool {
 	if c.Deps.Shelters == nil {
 		c.Send(c.T("albergues.unavailable"))
 		c.Send(emergencyAnswer(c), c.MenuButton())
+		return false
+	}
+	return true
+}
+
+func shelterCities(c *Ctx) ([]ShelterCity, bool) {
+	if !shelterDirectory(c) {
 		return nil, false
 	}
 	cities, err := c.Deps.Shelters.ShelterCities(c)
@@ -363,7 +373,9 @@ func shelterUnknownPlace(c *Ctx, text string) {
 // shelterSearchLocation answers with the shelters nearest to where the
 // person is. loc is not kept anywhere.
 func shelterSearchLocation(c *Ctx, loc Location) {
-	if _, ok := shelterCities(c); !ok {
+	// The directory's cities are not needed here (a store that fails
+	// fails the search itself): only whether there is a directory.
+	if !shelterDirectory(c) {
 		return
 	}
 	filter := c.State.Var("filter")
@@ -609,9 +621,14 @@ func shelterOptions(c *Ctx) {
 // shelterEntry renders one shelter with everything known about it, and
 // says plainly what is not known.
 func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) string {
-	var lines []string
-	add := func(id string, kv ...any) { lines = append(lines, c.T(id, kv...)) }
-	lines = append(lines, strconv.Itoa(n)+". "+s.Name)
+	// One builder for the lines, sized for a typical entry (~600 bytes).
+	var out strings.Builder
+	out.Grow(768)
+	line := func(l string) { out.WriteByte('\n'); out.WriteString(l) }
+	add := func(id string, kv ...any) { line(c.T(id, kv...)) }
+	out.WriteString(strconv.Itoa(n))
+	out.WriteString(". ")
+	out.WriteString(s.Name)
 	if !b.noKm {
 		// From a city, a distance is never exact: a city is not a point.
 		km := shelterKm(c, s.Km, !s.Exact || b.from != "")
@@ -657,7 +674,7 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 		add("albergues.services", "List", shelterList(c, "albergues.svc.", s.Services))
 	}
 	for _, note := range s.Notes {
-		lines = append(lines, "ℹ️ "+c.T("albergues.note."+note))
+		line("ℹ️ " + c.T("albergues.note."+note))
 	}
 	if s.Capacity != "" {
 		lo, hi, _ := strings.Cut(strings.TrimPrefix(s.Capacity, "~"), "-")
@@ -695,7 +712,7 @@ func shelterEntry(c *Ctx, n int, s NearShelter, b shelterBlock, filter string) s
 	default:
 		add("albergues.verified", "Date", shelterDate(c, s.Verified))
 	}
-	return strings.Join(lines, "\n")
+	return out.String()
 }
 
 // shelterTownKm is the distance from which a shelter known only by its
@@ -750,8 +767,21 @@ func shelterAge(c *Ctx, at time.Time) string {
 }
 
 func shelterDate(c *Ctx, d time.Time) string {
-	return c.T("albergues.date", "Day", d.Format("02"), "Month", d.Format("01"), "Year", d.Format("2006"))
+	y, m, day := d.Date()
+	if y < 1000 || y > 9999 {
+		return c.T("albergues.date", "Day", d.Format("02"), "Month", d.Format("01"), "Year", d.Format("2006"))
+	}
+	// Format's "02", "01" and "2006", without its three allocations.
+	return c.T("albergues.date", "Day", twoDigits[day], "Month", twoDigits[m], "Year", strconv.Itoa(y))
 }
+
+// twoDigits are the days and months as Format's "02" writes them.
+var twoDigits = func() (d [32]string) {
+	for i := range d {
+		d[i] = fmt.Sprintf("%02d", i)
+	}
+	return d
+}()
 
 // shelterMapURL opens the point in the map app the phone has.
 func shelterMapURL(p Location) string {

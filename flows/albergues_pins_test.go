@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +78,52 @@ func TestAreaPinNamesPakalNaWithItsDistance(t *testing.T) {
 	want := msg(env, "es", "albergues.km_area", "Km", "20", "Place", "Palenque (Pakal-Ná)")
 	if got := strings.Join(v.Lines, "\n"); !strings.Contains(got, strings.SplitN(want, "20", 2)[1]) {
 		t.Errorf("web page for Casa del Caminante:\n%s\nwant a line like %q", got, want)
+	}
+}
+
+// failingShelters is the directory whose searches fail, as when SQLite
+// is down: the cities still come (from a cache, say).
+type failingShelters struct {
+	flows.Shelters
+	fail bool
+}
+
+func (f *failingShelters) NearestShelters(ctx context.Context, from flows.Location, n int, keep func(*flows.Shelter) bool) ([]flows.NearShelter, error) {
+	if f.fail {
+		return nil, errors.New("directory down")
+	}
+	return f.Shelters.NearestShelters(ctx, from, n, keep)
+}
+
+// A shared location whose search fails is not answered and leaves nothing
+// behind: the event fails, and the channel's retry answers it.
+func TestLocationSearchFailsWhenTheDirectoryDoes(t *testing.T) {
+	env := apptest.New(t)
+	deps := *env.Store.Deps()
+	sh := &failingShelters{Shelters: deps.Shelters}
+	deps.Shelters = sh
+	eng, err := flows.New(flows.Config{Now: env.Clock.Now}, env.Engine.Store(), env.Engine.Catalog(), env.Keys, &deps, flows.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPerson(t, env, eng, 4242, "es")
+	p.command("start", "")
+	p.text("albergues")
+	before := p.state()
+	sh.fail = true
+	ev := p.event(flows.Event{Kind: flows.EventLocation, Location: &flows.Location{Lat: 14.9061, Lon: -92.2636}})
+	if out, err := eng.Handle(context.Background(), ev); err == nil {
+		t.Fatalf("the search failed and the event was answered: %q", texts(out.Replies))
+	}
+	if after := p.state(); after.Gen != before.Gen || after.Step != before.Step {
+		t.Errorf("state saved by a failed search: step %q gen %d, was %q %d", after.Step, after.Gen, before.Step, before.Gen)
+	}
+	sh.fail = false
+	out, err := eng.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(texts(out.Replies), "Albergue Diocesano Belén") {
+		t.Errorf("the retry is not answered with the shelters:\n%s", texts(out.Replies))
 	}
 }

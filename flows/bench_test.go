@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"regexp"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -41,14 +42,69 @@ var benchScript = []flows.Event{
 	{Kind: flows.EventText, Text: "hola"},
 }
 
+// tapStep is one step of the side-by-side harness's script
+// (shared/bench/scripts/es-basic.json): /start, a tap on the button whose
+// label matches, or a shared location.
+type tapStep struct {
+	start bool
+	label *regexp.Regexp
+	loc   *flows.Location
+}
+
+// tapScript is what the harness's virtual users do, over and over: /start
+// → rights → asylum → menu → albergues → a location in Tapachula, by
+// buttons, as a person does, where benchScript types.
+var tapScript = []tapStep{
+	{start: true},
+	{label: regexp.MustCompile(`(?i)derech`)},
+	{label: regexp.MustCompile(`(?i)refugio|asilo|COMAR`)},
+	{label: regexp.MustCompile(`(?i)men[uú]|inicio|volver`)},
+	{label: regexp.MustCompile(`(?i)albergue`)},
+	{loc: &flows.Location{Lat: 14.9061, Lon: -92.2636}},
+}
+
+// tapper walks tapScript in one chat, one event a step.
+type tapper struct {
+	p    *person
+	last []flows.Reply
+	i    int
+}
+
+func (t *tapper) step() {
+	t.p.t.Helper()
+	s := tapScript[t.i%len(tapScript)]
+	t.i++
+	switch {
+	case s.start:
+		t.last = t.p.command("start", "")
+		return
+	case s.loc != nil:
+		t.last = t.p.do(flows.Event{Kind: flows.EventLocation, Location: s.loc})
+		return
+	}
+	for _, r := range t.last {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if s.label.MatchString(b.Label) {
+					t.last = t.p.tap(b.Data)
+					return
+				}
+			}
+		}
+	}
+	t.p.t.Fatalf("no button matches %s in %q", s.label, texts(t.last))
+}
+
 // BenchmarkHandle measures one event through the engine, delivered and
 // confirmed as a channel does, against the real Redis when REDIS_URL is set
 // (the figure that matters) or the embedded one. It reports Redis round
-// trips per event and the bytes one chat's state takes in Redis.
+// trips per event and the bytes one chat's state takes in Redis. serial
+// and parallel type (benchScript); taps walks the side-by-side harness's
+// script by buttons and a shared location (tapScript).
 //
 //	REDIS_URL=redis://127.0.0.1:6379/9 go test ./flows -run '^$' -bench Handle -benchmem
 func BenchmarkHandle(b *testing.B) {
-	for _, mode := range []string{"serial", "parallel"} {
+	for _, mode := range []string{"serial", "parallel", "taps"} {
 		b.Run(mode, func(b *testing.B) {
 			env := apptest.New(b, apptest.WithEngine(flows.Config{FloodRate: 1e6, FloodBurst: 1e6}))
 			rt := &roundTrips{}
@@ -64,11 +120,17 @@ func BenchmarkHandle(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cpuTime()
 			b.ResetTimer()
-			if mode == "serial" {
+			switch mode {
+			case "serial":
 				for i := 0; i < b.N; i++ {
 					first.do(benchScript[i%len(benchScript)])
 				}
-			} else {
+			case "taps":
+				t := &tapper{p: first}
+				for i := 0; i < b.N; i++ {
+					t.step()
+				}
+			default:
 				b.RunParallel(func(pb *testing.PB) {
 					p := newChat() // one chat per goroutine: chats run in parallel
 					for i := 0; pb.Next(); i++ {

@@ -102,6 +102,14 @@ func fit(replies []Reply, chat Address, caps Caps, hint func() string) (choices 
 }
 
 func splitRows(rows [][]Button, max int) [][]Button {
+	fits := len(rows) > 0
+	for _, row := range rows {
+		fits = fits && len(row) > 0 && len(row) <= max
+	}
+	if fits {
+		// Nothing to split or drop (nearly always): the rows as they are.
+		return rows
+	}
 	var out [][]Button
 	for _, row := range rows {
 		for len(row) > max {

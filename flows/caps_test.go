@@ -53,3 +53,23 @@ func TestFitOnlyTouchesThePersonsChat(t *testing.T) {
 		t.Errorf("a Telegram reply changed: %+v", tg[0])
 	}
 }
+
+// splitRows returns rows that already fit as they are, and otherwise
+// splits the long ones and drops the empty ones.
+func TestSplitRows(t *testing.T) {
+	b := func(l string) Button { return Button{Label: l, Data: l} }
+	for _, tc := range []struct {
+		rows, want [][]Button
+	}{
+		{nil, nil},
+		{[][]Button{}, nil},
+		{[][]Button{{}}, nil},
+		{[][]Button{{b("a"), b("b")}, {b("c")}}, [][]Button{{b("a"), b("b")}, {b("c")}}},
+		{[][]Button{{b("a")}, {}, {b("c")}}, [][]Button{{b("a")}, {b("c")}}},
+		{[][]Button{{b("a"), b("b"), b("c")}, nil}, [][]Button{{b("a"), b("b")}, {b("c")}}},
+	} {
+		if got := splitRows(tc.rows, 2); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("splitRows(%v, 2) = %v, want %v", tc.rows, got, tc.want)
+		}
+	}
+}

@@ -58,12 +58,12 @@ func (c *Ctx) Lang() string {
 // T renders a message in the person's language; kv are alternating
 // template keys and values: c.T("albergues.km", "Km", 3.2).
 func (c *Ctx) T(id string, kv ...any) string {
-	return c.e.cat.T(c.Lang(), id, pairs(kv))
+	return c.e.cat.tkv(c.Lang(), id, kv)
 }
 
 // TIn renders a message in a given language (a staff group's).
 func (c *Ctx) TIn(lang, id string, kv ...any) string {
-	return c.e.cat.T(lang, id, pairs(kv))
+	return c.e.cat.tkv(lang, id, kv)
 }
 
 func pairs(kv []any) map[string]any {
@@ -117,14 +117,21 @@ func (c *Ctx) Reply(r Reply) {
 func (c *Ctx) Toast(text string) { c.toast = text }
 
 func nonEmpty(rows [][]Button) [][]Button {
-	out := rows[:0:0]
+	n := 0
+	for _, r := range rows {
+		if len(r) > 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	// Copied, once: the caller may reuse its slice.
+	out := make([][]Button, 0, n)
 	for _, r := range rows {
 		if len(r) > 0 {
 			out = append(out, r)
 		}
-	}
-	if len(out) == 0 {
-		return nil
 	}
 	return out
 }

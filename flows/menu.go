@@ -7,9 +7,13 @@ func menuFlow() *Flow {
 		Name: "menu",
 		Start: func(c *Ctx) {
 			c.Step("")
-			var rows [][]Button
-			for _, f := range c.e.Menu() {
-				rows = append(rows, []Button{c.Nav(c.T(f.MenuLabel), f.Name, "", "")})
+			menu := c.e.Menu()
+			// One array for the rows' buttons, each row its own part.
+			btns := make([]Button, len(menu))
+			rows := make([][]Button, len(menu))
+			for i, f := range menu {
+				btns[i] = c.Nav(c.T(f.MenuLabel), f.Name, "", "")
+				rows[i] = btns[i : i+1 : i+1]
 			}
 			c.Send(c.T("menu.title"), rows...)
 		},

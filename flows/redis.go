@@ -84,6 +84,14 @@ func (s *Store) chatTag(chat Address) string {
 
 func (s *Store) stateKey(tag string) string { return s.prefix + "st:{" + tag + "}" }
 
+// keyOf is l's state key.
+func (s *Store) keyOf(l *loaded) string {
+	if l.key == "" {
+		l.key = s.stateKey(l.tag)
+	}
+	return l.key
+}
+
 func (s *Store) updatesKey(tag string) string { return s.prefix + "up:{" + tag + "}" }
 
 func (s *Store) repliesKey(tag string, update int64) string {
@@ -113,7 +121,10 @@ func parseRecord(v string) (n, sent int, ok bool) {
 
 // loaded is a chat's state as read, with what is needed to save it back.
 type loaded struct {
-	tag     string
+	tag string
+	// key is the state's key, made once (keyOf): the load opens the
+	// sealed state with it and the commit writes it.
+	key     string
 	version int64
 	state   State
 	// stale is true when a stored state could not be used (another schema,
@@ -157,7 +168,7 @@ func (s *Store) load(ctx context.Context, chat Address, update int64) (*loaded, 
 	rec := pipe.HGet(ctx, s.updatesKey(l.tag), id)
 	rs := pipe.Get(ctx, s.repliesKey(l.tag, update))
 	old := pipe.HMGet(ctx, s.oldUpdateKey(l.tag, update), "n", "s", "r")
-	st := pipe.HMGet(ctx, s.stateKey(l.tag), "v", "b")
+	st := pipe.HMGet(ctx, s.keyOf(l), "v", "b")
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("load state: %w", err)
 	}
@@ -207,7 +218,7 @@ func (s *Store) decodeState(l *loaded, v []any) bool {
 
 // decodeSealed fills l's state from its sealed form.
 func (s *Store) decodeSealed(l *loaded, sealed []byte) {
-	plain, err := s.keys.Open(sealed, []byte(s.stateKey(l.tag)))
+	plain, err := s.keys.Open(sealed, []byte(s.keyOf(l)))
 	if err != nil || json.Unmarshal(plain, &l.state) != nil {
 		l.state, l.stale = State{}, true
 	} else if l.state.Schema != SchemaVersion {
@@ -281,20 +292,19 @@ return nv
 
 // commit saves state and the replies of update in one atomic step.
 func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, replies []Reply) error {
-	stJSON, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
-	}
-	sk, rk := s.stateKey(l.tag), s.repliesKey(l.tag, update)
+	sk, rk := s.keyOf(l), s.repliesKey(l.tag, update)
+	buf := jsonBufs.Get().(*[]byte)
+	plain := appendStateJSON((*buf)[:0], st)
+	sealed := s.keys.Seal(plain, []byte(sk))
 	var sealedReplies []byte
 	if len(replies) > 0 {
-		rJSON, err := json.Marshal(replies)
-		if err != nil {
-			return fmt.Errorf("encode replies: %w", err)
-		}
-		sealedReplies = s.keys.Seal(rJSON, []byte(rk))
+		plain = appendRepliesJSON(plain[:0], replies)
+		sealedReplies = s.keys.Seal(plain, []byte(rk))
 	}
-	sealed := s.keys.Seal(stJSON, []byte(sk))
+	if cap(plain) <= 64<<10 {
+		*buf = plain[:0]
+		jsonBufs.Put(buf)
+	}
 	now := s.now()
 	res, err := s.batch.run(ctx, commitScript, []string{sk, s.updatesKey(l.tag), rk, s.oldUpdateKey(l.tag, update)},
 		l.version,

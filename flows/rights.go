@@ -59,8 +59,10 @@ func showRightsTopics(c *Ctx, edit bool) {
 	c.Step("list")
 	c.Log("", "")
 	rows := make([][]Button, 0, len(rightsTopics)+2)
-	for _, id := range rightsTopics {
-		rows = append(rows, []Button{c.Nav(c.T("rights."+id+".title"), "rights", "topic", id)})
+	btns := make([]Button, len(rightsTopics))
+	for i, id := range rightsTopics {
+		btns[i] = c.Nav(c.T("rights."+id+".title"), "rights", "topic", id)
+		rows = append(rows, btns[i:i+1:i+1])
 	}
 	if c.Has("human") {
 		rows = append(rows, []Button{c.Nav(c.T("menu.human"), "human", "", "")})

@@ -23,6 +23,13 @@ type Group[T any] struct {
 	mu      sync.Mutex
 	queue   []*member[T]
 	running bool
+	// items is the lead's slice for its batch, reused by the next lead
+	// (one lead at a time); members are the callers' queue entries, each
+	// with its channel, reused once their caller returned. Every commit
+	// and delivered mark goes through a Do: without these, each of them
+	// allocated three times.
+	items   []T
+	members sync.Pool
 }
 
 type member[T any] struct {
@@ -38,8 +45,16 @@ type member[T any] struct {
 // first caller wait for everyone. do runs with ctx without its
 // cancellation: the batch holds other callers' items. Waiting is not
 // abandoned on ctx either, since the lead may be handed to this caller.
+// do must not keep batch once it returns: the next batch reuses it.
 func (g *Group[T]) Do(ctx context.Context, max int, v T, do func(ctx context.Context, batch []T)) {
-	q := &member[T]{v: v, done: make(chan bool, 1)}
+	q, _ := g.members.Get().(*member[T])
+	if q == nil {
+		q = &member[T]{done: make(chan bool, 1)}
+	}
+	q.v = v
+	// Back once this caller returns: by then every send meant for it
+	// (the lead, or its item done) has been received.
+	defer g.put(q)
 	g.mu.Lock()
 	g.queue = append(g.queue, q)
 	if g.running {
@@ -60,11 +75,13 @@ func (g *Group[T]) Do(ctx context.Context, max int, v T, do func(ctx context.Con
 	g.queue = g.queue[n:]
 	g.mu.Unlock()
 
-	items := make([]T, len(batch))
-	for i, m := range batch {
-		items[i] = m.v
+	items := g.items[:0]
+	for _, m := range batch {
+		items = append(items, m.v)
 	}
 	do(context.WithoutCancel(ctx), items)
+	clear(items) // the items are their callers': keep none alive
+	g.items = items[:0]
 	for _, m := range batch {
 		if m != q {
 			m.done <- false
@@ -78,6 +95,12 @@ func (g *Group[T]) Do(ctx context.Context, max int, v T, do func(ctx context.Con
 		g.queue = nil
 	}
 	g.mu.Unlock()
+}
+
+func (g *Group[T]) put(m *member[T]) {
+	var zero T
+	m.v = zero
+	g.members.Put(m)
 }
 
 // Queued is how many items wait for a batch (for tests).

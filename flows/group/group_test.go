@@ -53,3 +53,46 @@ func TestQueuedItemsShareACall(t *testing.T) {
 		t.Errorf("a caller alone: call %d of size %v", alone.batch, sizes)
 	}
 }
+
+// Callers that come and go, many times over, each get back their own item
+// done exactly once, in batches that never mix in an item already done or
+// one of an earlier batch: members and the batch slice are reused.
+func TestReuseKeepsEachCallersItem(t *testing.T) {
+	var g Group[*item]
+	var mu sync.Mutex
+	seen := map[*item]int{}
+	calls := 0
+	do := func(_ context.Context, batch []*item) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		for _, it := range batch {
+			seen[it]++
+			if it.batch != 0 {
+				t.Errorf("item %d done again in call %d (was in %d)", it.n, calls, it.batch)
+			}
+			it.batch = calls
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 500 {
+				it := &item{n: w*1000 + i}
+				g.Do(context.Background(), 4, it, do)
+				if it.batch == 0 {
+					t.Errorf("item %d returned undone", it.n)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != 8*500 {
+		t.Errorf("%d items done, want %d", len(seen), 8*500)
+	}
+	for it, n := range seen {
+		if n != 1 {
+			t.Errorf("item %d done %d times", it.n, n)
+		}
+	}
+}
