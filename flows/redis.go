@@ -32,9 +32,10 @@ var errDuplicate = errors.New("update already handled")
 //	st:{chat}         hash: v = version, b = sealed State JSON; idle TTL
 //	up:{chat}         hash: one field per handled update, its id, holding
 //	                  "n:s:t" (replies, replies delivered, when it was
-//	                  handled in Unix seconds); the key lives 24 h from
-//	                  the chat's last update (Telegram's own retention) and
-//	                  a record older than that is dropped by a later commit
+//	                  handled in Unix seconds), and p, when old records
+//	                  were last dropped; the key lives 24 h from the
+//	                  chat's last update (Telegram's own retention) and a
+//	                  record older than that is dropped by a later commit
 //	upr:{chat}:<id>   string: the sealed replies JSON of an update while
 //	                  some are not delivered (deleted once all went: that
 //	                  it was handled is all a redelivery needs then); 24 h
@@ -261,13 +262,16 @@ func (s *Store) openReplies(key, sealed string, sent int) []Reply {
 // replies key), atomically. It returns the new version, 0 on a version
 // conflict, -1 if the update was handled meanwhile. A new state's version
 // is ARGV[7], a random number, not 1: see stateCache. Once a chat has more
-// than 32 records, each commit drops those handled before ARGV[10] (the
-// update TTL ago): a chat writing all day keeps a day of records, not
-// every one since its key was created.
+// than 32 records, a commit drops those handled before ARGV[10] (the
+// update TTL ago), at most once an hour (field p: when it last did): a
+// chat writing all day keeps a day of records, not every one since its
+// key was created, and a busy one (a staff group) reads its records once
+// an hour, not at every commit.
 //
 // KEYS: state, records, the update's replies, its record of the version
 // before. ARGV: version loaded, sealed state, state TTL ms, sealed
-// replies, replies, update TTL ms, new version, update id, record, oldest.
+// replies, replies, update TTL ms, new version, update id, record, oldest,
+// now (Unix seconds).
 var commitScript = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[2], ARGV[8]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
 local v = redis.call('HGET', KEYS[1], 'v')
@@ -279,13 +283,14 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[8], ARGV[9])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[6]) end
-if redis.call('HLEN', KEYS[2]) > 32 then
+if redis.call('HLEN', KEYS[2]) > 33 and tonumber(ARGV[11]) - tonumber(redis.call('HGET', KEYS[2], 'p') or '0') >= 3600 then
   local all = redis.call('HGETALL', KEYS[2])
   local oldest = tonumber(ARGV[10])
   for i = 1, #all, 2 do
-    local at = tonumber(string.match(all[i + 1], ':(%d+)$'))
-    if at and at < oldest then redis.call('HDEL', KEYS[2], all[i]) end
+    local at = string.match(all[i + 1], ':(%d+)$')
+    if at and tonumber(at) < oldest then redis.call('HDEL', KEYS[2], all[i]) end
   end
+  redis.call('HSET', KEYS[2], 'p', ARGV[11])
 end
 return nv
 `)
@@ -317,6 +322,7 @@ func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, 
 		update,
 		record(len(replies), 0, now),
 		now.Add(-s.updateTTL).Unix(),
+		now.Unix(),
 	).Int64()
 	if err != nil || res <= 0 {
 		s.cache.drop(l.tag)

@@ -18,28 +18,56 @@ func TestUpdateRecordsKeepADay(t *testing.T) {
 	ctx := context.Background()
 	p := newPerson(t, env, nil, 31, "es")
 	rdb, key := env.Redis.Client, env.Engine.Store().UpdatesKey(flows.Telegram(31))
+	records := func() int {
+		n := 0
+		for f := range rdb.HGetAll(ctx, key).Val() {
+			if f != "p" {
+				n++
+			}
+		}
+		return n
+	}
 	for range 40 {
 		env.Clock.Advance(10 * time.Second) // under the flood limit
 		p.text("hola")
 	}
-	if n := rdb.HLen(ctx, key).Val(); n != 40 {
+	if n := records(); n != 40 {
 		t.Fatalf("%d records for 40 updates", n)
 	}
 	env.Advance(t, 23*time.Hour)
 	p.text("hola")
-	if n := rdb.HLen(ctx, key).Val(); n != 41 {
+	if n := records(); n != 41 {
 		t.Fatalf("%d records after 23 h, want all 41 (none a day old)", n)
 	}
 	env.Advance(t, 2*time.Hour)
 	last := p.next + 1
 	p.text("hola")
-	if n := rdb.HLen(ctx, key).Val(); n != 2 {
+	if n := records(); n != 2 {
 		t.Fatalf("%d records after 25 h, want the last 2", n)
 	}
 	// The records kept still tell a redelivery from a new update.
 	ev := flows.Event{UpdateID: last, ChatID: p.addr, UserID: p.addr, Lang: "es", Kind: flows.EventText, Text: "hola"}
 	if out, err := env.Engine.Handle(ctx, ev); err != nil || !out.Duplicate {
 		t.Fatalf("a redelivered update = %+v, %v", out, err)
+	}
+	// Old records are looked for at most once an hour: within the hour
+	// one a day old stays.
+	env.Advance(t, 30*time.Minute)
+	for range 40 {
+		env.Clock.Advance(10 * time.Second)
+		p.text("hola")
+	}
+	env.Advance(t, 24*time.Hour-10*time.Minute)
+	p.text("hola") // the 40 are 23 h 50 min old, the 2 before them older: dropped
+	env.Clock.Advance(20 * time.Minute)
+	p.text("hola") // the 40 are a day and 10 min old, but the last look was 20 min ago
+	if n := records(); n != 42 {
+		t.Fatalf("%d records, want 42: old ones dropped before the hour", n)
+	}
+	env.Clock.Advance(time.Hour)
+	p.text("hola")
+	if n := records(); n != 3 {
+		t.Fatalf("%d records an hour later, want the last 3", n)
 	}
 }
 
