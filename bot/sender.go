@@ -600,27 +600,16 @@ func replyMarkup(r flows.Reply) string {
 	case len(r.Buttons) > 0:
 		return inlineMarkup(r.Buttons)
 	case len(r.Keyboard) > 0:
-		b := make([]byte, 0, 32*len(r.Keyboard)+48)
-		b = append(b, `{"keyboard":[`...)
-		for i, row := range r.Keyboard {
-			if i > 0 {
-				b = append(b, ',')
+		b := append(make([]byte, 0, 32*len(r.Keyboard)+48), `{"keyboard":`...)
+		b = appendRows(b, r.Keyboard, func(b []byte, k flows.KeyButton) []byte {
+			b = append(b, `{"text":`...)
+			b, _ = jsontext.AppendQuote(b, k.Label)
+			if k.RequestLocation {
+				b = append(b, `,"request_location":true`...)
 			}
-			b = append(b, '[')
-			for j, k := range row {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"text":`...)
-				b, _ = jsontext.AppendQuote(b, k.Label)
-				if k.RequestLocation {
-					b = append(b, `,"request_location":true`...)
-				}
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		return string(append(b, `],"resize_keyboard":true}`...))
+			return append(b, '}')
+		})
+		return string(append(b, `,"resize_keyboard":true}`...))
 	case r.RemoveKeyboard:
 		return `{"remove_keyboard":true}`
 	}
@@ -628,9 +617,23 @@ func replyMarkup(r flows.Reply) string {
 }
 
 func inlineMarkup(buttons [][]flows.Button) string {
-	b := make([]byte, 0, 64*len(buttons)+24)
-	b = append(b, `{"inline_keyboard":[`...)
-	for i, row := range buttons {
+	b := append(make([]byte, 0, 64*len(buttons)+24), `{"inline_keyboard":`...)
+	b = appendRows(b, buttons, func(b []byte, k flows.Button) []byte {
+		// Text that is not UTF-8 becomes U+FFFD, as with encoding/json.
+		b = append(b, `{"text":`...)
+		b, _ = jsontext.AppendQuote(b, k.Label)
+		b = append(b, `,"callback_data":`...)
+		b, _ = jsontext.AppendQuote(b, k.Data)
+		return append(b, '}')
+	})
+	return string(append(b, '}'))
+}
+
+// appendRows appends rows of keys as a JSON array of arrays, each key as
+// key writes it.
+func appendRows[K any](b []byte, rows [][]K, key func([]byte, K) []byte) []byte {
+	b = append(b, '[')
+	for i, row := range rows {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -639,14 +642,9 @@ func inlineMarkup(buttons [][]flows.Button) string {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			// Text that is not UTF-8 becomes U+FFFD, as with encoding/json.
-			b = append(b, `{"text":`...)
-			b, _ = jsontext.AppendQuote(b, k.Label)
-			b = append(b, `,"callback_data":`...)
-			b, _ = jsontext.AppendQuote(b, k.Data)
-			b = append(b, '}')
+			b = key(b, k)
 		}
 		b = append(b, ']')
 	}
-	return string(append(b, "]}"...))
+	return append(b, ']')
 }

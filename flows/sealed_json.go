@@ -72,6 +72,30 @@ func appendStateJSON(dst []byte, st *State) []byte {
 	return append(dst, '}')
 }
 
+// appendJSONRows appends rows as encoding/json writes a [][]T (a nil row
+// is null), each element as elem writes it.
+func appendJSONRows[T any](dst []byte, rows [][]T, elem func([]byte, T) []byte) []byte {
+	dst = append(dst, '[')
+	for i, row := range rows {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if row == nil {
+			dst = append(dst, "null"...)
+			continue
+		}
+		dst = append(dst, '[')
+		for j, x := range row {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = elem(dst, x)
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, ']')
+}
+
 // appendRepliesJSON appends json.Marshal(replies) to dst.
 func appendRepliesJSON(dst []byte, replies []Reply) []byte {
 	if replies == nil {
@@ -90,55 +114,23 @@ func appendRepliesJSON(dst []byte, replies []Reply) []byte {
 		dst = appendJSONString(dst, r.ChatID.String())
 		dst = appendStringField(dst, `,"t":`, r.Text)
 		if len(r.Buttons) > 0 {
-			dst = append(dst, `,"b":[`...)
-			for j, row := range r.Buttons {
-				if j > 0 {
-					dst = append(dst, ',')
-				}
-				if row == nil {
-					dst = append(dst, "null"...)
-					continue
-				}
-				dst = append(dst, '[')
-				for k, b := range row {
-					if k > 0 {
-						dst = append(dst, ',')
-					}
-					dst = append(dst, `{"l":`...)
-					dst = appendJSONString(dst, b.Label)
-					dst = append(dst, `,"d":`...)
-					dst = appendJSONString(dst, b.Data)
-					dst = append(dst, '}')
-				}
-				dst = append(dst, ']')
-			}
-			dst = append(dst, ']')
+			dst = appendJSONRows(append(dst, `,"b":`...), r.Buttons, func(dst []byte, b Button) []byte {
+				dst = append(dst, `{"l":`...)
+				dst = appendJSONString(dst, b.Label)
+				dst = append(dst, `,"d":`...)
+				dst = appendJSONString(dst, b.Data)
+				return append(dst, '}')
+			})
 		}
 		if len(r.Keyboard) > 0 {
-			dst = append(dst, `,"kb":[`...)
-			for j, row := range r.Keyboard {
-				if j > 0 {
-					dst = append(dst, ',')
+			dst = appendJSONRows(append(dst, `,"kb":`...), r.Keyboard, func(dst []byte, b KeyButton) []byte {
+				dst = append(dst, `{"l":`...)
+				dst = appendJSONString(dst, b.Label)
+				if b.RequestLocation {
+					dst = append(dst, `,"loc":true`...)
 				}
-				if row == nil {
-					dst = append(dst, "null"...)
-					continue
-				}
-				dst = append(dst, '[')
-				for k, b := range row {
-					if k > 0 {
-						dst = append(dst, ',')
-					}
-					dst = append(dst, `{"l":`...)
-					dst = appendJSONString(dst, b.Label)
-					if b.RequestLocation {
-						dst = append(dst, `,"loc":true`...)
-					}
-					dst = append(dst, '}')
-				}
-				dst = append(dst, ']')
-			}
-			dst = append(dst, ']')
+				return append(dst, '}')
+			})
 		}
 		if r.RemoveKeyboard {
 			dst = append(dst, `,"rk":true`...)
