@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -14,13 +16,17 @@ import (
 )
 
 // answering is an API whose every call is answered with body.
-func answering(t *testing.T, status int, body string) (*api, *[]url.Values) {
+// It records each call's JSON body, its numbers as json.Number.
+func answering(t *testing.T, status int, body string) (*api, *[]map[string]any) {
 	t.Helper()
-	var got []url.Values
+	var got []map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		v, err := url.ParseQuery(string(b))
-		if err != nil || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || !strings.HasSuffix(r.URL.Path, "/bot123:abc/sendMessage") && !strings.HasSuffix(r.URL.Path, "/bot123:abc/getUpdates") {
+		var v map[string]any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		err := dec.Decode(&v)
+		if err != nil || dec.More() || r.Header.Get("Content-Type") != "application/json" || !strings.HasSuffix(r.URL.Path, "/bot123:abc/sendMessage") && !strings.HasSuffix(r.URL.Path, "/bot123:abc/getUpdates") {
 			t.Errorf("request %s %q: %v", r.URL.Path, b, err)
 		}
 		got = append(got, v)
@@ -31,15 +37,48 @@ func answering(t *testing.T, status int, body string) (*api, *[]url.Values) {
 	return newAPI("123:abc", srv.URL+"/", srv.Client()), &got
 }
 
-func TestCallSendsTheFormAndReadsTheMessageID(t *testing.T) {
+func TestCallSendsJSONAndReadsTheMessageID(t *testing.T) {
 	a, got := answering(t, 200, `{"ok":true,"result":{"chat":{"id":42,"type":"private"},"text":"x","reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"b"}]]},"message_id":77,"date":1}}`)
 	var m sentMessage
 	p := tgbotapi.Params{"chat_id": "42", "text": "¿Qué pasó? a&b=c+d 🚨"}
 	if e := a.call(context.Background(), "sendMessage", p, nil, &m); e != nil || m.ID != 77 {
 		t.Fatalf("id %d, err %v", m.ID, e)
 	}
-	if len(*got) != 1 || (*got)[0].Get("text") != p["text"] || (*got)[0].Get("chat_id") != "42" {
+	if len(*got) != 1 || (*got)[0]["text"] != p["text"] || (*got)[0]["chat_id"] != json.Number("42") {
 		t.Fatalf("the server read %v", *got)
+	}
+}
+
+// Numbers, booleans and objects go as themselves, as the Bot API types
+// them; a value that is not what its parameter takes goes as the string it
+// is, and text that is not UTF-8 as U+FFFD.
+func TestCallBodyTypesItsParameters(t *testing.T) {
+	a, got := answering(t, 200, `{"ok":true,"result":{"message_id":1}}`)
+	p := tgbotapi.Params{
+		"chat_id": "-1001234567890", "message_id": "12", "allow_sending_without_reply": "true",
+		"reply_markup": `{"inline_keyboard":[[{"text":"Sí \"ya\"","callback_data":"m:1"}]]}`,
+		"text":         "123", "parse_mode": "HTML", "caption": "línea\n\"dos\" \xff fin",
+	}
+	if e := a.call(context.Background(), "sendMessage", p, nil, nil); e != nil {
+		t.Fatal(e)
+	}
+	want := map[string]any{
+		"chat_id": json.Number("-1001234567890"), "message_id": json.Number("12"), "allow_sending_without_reply": true,
+		"reply_markup": map[string]any{"inline_keyboard": []any{[]any{map[string]any{"text": `Sí "ya"`, "callback_data": "m:1"}}}},
+		"text":         "123", "parse_mode": "HTML", "caption": "línea\n\"dos\" \ufffd fin",
+	}
+	if len(*got) != 1 || !reflect.DeepEqual((*got)[0], want) {
+		t.Fatalf("the server read %#v, want %#v", *got, want)
+	}
+
+	odd := tgbotapi.Params{"chat_id": "@canal", "message_id": "12a", "allow_sending_without_reply": "yes", "reply_markup": `{"inline_keyboard":`}
+	if e := a.call(context.Background(), "sendMessage", odd, nil, nil); e != nil {
+		t.Fatal(e)
+	}
+	for k, v := range odd {
+		if (*got)[1][k] != v {
+			t.Errorf("%s went as %#v, want the string %q", k, (*got)[1][k], v)
+		}
 	}
 }
 
