@@ -81,6 +81,10 @@ func TestTranscripts(t *testing.T) {
 func playFiles(t *testing.T, files []string, update bool) {
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			// Each section plays on its own app (database, Redis prefix,
+			// clock), so the files play side by side. The backend's
+			// REDIS_URL stays as it is until they all end.
+			t.Parallel()
 			ar, err := txtar.ParseFile(file)
 			if err != nil {
 				t.Fatal(err)
