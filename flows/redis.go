@@ -85,13 +85,8 @@ func (s *Store) chatTag(chat Address) string {
 
 func (s *Store) stateKey(tag string) string { return s.prefix + "st:{" + tag + "}" }
 
-// keyOf is l's state key.
-func (s *Store) keyOf(l *loaded) string {
-	if l.key == "" {
-		l.key = s.stateKey(l.tag)
-	}
-	return l.key
-}
+// loadedOf is an empty loaded for the chat with tag.
+func (s *Store) loadedOf(tag string) *loaded { return &loaded{tag: tag, key: s.stateKey(tag)} }
 
 func (s *Store) updatesKey(tag string) string { return s.prefix + "up:{" + tag + "}" }
 
@@ -123,7 +118,7 @@ func parseRecord(v string) (n, sent int, ok bool) {
 // loaded is a chat's state as read, with what is needed to save it back.
 type loaded struct {
 	tag string
-	// key is the state's key, made once (keyOf): the load opens the
+	// key is the state's key, made once (loadedOf): the load opens the
 	// sealed state with it and the commit writes it.
 	key     string
 	version int64
@@ -149,7 +144,8 @@ type loaded struct {
 func (s *Store) loadCached(ctx context.Context, chat Address, update int64, now time.Time) (*loaded, error) {
 	tag := s.chatTag(chat)
 	if v, sealed, ok := s.cache.get(tag, update, now); ok {
-		l := &loaded{tag: tag, version: v, cacheable: true, now: now}
+		l := s.loadedOf(tag)
+		l.version, l.cacheable, l.now = v, true, now
 		s.decodeSealed(l, sealed)
 		return l, nil
 	}
@@ -163,13 +159,13 @@ func (s *Store) loadCached(ctx context.Context, chat Address, update int64, now 
 // load reads a chat's state and whether update was already handled, in one
 // round trip.
 func (s *Store) load(ctx context.Context, chat Address, update int64) (*loaded, error) {
-	l := &loaded{tag: s.chatTag(chat)}
+	l := s.loadedOf(s.chatTag(chat))
 	pipe := s.rdb.Pipeline()
 	id := strconv.FormatInt(update, 10)
 	rec := pipe.HGet(ctx, s.updatesKey(l.tag), id)
 	rs := pipe.Get(ctx, s.repliesKey(l.tag, update))
 	old := pipe.HMGet(ctx, s.oldUpdateKey(l.tag, update), "n", "s", "r")
-	st := pipe.HMGet(ctx, s.keyOf(l), "v", "b")
+	st := pipe.HMGet(ctx, l.key, "v", "b")
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("load state: %w", err)
 	}
@@ -195,8 +191,8 @@ func (s *Store) load(ctx context.Context, chat Address, update int64) (*loaded, 
 // or it cannot be used (expired, another schema, another key). The engine
 // never needs it; tests and tools that report what is kept do.
 func (s *Store) LoadState(ctx context.Context, chat Address) (State, bool, error) {
-	l := &loaded{tag: s.chatTag(chat)}
-	v, err := s.rdb.HMGet(ctx, s.stateKey(l.tag), "v", "b").Result()
+	l := s.loadedOf(s.chatTag(chat))
+	v, err := s.rdb.HMGet(ctx, l.key, "v", "b").Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return State{}, false, fmt.Errorf("load state: %w", err)
 	}
@@ -219,7 +215,7 @@ func (s *Store) decodeState(l *loaded, v []any) bool {
 
 // decodeSealed fills l's state from its sealed form.
 func (s *Store) decodeSealed(l *loaded, sealed []byte) {
-	plain, err := s.keys.Open(sealed, []byte(s.keyOf(l)))
+	plain, err := s.keys.Open(sealed, []byte(l.key))
 	if err != nil || json.Unmarshal(plain, &l.state) != nil {
 		l.state, l.stale = State{}, true
 	} else if l.state.Schema != SchemaVersion {
@@ -297,7 +293,7 @@ return nv
 
 // commit saves state and the replies of update in one atomic step.
 func (s *Store) commit(ctx context.Context, l *loaded, update int64, st *State, replies []Reply) error {
-	sk, rk := s.keyOf(l), s.repliesKey(l.tag, update)
+	sk, rk := l.key, s.repliesKey(l.tag, update)
 	buf := jsonBufs.Get().(*[]byte)
 	plain := appendStateJSON((*buf)[:0], st)
 	sealed := s.keys.Seal(plain, []byte(sk))
