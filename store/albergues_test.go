@@ -657,12 +657,7 @@ func BenchmarkNearestShelters(b *testing.B) {
 // reading the directory's version at every search read meta's pages
 // again.
 func BenchmarkNearestSheltersWhileLogging(b *testing.B) {
-	keys, _ := secret.Parse(secret.Generate())
-	db, err := Open(context.Background(), filepath.Join(b.TempDir(), "a.db"), keys)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(b)
 	ctx := context.Background()
 	if _, err := db.NearestShelters(ctx, tapachulaPerson, 3, nil); err != nil {
 		b.Fatal(err)

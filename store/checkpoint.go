@@ -80,7 +80,7 @@ func (s *DB) passiveCheckpoint(ctx context.Context) (log, done int, err error) {
 
 // committed counts one request-log commit.
 func (c *checkpointer) committed() {
-	if c.logged.Add(1) == checkpointAfter && c.due != nil {
+	if c.logged.Add(1) == checkpointAfter {
 		select {
 		case c.due <- struct{}{}:
 		default:

@@ -13,7 +13,7 @@ import (
 )
 
 // openTest opens a store in a new temporary file.
-func openTest(t *testing.T) *DB {
+func openTest(t testing.TB) *DB {
 	t.Helper()
 	keys, err := secret.Parse(secret.Generate())
 	if err != nil {
