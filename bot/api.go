@@ -200,7 +200,7 @@ func (a *api) call(ctx context.Context, method string, params tgbotapi.Params, f
 // paramKind says how a parameter is written in a call's JSON body: the
 // Bot API takes numbers, booleans and objects as themselves there, not as
 // the strings tgbotapi.Params holds them in. A parameter not named here is
-// a string.
+// a string, so one the bot starts to send that is not must be named here.
 type paramKind uint8
 
 const (
@@ -210,13 +210,12 @@ const (
 	asJSON
 )
 
+// paramKinds are the parameters the bot sends that are not strings.
 var paramKinds = map[string]paramKind{
 	"chat_id": asInt, "message_id": asInt, "reply_to_message_id": asInt,
 	"offset": asInt, "limit": asInt, "timeout": asInt, "max_connections": asInt,
-	"allow_sending_without_reply": asBool, "disable_notification": asBool,
-	"drop_pending_updates": asBool, "show_alert": asBool,
-	"reply_markup": asJSON, "link_preview_options": asJSON, "allowed_updates": asJSON,
-	"message_ids": asJSON, "reply_parameters": asJSON, "entities": asJSON,
+	"allow_sending_without_reply": asBool,
+	"reply_markup":                asJSON, "link_preview_options": asJSON, "allowed_updates": asJSON, "message_ids": asJSON,
 }
 
 // jsonBody writes a call's parameters as its JSON body. A call's body used

@@ -630,7 +630,9 @@ func inlineMarkup(buttons [][]flows.Button) string {
 }
 
 // appendRows appends rows of keys as a JSON array of arrays, each key as
-// key writes it.
+// key writes it. flows' appendJSONRows walks rows the same way but writes a
+// nil row as null, as encoding/json does for the sealed replies; a
+// keyboard Telegram reads takes no null row, so this one writes [].
 func appendRows[K any](b []byte, rows [][]K, key func([]byte, K) []byte) []byte {
 	b = append(b, '[')
 	for i, row := range rows {
